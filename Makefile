@@ -1,0 +1,29 @@
+# The two commands of a fresh machine: `make run` (set up, then run the default job) and
+# `make test` (set up, then the test suite). Both create .venv from the pinned lock.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test viz clean-venv
+
+$(STAMP): pyproject.toml requirements/lock.txt requirements/no-deps.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements/lock.txt -e ".[test]"
+	# QKeras's metadata names an unbuildable, unused dependency: install it on its own.
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -r requirements/no-deps.txt
+	touch $@
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/kedro run
+
+test: install
+	$(BIN)/python -m pytest
+
+viz: install
+	$(BIN)/kedro viz build
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,125 @@
+"""Feature extraction: from a source's raw samples to the flat inputs of a network.
+
+Each feature kind is a small settings model plus one function, registered by its ``kind``
+name; configuration picks one with ``data_processing.features.kind``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Annotated, ClassVar, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from snac_pack.data.samples import LabelledSamples
+
+
+@dataclass(frozen=True)
+class FeatureTable:
+    """Network inputs with their labels.
+
+    Attributes:
+        x: features, shape ``(N, D)``, float32.
+        y: class index per example, shape ``(N,)``.
+        feature_names: name of each of the ``D`` columns.
+        class_names: name of each class index.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    feature_names: tuple[str, ...]
+    class_names: tuple[str, ...]
+
+    def subset(self, indices: np.ndarray) -> FeatureTable:
+        """The rows at ``indices``."""
+        return FeatureTable(self.x[indices], self.y[indices], self.feature_names, self.class_names)
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Named arrays for an ``.npz`` file (the model-input format)."""
+        return {
+            "x": self.x,
+            "y": self.y,
+            "feature_names": np.asarray(self.feature_names, dtype=str),
+            "class_names": np.asarray(self.class_names, dtype=str),
+        }
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray]) -> FeatureTable:
+        """Inverse of :meth:`to_arrays`."""
+        return cls(
+            x=arrays["x"],
+            y=arrays["y"],
+            feature_names=tuple(str(n) for n in arrays["feature_names"]),
+            class_names=tuple(str(n) for n in arrays["class_names"]),
+        )
+
+
+class _FeatureSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    #: The tasks whose raw samples this feature kind understands.
+    tasks: ClassVar[tuple[str, ...]]
+
+
+class IQWindowFeatures(_FeatureSettings):
+    """A readout window of I/Q traces, flattened.
+
+    ``concatenated`` gives ``[I_s … I_{s+L-1}, Q_s … Q_{s+L-1}]`` (the layout of the published
+    qubit baseline); ``interleaved`` gives ``[I_s, Q_s, I_{s+1}, Q_{s+1}, …]``.
+    """
+
+    tasks: ClassVar[tuple[str, ...]] = ("qubit",)
+    kind: Literal["iq_window"]
+    window_start: int = Field(ge=0, description="first sample of the window")
+    window_length: int = Field(gt=0, description="number of samples in the window")
+    layout: Literal["concatenated", "interleaved"] = "concatenated"
+
+
+FeatureSettings = Annotated[IQWindowFeatures, Field(discriminator="kind")]
+
+
+def _iq_window(samples: LabelledSamples, settings: IQWindowFeatures) -> tuple[np.ndarray, list[str]]:
+    traces = samples.inputs
+    if traces.ndim != 3 or traces.shape[2] != 2:
+        raise ValueError(f"iq_window features need I/Q traces of shape (N, T, 2), got {traces.shape}")
+    n_time = traces.shape[1]
+    stop = settings.window_start + settings.window_length
+    if stop > n_time:
+        raise ValueError(
+            f"features.window_start + features.window_length = {stop} exceeds the trace length {n_time}; "
+            f"choose window_start in 0..{n_time - 1} and window_length at most {n_time - settings.window_start}"
+        )
+    window = traces[:, settings.window_start : stop, :]
+    steps = range(settings.window_start, stop)
+    if settings.layout == "concatenated":
+        x = np.concatenate([window[:, :, 0], window[:, :, 1]], axis=1)
+        names = [f"I_{t}" for t in steps] + [f"Q_{t}" for t in steps]
+    else:
+        x = window.reshape(len(window), -1)
+        names = [f"{quadrature}_{t}" for t in steps for quadrature in ("I", "Q")]
+    return x, names
+
+
+_EXTRACTORS: dict[str, Callable[[LabelledSamples, _FeatureSettings], tuple[np.ndarray, list[str]]]] = {
+    "iq_window": _iq_window,
+}
+
+
+def extract_features(samples: LabelledSamples, settings: FeatureSettings) -> FeatureTable:
+    """Turn raw samples into a flat float32 feature table with the kind of features ``settings`` names.
+
+    Args:
+        samples: validated raw samples of a task.
+        settings: one of the registered feature settings (its ``kind`` selects the extractor).
+
+    Returns:
+        The feature table, labels and names carried over.
+    """
+    x, names = _EXTRACTORS[settings.kind](samples, settings)
+    return FeatureTable(
+        x=np.ascontiguousarray(x, dtype=np.float32),
+        y=samples.labels.astype(np.int64),
+        feature_names=tuple(names),
+        class_names=samples.class_names,
+    )

@@ -1,0 +1,6 @@
+"""Custom Kedro datasets of snac-pack: the only library package besides ``pipelines`` that imports Kedro."""
+
+from snac_pack.datasets.npz_dataset import NpzDataset
+from snac_pack.datasets.paths_dataset import PathsDataset
+
+__all__ = ["NpzDataset", "PathsDataset"]

@@ -1,0 +1,17 @@
+"""Kedro settings of the snac-pack project."""
+
+import snac_pack  # noqa: F401  (sets TF_USE_LEGACY_KERAS and quiet logs before any TF import)
+from snac_pack.hooks import ValidateParametersHook
+
+HOOKS = (ValidateParametersHook(),)
+
+# kedro-viz pulls in kedro-telemetry, which would try the network on every command.
+DISABLE_HOOKS_FOR_PLUGINS = ("kedro-telemetry",)
+
+CONFIG_LOADER_ARGS = {
+    "base_env": "base",
+    # The task chosen when no --env is given; `--env jet` / `--env qubit` switch tasks.
+    "default_run_env": "qubit",
+    # Environments override single keys of a section instead of replacing whole sections.
+    "merge_strategy": {"parameters": "soft"},
+}

@@ -1,0 +1,70 @@
+"""Parameter validation: invalid values stop a run before any work, naming the key."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from snac_pack.config import ConfigError, parse_parameters
+
+VALID: dict[str, Any] = {
+    "task": {"name": "qubit", "metric": "fidelity"},
+    "data_processing": {
+        "source": "simulator",
+        "simulation": {"n_examples": 100, "seed": 1, "physics": {"t1_us": 20.0}},
+        "features": {"kind": "iq_window", "window_start": 0, "window_length": 50},
+        "split": {"train": 0.6, "val": 0.2, "test": 0.2},
+    },
+}
+
+
+def _with(path: str, value: Any) -> dict[str, Any]:
+    params = copy.deepcopy(VALID)
+    *parents, leaf = path.split(".")
+    node = params
+    for key in parents:
+        node = node[key]
+    node[leaf] = value
+    return params
+
+
+def test_valid_parameters_parse_into_typed_objects() -> None:
+    params = parse_parameters(VALID)
+    assert params.data_processing.split.fractions() == {"train": 0.6, "val": 0.2, "test": 0.2}
+    assert params.data_processing.features.window_length == 50
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "expected"),
+    [
+        ("data_processing.features.window_start", -5, "data_processing.features.window_start: Input should be greater than or equal to 0"),
+        ("data_processing.features.window_length", 0, "data_processing.features.window_length: Input should be greater than 0"),
+        ("data_processing.source", "database", "data_processing.source: Input should be 'simulator' or 'files'"),
+        ("data_processing.split.test", 0.3, "data_processing.split: train + val + test must sum to 1, got 1.1"),
+        ("data_processing.features.kind", "fft", "data_processing.features: Input tag 'fft' found using 'kind' does not match any of the expected tags: 'iq_window'"),
+        ("data_processing.simulation.physics", {"kappa_mhz": -1.0}, "data_processing.simulation.physics.kappa_mhz: Input should be greater than 0"),
+        ("data_processing.simulation.physics", {"kapa_mhz": 1.0}, "data_processing.simulation.physics.kapa_mhz: Extra inputs are not permitted"),
+        ("task.name", "tau", "task.name: Input should be 'qubit'"),
+    ],
+)
+def test_invalid_value_names_key_and_allowed_values(path: str, value: Any, expected: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        parse_parameters(_with(path, value))
+    assert expected in str(error.value)
+
+
+def test_unknown_section_is_refused() -> None:
+    params = _with("data_procesing", {})
+    with pytest.raises(ConfigError, match="data_procesing: Extra inputs are not permitted"):
+        parse_parameters(params)
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    params = _with("data_processing.split.seed", -1)
+    params["data_processing"]["source"] = "tape"
+    with pytest.raises(ConfigError) as error:
+        parse_parameters(params)
+    assert "data_processing.split.seed" in str(error.value)
+    assert "data_processing.source" in str(error.value)

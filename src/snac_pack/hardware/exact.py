@@ -1,0 +1,275 @@
+"""Exact cost of a concrete quantized network with da4ml (distributed arithmetic), and its Verilog.
+
+da4ml replaces each layer's constant matrix-vector product by an optimized adder graph, the
+same kernels hls4ml's ``distributed_arithmetic`` strategy generates: per dense layer one
+constant matrix-vector multiplication traced at full precision (bias included, no accumulator
+rounding), solved with the delay constraint ``hard_dc=2`` that hls4ml's pass uses, followed by
+the activation quantizer. The traced netlist gives
+
+- LUTs: ``CombLogic.cost``, da4ml's count of adder bits (one LUT per bit with carry chains;
+  Yosys lands within about −1 % … +9 % of it on 16-64-32-32-5 networks).
+- Pipeline: the netlist is cut into stages of at most ``latency_cutoff`` adder levels
+  (``to_pipeline``, as ``RTLModel`` does); latency = number of stages, initiation interval 1,
+  FFs = the pipeline registers (``Pipeline.reg_bits``: input register plus every stage output),
+  exactly what ``RTLModel.write()`` records in ``metadata.json``.
+- DSPs and block RAMs: 0. The netlist holds only adders, shifts and muxes; a netlist with
+  variable multipliers or lookup tables (which could map to DSPs or BRAM) is refused rather
+  than given invented figures.
+
+The first call in a fresh environment compiles da4ml's numba kernels (about 2 minutes on
+one core; cached on disk afterwards). da4ml 0.5.2's numba solver never frees part of its
+memory (numba's NRT statistics show the allocations stay live): a process grows by about
+150 MB per 16-64-32-32-5 design at 6 bits, so long runs of many exact costs should recycle
+their worker processes (e.g. ``multiprocessing.Pool(maxtasksperchild=...)``).
+
+This module knows nothing of Kedro; it is usable from a notebook.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from snac_pack.hardware.architecture import Architecture
+from snac_pack.hardware.cost import HardwareCost
+from snac_pack.hardware.network import NetworkWeights, quantize_inputs, validate_weights
+
+if TYPE_CHECKING:
+    from da4ml.cmvm.types import CombLogic, Pipeline
+
+logger = logging.getLogger(__name__)
+
+# hls4ml's distributed-arithmetic pass (DA_HARD_DC default) and da4ml's converter both solve
+# with this delay constraint: at most 2 adder levels beyond the minimal depth per kernel.
+HARD_DELAY_CONSTRAINT = 2
+# Adder levels per ns of clock period for pipelining; da4ml's converter pairs a 5 ns clock with
+# a cutoff of 5 levels. A convention of da4ml's defaults, not a timing analysis.
+ADDER_LEVELS_PER_NS = 1.0
+# da4ml opcodes of variable×variable multiplication and table lookup (see da4ml.trace.tracer).
+_MULTIPLIER_OPCODE = 7
+_LOOKUP_OPCODE = 8
+
+
+def latency_cutoff_for_clock(clock_period_ns: float) -> float:
+    """Adder levels allowed per pipeline stage at a clock period.
+
+    Args:
+        clock_period_ns: Target clock period in ns.
+
+    Returns:
+        ``clock_period_ns × ADDER_LEVELS_PER_NS``, at least one level.
+    """
+    return max(1.0, float(np.floor(clock_period_ns * ADDER_LEVELS_PER_NS)))
+
+
+def trace_network(arch: Architecture, weights: NetworkWeights) -> CombLogic:
+    """Trace a quantized network into da4ml's combinational netlist.
+
+    Args:
+        arch: The architecture.
+        weights: One ``(kernel, bias)`` per layer, on the weight grids.
+
+    Returns:
+        The netlist (``CombLogic``), inputs in ``arch.input_format``, outputs in the head's format.
+    """
+    # da4ml (numba) is imported on use: importing snac_pack.hardware stays cheap for Kedro.
+    from da4ml.trace import FixedVariableArrayInput, HWConfig, comb_trace
+    from da4ml.trace.ops import quantize
+
+    validate_weights(arch, weights)
+    start = time.perf_counter()
+    # HWConfig(1, -1, -1), as hls4ml's pass: cost in adder bits (≈ LUTs), delay in adder levels.
+    inputs = FixedVariableArrayInput(
+        arch.n_inputs, HWConfig(1, -1, -1), solver_options={"hard_dc": HARD_DELAY_CONSTRAINT}
+    )
+    # WRAP/TRN: the input arrives already in its format, this only declares the width.
+    x = quantize(inputs, *arch.input_format.kif)
+    for layer, (kernel, bias) in zip(arch.layers, weights, strict=True):
+        x = x @ np.asarray(kernel, dtype=np.float64) + np.asarray(bias, dtype=np.float64)
+        x = quantize(x, *layer.activation_format.kif, overflow_mode="SAT", round_mode="RND")
+    comb = comb_trace(inputs, x)
+    logger.debug("traced %s in %.2f s: cost %.1f", arch.describe(), time.perf_counter() - start, comb.cost)
+    return comb
+
+
+@dataclass(frozen=True)
+class VerilogProject:
+    """A da4ml Verilog project written to disk.
+
+    Attributes:
+        directory: Project root (da4ml's layout: ``src/``, ``src/static/``, ``model/``, ...).
+        top: Name of the top module (the pipelined design, without da4ml's I/O wrapper).
+        sources: Verilog files to read for synthesis, relative to ``directory``, dependencies first.
+        metadata: da4ml's ``metadata.json`` (cost, latency in stages, reg_bits).
+    """
+
+    directory: Path
+    top: str
+    sources: tuple[Path, ...]
+    metadata: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ExactDesign:
+    """A traced and pipelined network: cost, bit-exact prediction and Verilog from one trace.
+
+    Attributes:
+        arch: The architecture.
+        comb: da4ml's combinational netlist.
+        pipeline: The netlist cut into register-separated stages.
+        latency_cutoff: Adder levels allowed per stage.
+    """
+
+    arch: Architecture
+    comb: CombLogic
+    pipeline: Pipeline
+    latency_cutoff: float
+
+    @classmethod
+    def build(cls, arch: Architecture, weights: NetworkWeights, latency_cutoff: float | None = None) -> ExactDesign:
+        """Trace and pipeline a network.
+
+        Args:
+            arch: The architecture.
+            weights: One ``(kernel, bias)`` per layer, on the weight grids.
+            latency_cutoff: Adder levels per pipeline stage; default from the target's clock
+                period (:func:`latency_cutoff_for_clock`).
+
+        Returns:
+            The design.
+
+        Raises:
+            ValueError: The target's strategy is not ``distributed_arithmetic``, or the weights do
+                not match the architecture.
+            NotImplementedError: The netlist holds multipliers or lookup tables.
+        """
+        from da4ml.trace import to_pipeline
+
+        if arch.target.strategy != "distributed_arithmetic":
+            raise ValueError(
+                f"target.strategy={arch.target.strategy!r}: da4ml builds the distributed_arithmetic "
+                "implementation, whose figures must not be tagged with another strategy"
+            )
+        comb = trace_network(arch, weights)
+        unsupported = {op.opcode for op in comb.ops} & {_MULTIPLIER_OPCODE, _LOOKUP_OPCODE}
+        if unsupported:
+            raise NotImplementedError(
+                f"da4ml's netlist of {arch.describe()} contains multipliers or lookup tables "
+                f"(opcodes {sorted(unsupported)}); their DSP/BRAM mapping is not modelled"
+            )
+        cutoff = latency_cutoff if latency_cutoff is not None else latency_cutoff_for_clock(arch.target.clock_period_ns)
+        if cutoff <= 0:
+            raise ValueError(f"latency_cutoff must be positive, got {cutoff}")
+        pipeline = to_pipeline(comb, cutoff, verbose=False)
+        return cls(arch=arch, comb=comb, pipeline=pipeline, latency_cutoff=cutoff)
+
+    def cost(self) -> HardwareCost:
+        """Resources and latency from da4ml's netlist and pipeline.
+
+        Returns:
+            The cost with ``source="da4ml"``, ``stage="estimate"``.
+        """
+        n_stages = len(self.pipeline.solutions)
+        return HardwareCost(
+            source="da4ml",
+            stage="estimate",
+            target=self.arch.target,
+            lut=float(self.comb.cost),
+            ff=float(self.pipeline.reg_bits),
+            dsp=0.0,
+            bram_18k=0.0,
+            latency_cycles=n_stages,
+            latency_ns=n_stages * self.arch.target.clock_period_ns,
+            initiation_interval=1,
+            details={
+                "adder_depth": float(self.comb.latency[1]),
+                "latency_cutoff": float(self.latency_cutoff),
+            },
+        )
+
+    def predict(self, x: ArrayLike) -> NDArray[np.float64]:
+        """Bit-exact outputs of the netlist, by da4ml's integer interpreter.
+
+        Args:
+            x: Real inputs, shape ``(n_samples, n_inputs)``; quantized to the input format first.
+
+        Returns:
+            Outputs, shape ``(n_samples, n_outputs)``.
+        """
+        return _predict(self.comb, self.arch, x)
+
+    def write_verilog(self, directory: str | Path, top: str = "snac_model") -> VerilogProject:
+        """Write the pipelined Verilog project with da4ml's ``RTLModel``.
+
+        Args:
+            directory: Project directory (created).
+            top: Name of the top module; a Verilog identifier.
+
+        Returns:
+            The written project.
+        """
+        from da4ml.codegen import RTLModel
+
+        if not top.isidentifier():
+            raise ValueError(f"top must be a Verilog identifier, got {top!r}")
+        directory = Path(directory).resolve()
+        model = RTLModel(
+            solution=self.pipeline,
+            prj_name=top,
+            path=directory,
+            flavor="verilog",
+            part_name=self.arch.target.part,
+            clock_period=self.arch.target.clock_period_ns,
+        )
+        model.write()
+        metadata = json.loads((directory / "metadata.json").read_text())
+        static = sorted((directory / "src" / "static").glob("*.v"))
+        has_tables = any((directory / "src" / "memfiles").iterdir())
+        # lookup_table.v reads memory files; it is only read when the design has tables.
+        static = [path for path in static if has_tables or path.name != "lookup_table.v"]
+        stages = [directory / "src" / f"{top}_stage{index}.v" for index in range(len(self.pipeline.solutions))]
+        sources = tuple(path.relative_to(directory) for path in [*static, *stages, directory / "src" / f"{top}.v"])
+        missing = [str(path) for path in sources if not (directory / path).is_file()]
+        if missing:
+            raise RuntimeError(f"da4ml did not write the expected Verilog files: {missing}")
+        return VerilogProject(directory=directory, top=top, sources=sources, metadata=metadata)
+
+
+def exact_cost(arch: Architecture, weights: NetworkWeights, latency_cutoff: float | None = None) -> HardwareCost:
+    """da4ml's exact cost of a concrete quantized network.
+
+    Args:
+        arch: The architecture.
+        weights: One ``(kernel, bias)`` per layer, on the weight grids.
+        latency_cutoff: Adder levels per pipeline stage; default from the target's clock.
+
+    Returns:
+        LUTs, FFs, DSPs (0), BRAM (0), latency and initiation interval, ``source="da4ml"``.
+    """
+    return ExactDesign.build(arch, weights, latency_cutoff).cost()
+
+
+def predict_exact(arch: Architecture, weights: NetworkWeights, x: ArrayLike) -> NDArray[np.float64]:
+    """Bit-exact outputs of the network's da4ml netlist.
+
+    Args:
+        arch: The architecture.
+        weights: One ``(kernel, bias)`` per layer, on the weight grids.
+        x: Real inputs, shape ``(n_samples, n_inputs)``; quantized to the input format first.
+
+    Returns:
+        Outputs, shape ``(n_samples, n_outputs)``; equal to :func:`forward_quantized`.
+    """
+    return _predict(trace_network(arch, weights), arch, x)
+
+
+def _predict(comb: CombLogic, arch: Architecture, x: ArrayLike) -> NDArray[np.float64]:
+    """Run da4ml's integer interpreter on inputs quantized to the input format."""
+    return np.asarray(comb.predict(quantize_inputs(arch, x)), dtype=np.float64)

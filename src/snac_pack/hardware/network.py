@@ -1,0 +1,141 @@
+"""Concrete quantized networks: weights on the fixed-point grid and a numpy reference forward pass.
+
+A network's weights are a sequence of ``(kernel, bias)`` pairs, one per layer, as Keras'
+``layer.get_weights()`` returns them: ``kernel`` has shape ``(fan_in, units)`` and ``bias``
+``(units,)``, both already on the layer's weight grid (see :func:`quantize_weights`).
+
+:func:`forward_quantized` is the reference of the fixed-point semantics documented in
+:mod:`snac_pack.hardware.architecture`; da4ml's bit-exact model (:mod:`snac_pack.hardware.exact`)
+must agree with it bit for bit.
+
+This module knows nothing of Kedro; it is usable from a notebook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from snac_pack.hardware.architecture import Architecture
+from snac_pack.hardware.fixed_point import FixedFormat, is_representable, quantize_to_format
+
+LayerWeights = tuple[NDArray[np.float64], NDArray[np.float64]]
+NetworkWeights = Sequence[LayerWeights]
+
+# Standard deviation of the random biases: trained biases of small classifiers are small.
+_BIAS_STD = 0.05
+
+
+def quantize_weights(weights: ArrayLike, bits: int, integer_bits: int) -> NDArray[np.float64]:
+    """Quantize weights to a signed fixed-point grid (QKeras ``quantized_bits(bits, integer_bits, alpha=1)``).
+
+    Args:
+        weights: Real-valued weights.
+        bits: Width, sign included.
+        integer_bits: Integer bits, sign excluded.
+
+    Returns:
+        The nearest representable values (ties up), saturated to the range.
+    """
+    return quantize_to_format(weights, FixedFormat(bits, integer_bits, signed=True))
+
+
+def quantize_inputs(arch: Architecture, x: ArrayLike) -> NDArray[np.float64]:
+    """Quantize real inputs to the network's input format, as the upstream data path would.
+
+    Args:
+        arch: The architecture.
+        x: Inputs, shape ``(n_samples, n_inputs)``.
+
+    Returns:
+        The inputs on the input grid.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 2 or x.shape[1] != arch.n_inputs:
+        raise ValueError(f"x must have shape (n_samples, {arch.n_inputs}), got {x.shape}")
+    return quantize_to_format(x, arch.input_format)
+
+
+def validate_weights(arch: Architecture, weights: NetworkWeights) -> None:
+    """Check that weights match the architecture's shapes and lie on each layer's weight grid.
+
+    Args:
+        arch: The architecture.
+        weights: One ``(kernel, bias)`` per layer.
+
+    Raises:
+        ValueError: Naming the first offending layer and what is wrong.
+    """
+    if len(weights) != arch.depth:
+        raise ValueError(f"weights has {len(weights)} layers, the architecture {arch.depth}")
+    for index, ((fan_in, units), layer, (kernel, bias)) in enumerate(
+        zip(arch.layer_shapes(), arch.layers, weights, strict=True)
+    ):
+        if np.shape(kernel) != (fan_in, units) or np.shape(bias) != (units,):
+            raise ValueError(
+                f"layer {index}: kernel {np.shape(kernel)} and bias {np.shape(bias)} do not match "
+                f"({fan_in}, {units}) and ({units},)"
+            )
+        for name, values in (("kernel", kernel), ("bias", bias)):
+            if not is_representable(values, layer.weight_format):
+                raise ValueError(
+                    f"layer {index}: {name} is not on the {layer.weight_format} grid; "
+                    "quantize it with quantize_weights(values, weight_bits, weight_integer_bits)"
+                )
+
+
+def random_quantized_network(arch: Architecture, rng: np.random.Generator) -> list[LayerWeights]:
+    """Draw realistic weights for an architecture, pruned and quantized as it specifies.
+
+    Kernels are Glorot-normal (std √(2 / (fan_in + units))), the ``sparsity`` fraction with the
+    smallest magnitudes is set to zero (magnitude pruning, as tfmot does), then everything is
+    quantized to the layer's weight grid. Quantization zeroes further small weights, so the
+    realised sparsity can exceed the requested one. Biases are N(0, 0.05²), quantized alike.
+
+    Args:
+        arch: The architecture.
+        rng: Random generator.
+
+    Returns:
+        One ``(kernel, bias)`` per layer.
+    """
+    network: list[LayerWeights] = []
+    for (fan_in, units), layer in zip(arch.layer_shapes(), arch.layers, strict=True):
+        kernel = rng.normal(0.0, np.sqrt(2.0 / (fan_in + units)), size=(fan_in, units))
+        n_pruned = int(round(layer.sparsity * kernel.size))
+        if n_pruned:
+            smallest = np.argsort(np.abs(kernel), axis=None)[:n_pruned]
+            kernel.flat[smallest] = 0.0
+        bias = rng.normal(0.0, _BIAS_STD, size=units)
+        network.append(
+            (
+                quantize_weights(kernel, layer.weight_bits, layer.weight_integer_bits),
+                quantize_weights(bias, layer.weight_bits, layer.weight_integer_bits),
+            )
+        )
+    return network
+
+
+def forward_quantized(arch: Architecture, weights: NetworkWeights, x: ArrayLike) -> NDArray[np.float64]:
+    """Numpy reference forward pass with the architecture's fixed-point semantics.
+
+    The inputs are quantized to the input format; each layer computes ``x @ kernel + bias``
+    exactly and quantizes the result to its activation format (round to nearest, saturate).
+
+    Args:
+        arch: The architecture.
+        weights: One ``(kernel, bias)`` per layer, on the weight grids.
+        x: Real inputs, shape ``(n_samples, n_inputs)``.
+
+    Returns:
+        The head's quantized outputs, shape ``(n_samples, n_outputs)``.
+    """
+    validate_weights(arch, weights)
+    activations = quantize_inputs(arch, x)
+    for layer, (kernel, bias) in zip(arch.layers, weights, strict=True):
+        # float64 is exact here: operands have at most 16 bits and MAX_BITS keeps every sum
+        # far below 2**52 in units of its least significant bit.
+        activations = quantize_to_format(activations @ kernel + bias, layer.activation_format)
+    return activations

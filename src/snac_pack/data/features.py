@@ -13,6 +13,7 @@ from typing import Annotated, ClassVar, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from snac_pack.data.jets import HLF_FEATURE_NAMES, JetSample, extract_jet_features
 from snac_pack.data.samples import LabelledSamples
 
 
@@ -76,7 +77,25 @@ class IQWindowFeatures(_FeatureSettings):
     layout: Literal["concatenated", "interleaved"] = "concatenated"
 
 
-FeatureSettings = Annotated[IQWindowFeatures, Field(discriminator="kind")]
+class JetConstituentFeatures(_FeatureSettings):
+    """z = pT_i / Σ pT, Δη and Δφ of the ``n_constituents`` hardest constituents, zero-padded."""
+
+    tasks: ClassVar[tuple[str, ...]] = ("jet",)
+    kind: Literal["jet_constituents"]
+    n_constituents: int = Field(default=8, gt=0, description="constituents per jet")
+
+
+class JetHighLevelFeatures(_FeatureSettings):
+    """The 16 high-level features of the hls4ml jet dataset (mMDT-groomed substructure)."""
+
+    tasks: ClassVar[tuple[str, ...]] = ("jet",)
+    kind: Literal["jet_hlf"]
+    z_cut: float = Field(default=0.1, gt=0, lt=0.5, description="mMDT symmetry cut")
+
+
+FeatureSettings = Annotated[
+    IQWindowFeatures | JetConstituentFeatures | JetHighLevelFeatures, Field(discriminator="kind")
+]
 
 
 def _iq_window(samples: LabelledSamples, settings: IQWindowFeatures) -> tuple[np.ndarray, list[str]]:
@@ -101,8 +120,36 @@ def _iq_window(samples: LabelledSamples, settings: IQWindowFeatures) -> tuple[np
     return x, names
 
 
+def jet_sample(samples: LabelledSamples) -> JetSample:
+    """Jet samples (constituents with ``multiplicity`` and ``jets`` extras) as a :class:`JetSample`."""
+    return JetSample(
+        constituents=samples.inputs,
+        multiplicity=samples.extras["multiplicity"],
+        jets=samples.extras["jets"],
+        labels=samples.labels,
+        class_names=samples.class_names,
+    )
+
+
+def _jet_constituents(samples: LabelledSamples, settings: JetConstituentFeatures) -> tuple[np.ndarray, list[str]]:
+    if samples.inputs.ndim != 3:
+        raise ValueError("jet_constituents features need constituent-level jets (the simulator or hls4ml HDF5 files)")
+    return extract_jet_features(jet_sample(samples), "constituents", n_constituents=settings.n_constituents)
+
+
+def _jet_high_level(samples: LabelledSamples, settings: JetHighLevelFeatures) -> tuple[np.ndarray, list[str]]:
+    if samples.inputs.ndim == 2:
+        # A table of high-level features (the OpenML file) is already what is asked for.
+        if samples.inputs.shape[1] != len(HLF_FEATURE_NAMES):
+            raise ValueError(f"an HLF table needs the {len(HLF_FEATURE_NAMES)} columns {list(HLF_FEATURE_NAMES)}")
+        return samples.inputs, list(HLF_FEATURE_NAMES)
+    return extract_jet_features(jet_sample(samples), "hlf", z_cut=settings.z_cut)
+
+
 _EXTRACTORS: dict[str, Callable[[LabelledSamples, _FeatureSettings], tuple[np.ndarray, list[str]]]] = {
     "iq_window": _iq_window,
+    "jet_constituents": _jet_constituents,
+    "jet_hlf": _jet_high_level,
 }
 
 
@@ -123,3 +170,26 @@ def extract_features(samples: LabelledSamples, settings: FeatureSettings) -> Fea
         feature_names=tuple(names),
         class_names=samples.class_names,
     )
+
+
+def iq_window_columns(feature_names: tuple[str, ...], start: int, length: int) -> np.ndarray:
+    """Columns of a sub-window of I/Q features: ``length`` I samples then the same Q samples.
+
+    Args:
+        feature_names: names of the model inputs' columns (``I_<t>`` and ``Q_<t>``, any layout).
+        start: first sample of the sub-window, counted from the first sample of the inputs.
+        length: samples in the sub-window.
+
+    Returns:
+        Column indices, I columns first.
+    """
+    i_columns = [index for index, name in enumerate(feature_names) if name.startswith("I_")]
+    q_columns = [index for index, name in enumerate(feature_names) if name.startswith("Q_")]
+    if not i_columns or len(i_columns) != len(q_columns):
+        raise ValueError("a readout sub-window needs I/Q features (names I_<t> and Q_<t>), e.g. features.kind iq_window")
+    if start < 0 or length < 1 or start + length > len(i_columns):
+        raise ValueError(
+            f"window start {start} and length {length} do not fit the {len(i_columns)} samples of the model inputs; "
+            "keep search_space.input_window inside data_processing.features.window_length"
+        )
+    return np.asarray(i_columns[start : start + length] + q_columns[start : start + length])

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
-from snac_pack.data import qubit
+from snac_pack.data import jets, qubit
 from snac_pack.data.samples import LabelledSamples, load_samples, save_samples
 
 logger = logging.getLogger(__name__)
@@ -29,10 +29,18 @@ QUBIT_CLASSES = ("ground", "excited")
 
 @dataclass(frozen=True)
 class Simulator:
-    """A task's simulator: its validated settings model and the function that draws samples."""
+    """A task's simulator: its validated settings model and the function that draws samples.
+
+    Attributes:
+        settings_model: the physics settings (``data_processing.simulation.physics``).
+        simulate: ``(settings, n_examples, seed) -> samples``.
+        run_fields: settings fields that ``simulate`` sets from ``n_examples`` and ``seed``;
+            they are refused in the physics settings, so each value lives in one place.
+    """
 
     settings_model: type[BaseModel]
     simulate: Callable[[Any, int, int], LabelledSamples]
+    run_fields: tuple[str, ...] = ()
 
 
 def _simulate_qubits(settings: qubit.QubitReadoutSettings, n_examples: int, seed: int) -> LabelledSamples:
@@ -43,6 +51,51 @@ def _simulate_qubits(settings: qubit.QubitReadoutSettings, n_examples: int, seed
         class_names=QUBIT_CLASSES,
         extras={"initial_state": readout.initial_state, "decay_time_ns": readout.decay_time_ns},
     )
+
+
+def _jet_samples(sample: jets.JetSample) -> LabelledSamples:
+    return LabelledSamples(
+        inputs=np.asarray(sample.constituents),
+        labels=np.asarray(sample.labels),
+        class_names=sample.class_names,
+        extras={"multiplicity": np.asarray(sample.multiplicity), "jets": np.asarray(sample.jets)},
+    )
+
+
+def _simulate_jets(settings: jets.JetSimulationSettings, n_examples: int, seed: int) -> LabelledSamples:
+    per_class = max(1, n_examples // len(jets.CLASS_NAMES))
+    run_settings = settings.model_copy(update={"jets_per_class": per_class, "seed": seed})
+    # simulate_cached keeps the one cache; the simulator's own is for notebook use.
+    return _jet_samples(jets.simulate_jets(run_settings, cache_dir=None))
+
+
+def load_jet_files(paths: Mapping[str, Path], catalog_entry: str) -> LabelledSamples:
+    """Read the published hls4ml jet data: the HDF5 constituent files, or the OpenML HLF table.
+
+    Args:
+        paths: exactly one of ``constituents`` (a directory of hls4ml ``.h5`` files) and
+            ``hlf_table`` (OpenML 42468 as CSV, Parquet or ARFF).
+        catalog_entry: the catalog entry that declared the paths, named in errors.
+
+    Returns:
+        Constituent-level samples (like the simulator's), or a ``(N, 16)`` table of HLF features.
+    """
+    given = [name for name in ("constituents", "hlf_table") if name in paths]
+    if len(given) != 1:
+        raise KeyError(
+            f"{catalog_entry}: give exactly one of 'paths.constituents' (hls4ml HDF5 directory) and "
+            f"'paths.hlf_table' (OpenML HLF table) for the 'files' source; got {given or 'neither'}"
+        )
+    location = Path(paths[given[0]])
+    if not location.exists():
+        raise FileNotFoundError(
+            f"{catalog_entry}.paths.{given[0]}: '{location}' not found; put the data there or change the path in the catalog"
+        )
+    if given[0] == "hlf_table":
+        x, y, _, class_names = jets.load_openml_hlf(location)
+        return LabelledSamples(inputs=x, labels=y, class_names=tuple(class_names))
+    constituents, labels, names, _ = jets.load_hls4ml_constituents(location)
+    return _jet_samples(jets.loaders.jet_sample_from_hls4ml(constituents, names, labels))
 
 
 def _read_array(path: Path, key: str, catalog_key: str) -> np.ndarray:
@@ -100,10 +153,14 @@ def load_qubit_files(paths: Mapping[str, Path], catalog_entry: str) -> LabelledS
 
 SIMULATORS: dict[str, Simulator] = {
     "qubit": Simulator(settings_model=qubit.QubitReadoutSettings, simulate=_simulate_qubits),
+    "jet": Simulator(
+        settings_model=jets.JetSimulationSettings, simulate=_simulate_jets, run_fields=("jets_per_class", "seed")
+    ),
 }
 
 FILE_READERS: dict[str, Callable[[Mapping[str, Path], str], LabelledSamples]] = {
     "qubit": load_qubit_files,
+    "jet": load_jet_files,
 }
 
 

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from snac_pack.data.features import FeatureTable
+from snac_pack.data.features import FeatureTable, jet_sample
+from snac_pack.data.jets import HLF_FEATURE_NAMES
+from snac_pack.data.jets.features import high_level_features
 from snac_pack.data.qubit import MatchedFilter
 from snac_pack.data.samples import LabelledSamples
 
@@ -65,11 +67,51 @@ def _plot_qubit_overview(samples: LabelledSamples) -> Figure:
     return figure
 
 
+_JET_REPORT_PER_CLASS = 1000  # jets per class whose substructure the report computes (3 ms each)
+
+
+def _jet_substructure(samples: LabelledSamples) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    """Groomed mass, multiplicity and N2 of up to ``_JET_REPORT_PER_CLASS`` jets per class, and their labels."""
+    rng = np.random.default_rng(0)
+    chosen = np.concatenate(
+        [rng.permutation(np.flatnonzero(samples.labels == label))[:_JET_REPORT_PER_CLASS] for label in range(len(samples.class_names))]
+    )
+    columns = [HLF_FEATURE_NAMES.index(name) for name in ("mass_mmdt", "multiplicity", "n2_b1_mmdt")]
+    if samples.inputs.ndim == 2:
+        table = samples.inputs[chosen]
+    else:
+        subset = LabelledSamples(
+            samples.inputs[chosen], samples.labels[chosen], samples.class_names, {k: v[chosen] for k, v in samples.extras.items()}
+        )
+        table = high_level_features(jet_sample(subset))
+    return table[:, columns], samples.labels[chosen], samples.class_names
+
+
+def _plot_jet_overview(samples: LabelledSamples) -> Figure:
+    """Per-class histograms of groomed mass, multiplicity and N2."""
+    from matplotlib.figure import Figure
+
+    values, labels, class_names = _jet_substructure(samples)
+    figure = Figure(figsize=(13, 4), layout="constrained")
+    axes = figure.subplots(1, 3)
+    titles = (("groomed mass m_mMDT", "GeV", (0, 250)), ("constituent multiplicity", "constituents", None), ("N2 (β = 1, groomed)", "", (0, 0.6)))
+    for column, (axis, (title, unit, limits)) in enumerate(zip(axes, titles, strict=True)):
+        finite = values[np.isfinite(values[:, column]), column]
+        bins = np.linspace(*(limits or (finite.min(), finite.max())), 41)
+        for label, name in enumerate(class_names):
+            selected = values[labels == label, column]
+            axis.hist(selected[np.isfinite(selected)], bins=bins, histtype="step", density=True, label=name, linewidth=1.5)
+        axis.set(title=title, xlabel=unit, ylabel="density")
+    axes[0].legend(title="class")
+    return figure
+
+
 _BASELINES: dict[str, Callable[[FeatureTable, Mapping[str, np.ndarray]], dict[str, Any]]] = {
     "qubit": _qubit_baseline,
 }
 _OVERVIEW_PLOTS: dict[str, Callable[[LabelledSamples], Figure]] = {
     "qubit": _plot_qubit_overview,
+    "jet": _plot_jet_overview,
 }
 
 

@@ -1,0 +1,207 @@
+"""Benchmark of the Pythia jet simulation: jets per second per core and the default sample's time.
+
+Run from the repository root:
+
+    python benchmarks/bench_jet_simulation.py [--single-jets 300] [--jets-per-class 10000]
+
+1. One worker, one class at a time: jets/s (wall and per CPU second) of a task of
+   ``--single-jets`` jets, Pythia's initialisation included; again without multiparton
+   interactions, the most expensive part of an event.
+2. ``simulate_jets`` on two workers for ``--jets-per-class`` jets per class (the default sample
+   is 10,000 per class, 50,000 jets). A smaller sample is extrapolated linearly to 50,000 jets
+   and labelled as such.
+3. High-level feature extraction time per jet and the physics figures of a subset.
+
+Writes docs/benchmarks/jet_simulation.md. Timings are reported, never asserted.
+"""
+
+import os
+
+# Pythia is single-threaded; keep numpy's BLAS on one core too, so one worker is one core.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import argparse  # noqa: E402
+import datetime  # noqa: E402
+import logging  # noqa: E402
+import platform  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from snac_pack.data.jets import CLASS_NAMES, JetSimulationSettings, extract_jet_features, simulate_jets  # noqa: E402
+from snac_pack.data.jets.pythia_generator import GenerationTask, generate_jets  # noqa: E402
+from snac_pack.data.jets.simulation import JETS_PER_TASK  # noqa: E402
+
+logger = logging.getLogger(__name__)
+
+OUTPUT = Path(__file__).resolve().parents[1] / "docs" / "benchmarks" / "jet_simulation.md"
+DEFAULT_JETS_PER_CLASS = 10_000
+TARGET_JETS_PER_S_PER_CORE = 100
+TARGET_DEFAULT_SAMPLE_S = 300
+FEATURE_JETS_PER_CLASS = 1_000
+GROOMED_MASS_GEV = {"w": 80.4, "z": 91.2, "t": 172.5}
+
+
+def _cpu_model() -> str:
+    """CPU model name from /proc/cpuinfo, or the platform's description."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _load_average() -> str:
+    """The 1-minute load average: other work on the machine slows every timing here."""
+    return f"{os.getloadavg()[0]:.1f}"
+
+
+def _single_worker_rates(settings: JetSimulationSettings, n_jets: int) -> list[dict[str, float | str]]:
+    """Per class: wall and CPU time of one task of ``n_jets`` jets in this process."""
+    rows = []
+    for class_index, class_name in enumerate(CLASS_NAMES):
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = generate_jets(settings, GenerationTask(class_index, 0, n_jets, pythia_seed=1000 + class_index))
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        rows.append(
+            {
+                "class": class_name,
+                "jets_per_s": n_jets / wall,
+                "jets_per_cpu_s": n_jets / cpu,
+                "jets_per_s_after_init": n_jets / (result.seconds - result.init_seconds),
+                "init_s": result.init_seconds,
+                "jets_per_event": n_jets / result.n_events,
+            }
+        )
+        logger.info("single worker, class %s: %s", class_name, rows[-1])
+    return rows
+
+
+def _overall_rates(rows: list[dict[str, float | str]]) -> tuple[float, float]:
+    """Jets/s (wall) and jets per CPU second over all classes, equal numbers of jets per class."""
+    wall = len(rows) / sum(1 / row["jets_per_s"] for row in rows)
+    cpu = len(rows) / sum(1 / row["jets_per_cpu_s"] for row in rows)
+    return wall, cpu
+
+
+def _physics_figures(sample_x: np.ndarray, names: list[str], labels: np.ndarray) -> list[str]:
+    """Markdown rows of the physics checks, per class."""
+    shown = ("mass_mmdt", "multiplicity", "n2_b1_mmdt", "d2_b1_mmdt")
+    columns = {name: sample_x[:, names.index(name)] for name in shown}
+    rows = []
+    for class_index, class_name in enumerate(CLASS_NAMES):
+        of_class = labels == class_index
+        mass = float(np.median(columns["mass_mmdt"][of_class]))
+        expected = f" (expected {GROOMED_MASS_GEV[class_name]})" if class_name in GROOMED_MASS_GEV else ""
+        rows.append(
+            f"| {class_name} | {of_class.sum():,} | {mass:.1f}{expected} "
+            f"| {columns['multiplicity'][of_class].mean():.1f} | {np.median(columns['n2_b1_mmdt'][of_class]):.3f} "
+            f"| {np.median(columns['d2_b1_mmdt'][of_class]):.2f} |"
+        )
+    return rows
+
+
+def main() -> None:
+    """Measure and write the markdown report."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--single-jets", type=int, default=300, help="jets per class for the one-worker rates")
+    parser.add_argument("--jets-per-class", type=int, default=DEFAULT_JETS_PER_CLASS, help="two-worker sample")
+    arguments = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    load_before = _load_average()
+
+    single = _single_worker_rates(JetSimulationSettings(n_workers=1), arguments.single_jets)
+    overall_wall, overall_cpu = _overall_rates(single)
+    without_mpi = _single_worker_rates(JetSimulationSettings(n_workers=1, mpi=False), arguments.single_jets)
+    without_mpi_wall, without_mpi_cpu = _overall_rates(without_mpi)
+
+    settings = JetSimulationSettings(jets_per_class=arguments.jets_per_class, n_workers=2)
+    start = time.perf_counter()
+    sample = simulate_jets(settings)
+    sample_seconds = time.perf_counter() - start
+    is_default = arguments.jets_per_class == DEFAULT_JETS_PER_CLASS
+    default_seconds = sample_seconds * DEFAULT_JETS_PER_CLASS / arguments.jets_per_class
+    default_jets = len(CLASS_NAMES) * DEFAULT_JETS_PER_CLASS
+    # What two otherwise idle cores would take: each worker sustains the one-worker CPU rate.
+    idle_estimate_seconds = default_jets / (2 * overall_cpu)
+
+    n_features = min(FEATURE_JETS_PER_CLASS, arguments.jets_per_class)
+    first_of_class = [np.flatnonzero(sample.labels == index)[:n_features] for index in range(len(CLASS_NAMES))]
+    subset = np.concatenate(first_of_class)
+    subset_sample = type(sample)(
+        sample.constituents[subset], sample.multiplicity[subset], sample.jets[subset], sample.labels[subset]
+    )
+    start = time.perf_counter()
+    x, names = extract_jet_features(subset_sample, "hlf")
+    ms_per_jet_features = 1e3 * (time.perf_counter() - start) / len(subset)
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "MISSED"
+
+    sample_label = (
+        f"Default sample, 2 workers: {len(sample):,} jets measured"
+        if is_default
+        else f"Default sample, 2 workers: EXTRAPOLATED ×{DEFAULT_JETS_PER_CLASS / arguments.jets_per_class:g} "
+        f"from {len(sample):,} jets measured in {sample_seconds:.0f} s"
+    )
+    lines = [
+        "# Jet simulation benchmark",
+        "",
+        f"- Date: {datetime.date.today().isoformat()}",
+        f"- Machine: {_cpu_model()}, {os.cpu_count()} logical cores visible (shared: 1-min load average "
+        f"{load_before} before the run, {_load_average()} after; CPU-time rates are less sensitive to it)",
+        f"- Python {platform.python_version()}, numpy {np.__version__}, pythia8mc 8.317.2, fastjet 3.5.2.0",
+        "- Command: `python benchmarks/bench_jet_simulation.py "
+        f"--single-jets {arguments.single_jets} --jets-per-class {arguments.jets_per_class}` (repository root)",
+        f"- Settings: defaults (pT {settings.pt_min_gev:g}–{settings.pt_max_gev:g} GeV, "
+        f"|η| < {settings.max_abs_eta:g}, anti-kT R = {settings.jet_radius:g}, "
+        f"√s = {settings.sqrt_s_gev / 1000:g} TeV, MPI, ISR, FSR and "
+        f"hadronisation on, p̂T from {settings.pthat_min_fraction:g} · pT_min)",
+        "",
+        "| Measure | Measured | Target | |",
+        "|---|---|---|---|",
+        f"| One worker, all classes, jets/s (wall) | {overall_wall:.0f} | ≥ {TARGET_JETS_PER_S_PER_CORE} "
+        f"| {verdict(overall_wall >= TARGET_JETS_PER_S_PER_CORE)} |",
+        f"| One worker, all classes, jets per CPU second | {overall_cpu:.0f} | ≥ {TARGET_JETS_PER_S_PER_CORE} "
+        f"| {verdict(overall_cpu >= TARGET_JETS_PER_S_PER_CORE)} |",
+        f"| Same, without multiparton interactions (`mpi=False`): jets/s (wall), jets per CPU second "
+        f"| {without_mpi_wall:.0f}, {without_mpi_cpu:.0f} | | |",
+        f"| {sample_label} | {default_seconds:.0f} s "
+        f"({default_jets / default_seconds:.0f} jets/s) "
+        f"| < {TARGET_DEFAULT_SAMPLE_S} s | {verdict(default_seconds < TARGET_DEFAULT_SAMPLE_S)} |",
+        "| Default sample, 2 workers: ESTIMATED for two idle cores, 50,000 / (2 × one-worker CPU rate) "
+        f"| {idle_estimate_seconds:.0f} s | < {TARGET_DEFAULT_SAMPLE_S} s "
+        f"| {verdict(idle_estimate_seconds < TARGET_DEFAULT_SAMPLE_S)} (estimate) |",
+        f"| High-level features (mMDT + ECFs), one core | {ms_per_jet_features:.2f} ms/jet "
+        f"({ms_per_jet_features * len(CLASS_NAMES) * DEFAULT_JETS_PER_CLASS / 1e3:.0f} s for 50,000 jets) | | |",
+        "",
+        f"One worker, per class ({arguments.single_jets} jets each; a real task of {JETS_PER_TASK:,} jets pays "
+        "the initialisation once):",
+        "",
+        "| Class | jets/s (wall) | jets per CPU s | jets/s after Pythia init | init (s) | jets per event |",
+        "|---|---|---|---|---|---|",
+        *(
+            f"| {row['class']} | {row['jets_per_s']:.0f} | {row['jets_per_cpu_s']:.0f} "
+            f"| {row['jets_per_s_after_init']:.0f} | {row['init_s']:.1f} | {row['jets_per_event']:.2f} |"
+            for row in single
+        ),
+        "",
+        f"Physics of the first {n_features:,} jets per class of the two-worker sample:",
+        "",
+        "| Class | Jets | Median groomed mass (GeV) | Mean multiplicity | Median N2^(1) | Median D2^(1) |",
+        "|---|---|---|---|---|---|",
+        *_physics_figures(x, names, subset_sample.labels),
+        "",
+    ]
+    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
+    OUTPUT.write_text("\n".join(lines))
+    logger.info("\n".join(lines))
+    logger.info("Wrote %s", OUTPUT)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,348 @@
+"""The Optuna study machinery of the global search: storage, creation races, workers, heartbeats, tables."""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import optuna
+import pytest
+from kedro.io import DatasetError
+from pydantic import ValidationError
+
+from search.postgres import postgres_server
+from snac_pack.datasets.optuna_study_dataset import OptunaStudyDataset
+from snac_pack.search import workers
+from snac_pack.search.study import (
+    StorageUnavailableError,
+    StudyLocation,
+    StudyMismatchError,
+    StudySpec,
+    create_or_join_study,
+    open_storage,
+    open_study,
+    pareto_front,
+    redact_url,
+    trials_table,
+)
+from snac_pack.search.workers import objective_values, run_worker, run_workers
+
+TESTS_DIR = Path(__file__).resolve().parents[1]
+
+
+def two_objectives(trial: optuna.Trial) -> dict[str, float]:
+    """A cheap two-objective problem (a convex Pareto front in x, y pushed to 0)."""
+    x = trial.suggest_float("x", 0.0, 1.0)
+    y = trial.suggest_float("y", 0.0, 1.0)
+    return {"f1": x, "f2": (1.0 - x) ** 2 + y}
+
+
+def diverges_for_large_x(trial: optuna.Trial) -> dict[str, float]:
+    """Like ``two_objectives``, but raises for x > 0.6, as a training that diverges."""
+    values = two_objectives(trial)
+    if values["f1"] > 0.6:
+        raise RuntimeError(f"training diverged at x={values['f1']:.3f}")
+    return values
+
+
+def constrained(trial: optuna.Trial) -> dict[str, float]:
+    """Like ``two_objectives``, with a feasibility constraint x >= 0.2."""
+    values = two_objectives(trial)
+    trial.set_constraint("x_at_least_0_2", 0.2 - values["f1"])
+    return values
+
+
+@dataclass(frozen=True)
+class HangsOnTrial:
+    """Like ``two_objectives``, but one trial number writes its pid to a file and hangs, to be killed."""
+
+    trial_number: int
+    pid_file: str
+
+    def __call__(self, trial: optuna.Trial) -> dict[str, float]:
+        values = two_objectives(trial)
+        if trial.number == self.trial_number:
+            time.sleep(1.5)  # past the first heartbeat: Optuna never fails a trial that sent none
+            partial = Path(self.pid_file + ".tmp")
+            partial.write_text(str(os.getpid()))
+            partial.rename(self.pid_file)  # the test never reads a half-written pid
+            time.sleep(120)
+        return values
+
+
+def make_spec(name: str, n_trials: int, **overrides: Any) -> StudySpec:
+    settings: dict[str, Any] = {
+        "study_name": name,
+        "directions": {"f1": "minimize", "f2": "minimize"},
+        "n_trials": n_trials,
+        "sampler": {"population_size": 10, "seed": 7},
+        "heartbeat_interval_s": 1,
+        "grace_period_s": 2,
+    }
+    return StudySpec(**(settings | overrides))
+
+
+def sqlite_url(directory: Path) -> str:
+    return f"sqlite:///{directory / 'study.db'}"
+
+
+def states(url: str, name: str) -> dict[str, int]:
+    return trials_table(open_study(url, name))["state"].value_counts().to_dict()
+
+
+def wait_for_file(path: Path, timeout_s: float) -> str:
+    deadline = time.monotonic() + timeout_s
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path} did not appear within {timeout_s} s"
+        time.sleep(0.05)
+    return path.read_text()
+
+
+# --- specification and URLs -------------------------------------------------------------------
+
+
+def test_spec_rejects_a_grace_period_shorter_than_the_heartbeat() -> None:
+    with pytest.raises(ValidationError, match="grace_period_s"):
+        make_spec("s", 10, heartbeat_interval_s=5, grace_period_s=5)
+
+
+@pytest.mark.parametrize("name", ["state", "param_x", "two words"])
+def test_spec_rejects_objective_names_that_break_the_trials_table(name: str) -> None:
+    with pytest.raises(ValidationError, match="objective name"):
+        make_spec("s", 10, directions={name: "minimize"})
+
+
+def test_redact_url_hides_only_the_password() -> None:
+    assert redact_url("postgresql://user:secret@host:5432/db") == "postgresql://user:***@host:5432/db"
+    assert redact_url("sqlite:///data/study.db") == "sqlite:///data/study.db"
+
+
+def test_unreachable_database_fails_fast_naming_the_url_without_password() -> None:
+    started = time.monotonic()
+    with pytest.raises(StorageUnavailableError) as caught:
+        open_storage("postgresql://user:secret@127.0.0.1:1/db", heartbeat_interval_s=1, grace_period_s=2)
+    assert time.monotonic() - started < 10
+    message = str(caught.value)
+    assert "postgresql://user:***@127.0.0.1:1/db" in message
+    assert "secret" not in message
+    assert "Check that the server is running" in message
+
+
+def test_missing_sqlite_directory_is_named(tmp_path: Path) -> None:
+    with pytest.raises(StorageUnavailableError, match="missing"):
+        open_storage(f"sqlite:///{tmp_path / 'missing' / 'study.db'}")
+
+
+# --- creating and joining ---------------------------------------------------------------------
+
+
+def test_joining_a_study_with_other_objectives_is_refused(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path)
+    create_or_join_study(open_storage(url), make_spec("search", 10))
+    create_or_join_study(open_storage(url), make_spec("search", 50))  # same objectives: joins
+    other_objectives = ({"f1": "minimize", "luts": "minimize"}, {"f1": "maximize", "f2": "minimize"}, {"f1": "minimize"})
+    for directions in other_objectives:
+        with pytest.raises(StudyMismatchError, match=r"already exists with objectives \[f1 \(minimize\), f2"):
+            create_or_join_study(open_storage(url), make_spec("search", 10, directions=directions))
+
+
+# --- workers ----------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_two_workers_on_one_sqlite_file_reach_the_exact_count(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path)
+    summary = run_workers(url, make_spec("two", 200), two_objectives, n_workers=2, progress_interval_s=5)
+    counts = states(url, "two")
+    assert counts["COMPLETE"] == 200 and "FAIL" not in counts  # a surplus trial, if any, is PRUNED
+    assert (summary.complete, summary.failed, summary.reached_target) == (200, 0, True)
+    assert [worker.exit_code for worker in summary.workers] == [0, 0]
+    assert sum(worker.complete for worker in summary.workers) == 200
+    assert len({worker.seed for worker in summary.workers}) == 2
+
+    table = trials_table(open_study(url, "two"))
+    assert list(table.columns[:6]) == ["number", "state", "f1", "f2", "param_x", "param_y"]
+    assert set(table["worker"]) == {worker.name for worker in summary.workers}
+    assert (table["duration_s"] >= 0).all()
+    front = pareto_front(open_study(url, "two"))
+    assert 0 < len(front) < 200
+    assert front.sort_values("f1")["f2"].is_monotonic_decreasing  # no front trial dominates another
+
+
+def test_a_second_run_after_completion_adds_no_trials(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path)
+    spec = make_spec("again", 12)
+    run_worker(url, spec, two_objectives)
+    summary = run_workers(url, spec, two_objectives, n_workers=2)
+    assert (summary.complete_at_start, summary.complete, summary.workers) == (12, 12, ())
+    assert len(open_study(url, "again").trials) == 12
+
+
+def test_a_trial_started_when_the_target_is_taken_is_pruned_unrun(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = sqlite_url(tmp_path)
+    spec = make_spec("full", 3)
+    run_worker(url, spec, two_objectives)
+    # As if other workers had just read a count below the target: only the check inside the trial stops them.
+    monkeypatch.setattr(workers, "_count_complete_and_running", lambda study: (0, 0))
+    run_worker(url, spec, two_objectives, stop_at=time.time() + 1)
+    table = trials_table(open_study(url, "full"))
+    surplus = table[table["number"] >= 3]
+    assert (table["state"] == "COMPLETE").sum() == 3
+    assert len(surplus) > 0 and (surplus["state"] == "PRUNED").all()
+    assert surplus["attr_skip_reason"].str.contains("already complete or running").all()
+    assert not surplus.filter(like="param_").notna().any().any()  # the objective never ran
+
+
+def test_failing_objective_records_the_reason_and_the_worker_goes_on(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path)
+    run_worker(url, make_spec("fails", 15), diverges_for_large_x)
+    table = trials_table(open_study(url, "fails"))
+    failed = table[table["state"] == "FAIL"]
+    assert (table["state"] == "COMPLETE").sum() == 15
+    assert len(failed) > 0
+    assert failed["attr_fail_reason"].str.startswith("RuntimeError: training diverged").all()
+    assert failed[["f1", "f2"]].isna().all().all()  # no invented values
+
+
+def test_constraints_are_recorded_when_on_and_refused_when_off(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path)
+    run_worker(url, make_spec("constrained", 8, constraints=True), constrained)
+    table = trials_table(open_study(url, "constrained"))
+    assert (table["state"] == "COMPLETE").sum() == 8
+    assert "constraint_x_at_least_0_2" in table.columns
+    assert (pareto_front(open_study(url, "constrained"))["param_x"] >= 0.2).all()
+
+    with pytest.raises(RuntimeError, match="trials failed.*constraints are off"):
+        run_worker(url, make_spec("unconstrained", 8, max_failures_in_a_row=3), constrained)
+
+
+def test_a_journal_file_holds_a_study_on_one_host(tmp_path: Path) -> None:
+    url = f"journal:///{tmp_path / 'study.log'}"
+    run_worker(url, make_spec("journal", 5), two_objectives)
+    assert states(url, "journal") == {"COMPLETE": 5}
+
+
+def test_objective_values_are_checked_against_the_spec() -> None:
+    spec = make_spec("s", 1)
+    assert objective_values({"f2": 2, "f1": 1.5}, spec) == [1.5, 2.0]
+    assert objective_values((1, 2), spec) == [1.0, 2.0]
+    with pytest.raises(ValueError, match="expects"):
+        objective_values({"f1": 1.0}, spec)
+    with pytest.raises(ValueError, match="finite"):
+        objective_values([1.0, math.nan], spec)
+
+
+@pytest.mark.slow
+def test_killed_worker_trial_becomes_fail_and_the_study_still_finishes(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = sqlite_url(tmp_path)
+    pid_file = tmp_path / "victim.pid"
+    objective = HangsOnTrial(trial_number=3, pid_file=str(pid_file))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        running = pool.submit(run_workers, url, make_spec("killed", 20), objective, n_workers=2)
+        victim = int(wait_for_file(pid_file, timeout_s=60))
+        os.kill(victim, signal.SIGKILL)
+        summary = running.result(timeout=90)
+
+    table = trials_table(open_study(url, "killed"))
+    failed = table[table["state"] == "FAIL"]
+    assert (table["state"] == "COMPLETE").sum() == 20
+    assert failed["number"].tolist() == [3]
+    assert failed["worker"].tolist() == [f"{socket.gethostname()}:{victim}"]
+    assert sorted(worker.exit_code for worker in summary.workers) == [-signal.SIGKILL, 0]
+    assert "signal SIGKILL" in caplog.text
+
+
+# --- separate processes, as on separate machines ----------------------------------------------
+
+WORKER_SCRIPT = """
+import sys
+
+from search.test_study import two_objectives
+from snac_pack.search.study import StudySpec
+from snac_pack.search.workers import run_workers
+
+if __name__ == "__main__":
+    summary = run_workers(sys.argv[1], StudySpec.model_validate_json(sys.argv[2]), two_objectives, n_workers=1)
+    sys.exit(0 if summary.reached_target else 1)
+"""
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL server and database; fails (never skips) when PostgreSQL is not installed."""
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return sqlite_url(tmp_path)
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.mark.slow
+def test_two_processes_create_and_share_one_study_on_a_fresh_database(
+    fresh_database_url: str, tmp_path: Path
+) -> None:
+    script = tmp_path / "worker.py"
+    script.write_text(WORKER_SCRIPT)
+    spec = make_spec("shared", 20)
+    environment = os.environ | {"PYTHONPATH": os.pathsep.join([str(TESTS_DIR), os.environ.get("PYTHONPATH", "")])}
+    command = [sys.executable, str(script), fresh_database_url, spec.model_dump_json()]
+    # Both start at once on an empty database: both race to create the tables and the study.
+    processes = [subprocess.Popen(command, env=environment, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    errors = [process.communicate(timeout=120)[1] for process in processes]
+    assert [process.returncode for process in processes] == [0, 0], errors
+
+    counts = states(fresh_database_url, "shared")
+    assert counts.get("COMPLETE") == 20 and "FAIL" not in counts
+    workers = set(trials_table(open_study(fresh_database_url, "shared"))["worker"].dropna())
+    assert len(workers) == 2
+
+
+# --- the Kedro dataset ------------------------------------------------------------------------
+
+
+def test_dataset_resolves_a_relative_sqlite_path_and_creates_its_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    location = OptunaStudyDataset(study_name="search", url="sqlite:///data/studies/optuna.db").load()
+    expected_url = f"sqlite:///{tmp_path.resolve()}/data/studies/optuna.db"
+    assert location == StudyLocation(url=expected_url, study_name="search")
+    assert (tmp_path / "data" / "studies").is_dir()
+
+
+def test_dataset_takes_the_url_from_credentials_and_hides_the_password() -> None:
+    dataset = OptunaStudyDataset(study_name="search", credentials={"url": "postgresql://user:secret@db:5432/snac"})
+    assert dataset.load() == StudyLocation(url="postgresql://user:secret@db:5432/snac", study_name="search")
+    assert "secret" not in str(dataset)
+    assert dataset._describe()["url"] == "postgresql://user:***@db:5432/snac"
+    assert "secret" not in repr(dataset.load())
+    with pytest.raises(DatasetError, match="read-only"):
+        dataset.save(dataset.load())
+    with pytest.raises(DatasetError, match="not both"):
+        OptunaStudyDataset(study_name="search", url="sqlite:///a.db", credentials={"url": "sqlite:///b.db"})
+
+
+def test_dataset_location_opens_the_study_written_by_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    location = OptunaStudyDataset(study_name="search").load()
+    run_worker(location.url, make_spec(location.study_name, 3), two_objectives)
+    assert states(location.url, location.study_name) == {"COMPLETE": 3}
+    assert (tmp_path / "data" / "07_model_output" / "optuna_studies.db").is_file()

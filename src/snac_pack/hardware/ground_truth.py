@@ -1,0 +1,203 @@
+"""The ground-truth table: exact hardware figures of concrete networks, growing across runs.
+
+Rows are appended to a JSON Lines file the moment each result arrives, so an interrupted run
+loses only the designs in flight, and a design already in the file is never computed again.
+Each row holds the architecture (as JSON, to rebuild it), how its weights were obtained, the
+figures and the tool (``source``) that produced them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing
+import os
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from snac_pack.hardware.architecture import Architecture
+from snac_pack.hardware.cost import HardwareCost
+from snac_pack.hardware.exact import ExactDesign
+from snac_pack.hardware.network import NetworkWeights, random_quantized_network
+
+logger = logging.getLogger(__name__)
+
+WeightOrigin = Literal["random", "trained"]
+_TASKS_PER_WORKER = 8
+
+
+@dataclass(frozen=True)
+class DesignRequest:
+    """A concrete network to cost: an architecture and its quantized weights.
+
+    Attributes:
+        arch: the architecture.
+        weight_origin: ``random`` (drawn by :func:`random_quantized_network` from ``weight_seed``)
+            or ``trained`` (``weights`` given).
+        weight_seed: seed of the random weights, or an identifier of the trained network.
+        weights: the weights of a trained network; ``None`` for random ones.
+    """
+
+    arch: Architecture
+    weight_origin: WeightOrigin
+    weight_seed: int
+    weights: NetworkWeights | None = None
+
+    def design_id(self) -> str:
+        """Identity of the design in the table (architecture, target and weights)."""
+        return f"{self.arch.key()}:{self.weight_origin}:{self.weight_seed}"
+
+    def network(self) -> NetworkWeights:
+        """The quantized weights of the design."""
+        if self.weights is not None:
+            return self.weights
+        return random_quantized_network(self.arch, np.random.default_rng(self.weight_seed))
+
+
+class GroundTruthStore:
+    """An append-only JSON Lines table of hardware figures.
+
+    Args:
+        path: the ``.jsonl`` file (created on the first append).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Every complete row; a line cut short by an interrupted write is ignored."""
+        if not self.path.is_file():
+            return []
+        rows = []
+        for number, line in enumerate(self.path.read_text().splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError:
+                logger.warning("Ignoring the unreadable line %d of %s (an interrupted write)", number, self.path)
+        return rows
+
+    def done(self, source: str) -> set[str]:
+        """Design ids that already have figures from ``source``."""
+        return {row["design_id"] for row in self.rows() if row["source"] == source}
+
+    def append(self, row: dict[str, Any]) -> None:
+        """Add one row durably."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a+b") as stream:
+            # After an interrupted write the file ends mid-line: start a fresh line.
+            stream.seek(0, os.SEEK_END)
+            if stream.tell() > 0:
+                stream.seek(-1, os.SEEK_END)
+                if stream.read(1) != b"\n":
+                    stream.write(b"\n")
+            stream.write((json.dumps(row, sort_keys=True) + "\n").encode())
+            stream.flush()
+            os.fsync(stream.fileno())
+
+    def table(self) -> pd.DataFrame:
+        """All rows as a table (an empty one if nothing was computed yet)."""
+        return pd.DataFrame(self.rows())
+
+
+def cost_row(request: DesignRequest, cost: HardwareCost, seconds: float) -> dict[str, Any]:
+    """One table row: the design's identity and architecture, then its figures."""
+    return {
+        "design_id": request.design_id(),
+        "arch_key": request.arch.key(),
+        "architecture": request.arch.describe(),
+        "arch_json": request.arch.model_dump_json(),
+        "weight_origin": request.weight_origin,
+        "weight_seed": request.weight_seed,
+        "seconds": round(seconds, 3),
+        **cost.to_row(),
+    }
+
+
+def architecture_of(row: dict[str, Any] | pd.Series) -> Architecture:
+    """Rebuild the architecture of a table row."""
+    return Architecture.model_validate_json(row["arch_json"])
+
+
+def _one_thread_per_worker() -> None:
+    # da4ml's solver is numba-parallel: with one process per core, extra threads only contend.
+    os.environ["NUMBA_NUM_THREADS"] = "1"
+
+
+def _exact_row(request: DesignRequest) -> dict[str, Any]:
+    start = time.perf_counter()
+    try:
+        cost = ExactDesign.build(request.arch, request.network()).cost()
+    except Exception as error:  # re-raised in the parent with the design named
+        raise RuntimeError(f"da4ml failed on {request.arch.describe()} ({request.design_id()}): {error}") from error
+    return cost_row(request, cost, time.perf_counter() - start)
+
+
+def _yosys_row(request: DesignRequest, timeout_s: float) -> dict[str, Any]:
+    from snac_pack.hardware.yosys import synthesize
+
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="snac_yosys_") as work:
+        project = ExactDesign.build(request.arch, request.network()).write_verilog(Path(work) / "design")
+        cost = synthesize(project, request.arch.target, timeout_s=timeout_s)
+    return cost_row(request, cost, time.perf_counter() - start)
+
+
+def _log_progress(source: str, done: int, total: int, started: float) -> None:
+    elapsed = time.perf_counter() - started
+    remaining = elapsed / done * (total - done)
+    logger.info("%s ground truth: %d/%d designs, %.0f s elapsed, about %.0f s left", source, done, total, elapsed, remaining)
+
+
+def extend_ground_truth(
+    store: GroundTruthStore,
+    requests: Sequence[DesignRequest],
+    source: Literal["da4ml", "yosys"],
+    n_workers: int,
+    yosys_timeout_s: float = 600.0,
+) -> int:
+    """Compute the figures of every request not yet in ``store`` and append them as they arrive.
+
+    Args:
+        store: the ground-truth table.
+        requests: designs to cost.
+        source: ``da4ml`` (exact distributed-arithmetic cost) or ``yosys`` (logic synthesis).
+        n_workers: processes computing in parallel.
+        yosys_timeout_s: limit per Yosys run.
+
+    Returns:
+        The number of rows added.
+
+    Raises:
+        RuntimeError: naming the design whose cost could not be computed (rows computed before
+            it stay in the store).
+    """
+    done = store.done(source)
+    todo = [request for request in requests if request.design_id() not in done]
+    logger.info("%s ground truth: %d of %d designs already computed, %d to go", source, len(requests) - len(todo), len(requests), len(todo))
+    if not todo:
+        return 0
+    compute = _exact_row if source == "da4ml" else partial(_yosys_row, timeout_s=yosys_timeout_s)
+    started = time.perf_counter()
+    # spawn: da4ml and numpy thread pools are not fork-safe once initialised in the parent.
+    context = multiprocessing.get_context("spawn")
+    # maxtasksperchild: da4ml 0.5.2's solver never frees part of its memory (about 150 MB per
+    # medium design), so workers are replaced regularly.
+    pool = context.Pool(
+        processes=max(1, min(n_workers, len(todo))), initializer=_one_thread_per_worker, maxtasksperchild=_TASKS_PER_WORKER
+    )
+    with pool:
+        for count, row in enumerate(pool.imap_unordered(compute, todo), start=1):
+            store.append(row)
+            if count % max(1, len(todo) // 10) == 0 or count == len(todo):
+                _log_progress(source, count, len(todo), started)
+    return len(todo)

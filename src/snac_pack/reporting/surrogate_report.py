@@ -1,0 +1,65 @@
+"""Parity plots and agreement figures of the hardware surrogate."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+_PLOTTED = (("lut", "LUTs"), ("ff", "FFs"), ("latency_cycles", "latency (cycles)"))
+
+
+def parity_figure(panels: dict[str, tuple[pd.DataFrame, pd.DataFrame]]) -> Figure:
+    """Predicted against true figures, one column per figure, one colour per set of designs.
+
+    Args:
+        panels: per label (e.g. "held-out, random weights"), the true and the predicted table.
+
+    Returns:
+        The figure.
+    """
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(13, 4.2), layout="constrained")
+    axes = figure.subplots(1, len(_PLOTTED))
+    for axis, (column, title) in zip(axes, _PLOTTED, strict=True):
+        low, high = np.inf, -np.inf
+        for label, (truth, predicted) in panels.items():
+            if truth.empty:
+                continue
+            axis.scatter(truth[column], predicted[column], s=12, alpha=0.7, label=label)
+            low = min(low, truth[column].min(), predicted[column].min())
+            high = max(high, truth[column].max(), predicted[column].max())
+        if np.isfinite(low):
+            axis.plot([low, high], [low, high], color="grey", linewidth=1)
+        axis.set(title=title, xlabel="ground truth", ylabel="surrogate")
+        if column != "latency_cycles":
+            axis.set(xscale="log", yscale="log")
+    axes[0].legend()
+    return figure
+
+
+def tool_agreement(pairs: pd.DataFrame) -> dict[str, Any]:
+    """How Yosys synthesis agrees with da4ml's cost on the same designs.
+
+    Args:
+        pairs: one row per design with ``lut_da4ml``, ``lut_yosys``, ``ff_da4ml``, ``ff_yosys``.
+
+    Returns:
+        Per figure: the median, minimum and maximum of yosys / da4ml, and the number of designs.
+    """
+    if pairs.empty:
+        return {"n_designs": 0}
+    agreement: dict[str, Any] = {"n_designs": len(pairs)}
+    for column in ("lut", "ff"):
+        ratio = pairs[f"{column}_yosys"] / pairs[f"{column}_da4ml"]
+        agreement[f"{column}_yosys_over_da4ml"] = {
+            "median": float(ratio.median()),
+            "min": float(ratio.min()),
+            "max": float(ratio.max()),
+        }
+    return agreement

@@ -1,0 +1,92 @@
+"""Designs sampled from the search space for the surrogate's ground truth.
+
+Random-weight designs span the space cheaply; a few networks trained on the task's data show
+how far trained weights sit from random ones (their costs differ through the weights' values).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+
+import numpy as np
+
+from snac_pack.data.features import FeatureTable, iq_window_columns
+from snac_pack.hardware.architecture import ImplementationTarget
+from snac_pack.hardware.ground_truth import DesignRequest
+from snac_pack.models.export import quantized_network
+from snac_pack.models.mlp import TrainingSettings, build_mlp, train_classifier
+from snac_pack.search.space import (
+    Candidate,
+    SearchSpace,
+    n_network_inputs,
+    random_trials,
+    suggest_candidate,
+    suggest_precision,
+    to_architecture,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def candidate_inputs(candidate: Candidate, table: FeatureTable) -> np.ndarray:
+    """The model-input columns a candidate reads: its readout window, or every feature."""
+    if candidate.input_window is None:
+        return table.x
+    return table.x[:, iq_window_columns(table.feature_names, *candidate.input_window)]
+
+
+def random_weight_designs(
+    space: SearchSpace, n_designs: int, n_features: int, n_classes: int, target: ImplementationTarget, seed: int
+) -> list[DesignRequest]:
+    """``n_designs`` architectures drawn at random from ``space``, with random quantized weights.
+
+    The same seed gives the same designs, so a rerun finds them in the ground-truth table.
+    """
+    designs = []
+    for index, trial in enumerate(itertools.islice(random_trials(seed), n_designs)):
+        candidate = suggest_candidate(space, trial)
+        arch = to_architecture(
+            candidate.network, n_network_inputs(candidate, n_features), n_classes, suggest_precision(space, trial), target
+        )
+        designs.append(DesignRequest(arch=arch, weight_origin="random", weight_seed=seed * 1_000_003 + index))
+    return designs
+
+
+def trained_weight_designs(
+    space: SearchSpace,
+    n_designs: int,
+    train: FeatureTable,
+    val: FeatureTable,
+    target: ImplementationTarget,
+    training: TrainingSettings,
+    seed: int,
+) -> list[DesignRequest]:
+    """Architectures drawn from ``space``, trained on the task's data, then pruned and quantized.
+
+    Args:
+        space: the search space.
+        n_designs: how many networks to train.
+        train: training split of the model inputs.
+        val: validation split (early stopping).
+        target: implementation target.
+        training: epochs, batch size and patience; the learning rate is the candidate's.
+        seed: seed of the draws (distinct from the random designs' seed).
+
+    Returns:
+        The designs, ``weight_origin="trained"``.
+    """
+    designs = []
+    n_classes = len(train.class_names)
+    for index, trial in enumerate(itertools.islice(random_trials(seed + 7919), n_designs)):
+        candidate = suggest_candidate(space, trial)
+        x_train, x_val = candidate_inputs(candidate, train), candidate_inputs(candidate, val)
+        model = build_mlp(x_train.shape[1], n_classes, candidate.network, seed=seed + index)
+        settings = training.model_copy(update={"learning_rate": candidate.learning_rate, "seed": seed + index})
+        train_classifier(model, (x_train, train.y), (x_val, val.y), settings)
+        arch = to_architecture(candidate.network, x_train.shape[1], n_classes, suggest_precision(space, trial), target)
+        designs.append(
+            DesignRequest(arch=arch, weight_origin="trained", weight_seed=seed * 1_000_003 + index, weights=quantized_network(model, arch))
+        )
+        logger.info("Trained ground-truth network %d/%d: %s", index + 1, n_designs, arch.describe())
+    return designs

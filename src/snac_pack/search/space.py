@@ -1,0 +1,235 @@
+"""The search space: declared once in configuration, read by surrogate sampling and the global search.
+
+A space is sampled through Optuna's ``suggest_*`` interface. The global search passes its
+NSGA-II trials; the surrogate's ground-truth sampling passes trials of an in-memory study with
+a random sampler (:func:`random_trials`). One definition, one sampling code path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from snac_pack.hardware.architecture import Architecture, DenseLayerSpec, ImplementationTarget
+from snac_pack.models.mlp import MLPSpec
+
+_FROZEN = ConfigDict(extra="forbid", frozen=True)
+
+
+class Suggester(Protocol):
+    """The part of ``optuna.Trial`` a search space needs."""
+
+    def suggest_int(self, name: str, low: int, high: int, step: int = 1) -> int: ...
+    def suggest_float(self, name: str, low: float, high: float, *, log: bool = False) -> float: ...
+    def suggest_categorical(self, name: str, choices: Any) -> Any: ...
+
+
+class IntRange(BaseModel):
+    """Integers ``low, low + step, …, high``."""
+
+    model_config = _FROZEN
+    low: int
+    high: int
+    step: int = Field(default=1, gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> IntRange:
+        if self.high < self.low:
+            raise ValueError(f"high ({self.high}) must be at least low ({self.low})")
+        return self
+
+    def suggest(self, trial: Suggester, name: str) -> int:
+        """Draw a value for ``name``; a range of one value is not a search dimension."""
+        return self.low if self.low == self.high else trial.suggest_int(name, self.low, self.high, step=self.step)
+
+
+class FloatRange(BaseModel):
+    """Real numbers in ``[low, high]``, on a log scale when ``log``."""
+
+    model_config = _FROZEN
+    low: float = Field(ge=0)
+    high: float = Field(ge=0)
+    log: bool = False
+
+    @model_validator(mode="after")
+    def _ordered(self) -> FloatRange:
+        if self.high < self.low:
+            raise ValueError(f"high ({self.high}) must be at least low ({self.low})")
+        if self.log and self.low <= 0:
+            raise ValueError(f"low must be positive on a log scale, got {self.low}")
+        return self
+
+    def suggest(self, trial: Suggester, name: str) -> float:
+        """Draw a value for ``name``; a range of one value is not a search dimension."""
+        return self.low if self.low == self.high else trial.suggest_float(name, self.low, self.high, log=self.log)
+
+
+def _suggest_choice(trial: Suggester, name: str, choices: tuple[Any, ...]) -> Any:
+    return choices[0] if len(choices) == 1 else trial.suggest_categorical(name, list(choices))
+
+
+class InputWindowSpace(BaseModel):
+    """A readout window chosen per trial inside the model inputs' I/Q window (qubit task)."""
+
+    model_config = _FROZEN
+    start: IntRange = Field(description="first sample, relative to the model inputs' window")
+    length: IntRange = Field(description="number of samples")
+
+
+class PrecisionSpace(BaseModel):
+    """Fixed-point formats and sparsities the hardware is costed at.
+
+    ``weight_bits``, ``activation_bits`` and ``sparsity`` span what the surrogate learns; the
+    global search and compression choose points inside it.
+    """
+
+    model_config = _FROZEN
+    input_bits: int = Field(default=8, ge=2, le=16)
+    input_integer_bits: int = Field(default=3, ge=0)
+    weight_bits: tuple[int, ...] = Field(default=(4, 6, 8), min_length=1)
+    weight_integer_bits: int = Field(default=0, ge=0)
+    activation_bits: tuple[int, ...] = Field(default=(6, 8), min_length=1)
+    activation_integer_bits: int = Field(default=3, ge=0)
+    sparsity: FloatRange = Field(default=FloatRange(low=0.0, high=0.8))
+
+
+class SearchSpace(BaseModel):
+    """An MLP family: depth, per-layer widths, regularisation, learning rate (and input window)."""
+
+    model_config = _FROZEN
+    family: Literal["mlp"] = "mlp"
+    hidden_layers: IntRange = Field(description="number of hidden layers")
+    units: tuple[int, ...] = Field(min_length=1, description="width choices of each hidden layer")
+    activation: tuple[Literal["relu"], ...] = Field(
+        default=("relu",), description="hidden activations (the hardware flow implements ReLU)"
+    )
+    batch_norm: tuple[bool, ...] = (False,)
+    dropout: FloatRange = FloatRange(low=0.0, high=0.0)
+    l1: FloatRange = FloatRange(low=0.0, high=0.0)
+    learning_rate: FloatRange = FloatRange(low=1e-3, high=1e-3)
+    input_window: InputWindowSpace | None = None
+    precision: PrecisionSpace = PrecisionSpace()
+
+    @model_validator(mode="after")
+    def _positive_widths(self) -> SearchSpace:
+        if self.hidden_layers.low < 1:
+            raise ValueError(f"hidden_layers.low must be at least 1, got {self.hidden_layers.low}")
+        if min(self.units) < 1:
+            raise ValueError(f"units must all be at least 1, got {list(self.units)}")
+        return self
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One point of the space: the network to train and how.
+
+    Attributes:
+        network: hidden layers and regularisation.
+        learning_rate: Adam learning rate.
+        input_window: ``(start, length)`` inside the model inputs' window, or ``None`` for all inputs.
+    """
+
+    network: MLPSpec
+    learning_rate: float
+    input_window: tuple[int, int] | None
+
+
+@dataclass(frozen=True)
+class Precision:
+    """A hardware precision point: formats of every layer and one sparsity for all."""
+
+    input_bits: int
+    input_integer_bits: int
+    weight_bits: int
+    weight_integer_bits: int
+    activation_bits: int
+    activation_integer_bits: int
+    sparsity: float = 0.0
+
+
+def suggest_candidate(space: SearchSpace, trial: Suggester) -> Candidate:
+    """Draw a network and its training set-up from ``space``.
+
+    Parameter names: ``hidden_layers``, ``units_<i>`` (per hidden layer), ``activation``,
+    ``batch_norm``, ``dropout``, ``l1``, ``learning_rate``, ``window_start``, ``window_length``.
+    """
+    depth = space.hidden_layers.suggest(trial, "hidden_layers")
+    units = tuple(_suggest_choice(trial, f"units_{index}", space.units) for index in range(depth))
+    network = MLPSpec(
+        hidden_units=units,
+        activation=_suggest_choice(trial, "activation", space.activation),
+        batch_norm=_suggest_choice(trial, "batch_norm", space.batch_norm),
+        dropout=space.dropout.suggest(trial, "dropout"),
+        l1=space.l1.suggest(trial, "l1"),
+    )
+    window = None
+    if space.input_window is not None:
+        window = (
+            space.input_window.start.suggest(trial, "window_start"),
+            space.input_window.length.suggest(trial, "window_length"),
+        )
+    return Candidate(network, space.learning_rate.suggest(trial, "learning_rate"), window)
+
+
+def suggest_precision(space: SearchSpace, trial: Suggester) -> Precision:
+    """Draw a hardware precision point (weight and activation bits, sparsity) from ``space``."""
+    precision = space.precision
+    return Precision(
+        input_bits=precision.input_bits,
+        input_integer_bits=precision.input_integer_bits,
+        weight_bits=_suggest_choice(trial, "weight_bits", precision.weight_bits),
+        weight_integer_bits=precision.weight_integer_bits,
+        activation_bits=_suggest_choice(trial, "activation_bits", precision.activation_bits),
+        activation_integer_bits=precision.activation_integer_bits,
+        sparsity=precision.sparsity.suggest(trial, "sparsity"),
+    )
+
+
+def n_network_inputs(candidate: Candidate, n_features: int) -> int:
+    """Inputs of the network: two per window sample (I and Q), else every feature."""
+    return n_features if candidate.input_window is None else 2 * candidate.input_window[1]
+
+
+def to_architecture(
+    network: MLPSpec, n_inputs: int, n_classes: int, precision: Precision, target: ImplementationTarget
+) -> Architecture:
+    """The hardware description of ``network`` at ``precision`` on ``target``.
+
+    Batch normalisation folds into the dense layers and dropout vanishes at inference, so only
+    the widths, formats and sparsity reach the hardware.
+    """
+    widths = (*network.hidden_units, n_classes)
+    layers = tuple(
+        DenseLayerSpec(
+            units=units,
+            activation="linear" if index == len(widths) - 1 else "relu",
+            weight_bits=precision.weight_bits,
+            weight_integer_bits=precision.weight_integer_bits,
+            activation_bits=precision.activation_bits,
+            activation_integer_bits=precision.activation_integer_bits,
+            sparsity=precision.sparsity,
+        )
+        for index, units in enumerate(widths)
+    )
+    return Architecture(
+        n_inputs=n_inputs,
+        input_bits=precision.input_bits,
+        input_integer_bits=precision.input_integer_bits,
+        layers=layers,
+        target=target,
+    )
+
+
+def random_trials(seed: int) -> Iterator[Suggester]:
+    """Endless independent random trials of an in-memory Optuna study, for sampling a space."""
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=seed))
+    while True:
+        trial = study.ask()
+        yield trial
+        study.tell(trial, 0.0)

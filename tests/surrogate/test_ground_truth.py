@@ -1,0 +1,40 @@
+"""The ground-truth store: durable appends, resumption without recomputation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from snac_pack.hardware.architecture import Architecture
+from snac_pack.hardware.ground_truth import DesignRequest, GroundTruthStore, architecture_of, extend_ground_truth
+
+
+def _designs(n: int) -> list[DesignRequest]:
+    return [
+        DesignRequest(Architecture.from_widths([4, 3 + index, 2], weight_bits=4, activation_bits=6), "random", index)
+        for index in range(n)
+    ]
+
+
+def test_rows_hold_exact_figures_and_rebuild_their_architecture(tmp_path: Path) -> None:
+    store = GroundTruthStore(tmp_path / "gt.jsonl")
+    assert extend_ground_truth(store, _designs(2), "da4ml", n_workers=1) == 2
+    table = store.table()
+    assert set(table["source"]) == {"da4ml"} and (table["lut"] > 0).all()
+    assert architecture_of(table.iloc[1]) == _designs(2)[1].arch
+
+
+def test_interrupted_run_resumes_without_recomputation(tmp_path: Path) -> None:
+    store = GroundTruthStore(tmp_path / "gt.jsonl")
+    extend_ground_truth(store, _designs(2), "da4ml", n_workers=1)
+    # An interrupted write leaves a cut line: it is ignored and only that design is redone.
+    with store.path.open("a") as stream:
+        stream.write('{"design_id": "cut sh')
+    assert len(store.rows()) == 2
+    assert extend_ground_truth(store, _designs(3), "da4ml", n_workers=2) == 1
+    assert extend_ground_truth(store, _designs(3), "da4ml", n_workers=2) == 0
+    assert sorted(store.table()["weight_seed"]) == [0, 1, 2]
+
+
+def test_same_architecture_with_other_weights_is_another_design() -> None:
+    first, second = _designs(1)[0], DesignRequest(_designs(1)[0].arch, "random", 99)
+    assert first.design_id() != second.design_id()

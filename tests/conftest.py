@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from kedro_runs import run_pipeline
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DATA_LAYERS = (
@@ -21,13 +24,7 @@ DATA_LAYERS = (
 )
 
 
-@pytest.fixture
-def project_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """The project's configuration in a temporary directory with empty data layers, as cwd.
-
-    Runs write only there, so tests never touch the user's ``data/``.
-    """
-    root = tmp_path / "project"
+def _new_project(root: Path) -> Path:
     shutil.copytree(PROJECT_ROOT / "conf", root / "conf", ignore=shutil.ignore_patterns("local"))
     (root / "conf" / "local").mkdir()
     shutil.copy(PROJECT_ROOT / "pyproject.toml", root / "pyproject.toml")
@@ -35,5 +32,41 @@ def project_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     (root / "src").mkdir()
     for layer in DATA_LAYERS:
         (root / "data" / layer).mkdir(parents=True)
+    return root
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The project's configuration in a temporary directory with empty data layers, as cwd.
+
+    Runs write only there, so tests never touch the user's ``data/``.
+    """
+    root = _new_project(tmp_path / "project")
+    monkeypatch.chdir(root)
+    yield root
+
+
+@pytest.fixture(scope="session")
+def trained_surrogate_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project copy where data_processing and surrogate_training already ran on ``conf/test``.
+
+    Built once per session (about two minutes); tests copy it with :func:`surrogate_project`.
+    """
+    root = _new_project(tmp_path_factory.mktemp("trained") / "project")
+    previous = Path.cwd()
+    os.chdir(root)
+    try:
+        run_pipeline(root, env="test", pipeline="data_processing")
+        run_pipeline(root, env="test", pipeline="surrogate_training")
+    finally:
+        os.chdir(previous)
+    return root
+
+
+@pytest.fixture
+def surrogate_project(trained_surrogate_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private copy of :func:`trained_surrogate_project` as cwd."""
+    root = tmp_path / "project"
+    shutil.copytree(trained_surrogate_project, root)
     monkeypatch.chdir(root)
     yield root

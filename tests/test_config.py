@@ -17,6 +17,26 @@ VALID: dict[str, Any] = {
         "features": {"kind": "iq_window", "window_start": 0, "window_length": 50},
         "split": {"train": 0.6, "val": 0.2, "test": 0.2},
     },
+    "search_space": {
+        "hidden_layers": {"low": 1, "high": 2},
+        "units": [4, 8],
+        "input_window": {"start": {"low": 0, "high": 20}, "length": {"low": 5, "high": 30}},
+    },
+    "hardware_target": {"strategy": "distributed_arithmetic", "part": "xcvu13p-flga2577-2-e", "clock_period_ns": 5.0},
+    "surrogate_training": {
+        "n_random_designs": 10,
+        "n_trained_designs": 1,
+        "trained_epochs": 1,
+        "yosys_designs": 0,
+        "yosys_timeout_s": 60,
+        "holdout_fraction": 0.25,
+    },
+    "global_search": {
+        "n_trials": 4,
+        "objectives": {"fidelity": "maximize", "lut": "minimize"},
+        "precision": {"weight_bits": 8, "activation_bits": 8},
+        "training": {"epochs": 1},
+    },
 }
 
 
@@ -47,6 +67,14 @@ def test_valid_parameters_parse_into_typed_objects() -> None:
         ("data_processing.simulation.physics", {"kappa_mhz": -1.0}, "data_processing.simulation.physics.kappa_mhz: Input should be greater than 0"),
         ("data_processing.simulation.physics", {"kapa_mhz": 1.0}, "data_processing.simulation.physics.kapa_mhz: Extra inputs are not permitted"),
         ("task.name", "tau", "task.name: Input should be 'qubit'"),
+        ("search_space.input_window.length.high", 60, "search_space.input_window: start.high + length.high = 80 exceeds data_processing.features.window_length = 50"),
+        ("search_space.hidden_layers.high", 0, "search_space.hidden_layers: high (0) must be at least low (1)"),
+        ("hardware_target.reuse_factor", 4, "hardware_target: reuse_factor=4 is not allowed with strategy=distributed_arithmetic"),
+        ("global_search.objectives", {"fidelity": "maximize", "luts": "minimize"}, "global_search.objectives: unknown figure(s) ['luts']; valid: ['fidelity', 'bops', 'lut', 'ff'"),
+        ("global_search.objectives", {"accuracy": "maximize", "lut": "minimize"}, "global_search.objectives: must include the task metric 'fidelity'"),
+        ("global_search.precision.weight_bits", 5, "global_search.precision.weight_bits: 5 is not among search_space.precision.weight_bits [4, 6, 8]"),
+        ("surrogate_training.holdout_fraction", 1.0, "surrogate_training.holdout_fraction: Input should be less than 1"),
+        ("surrogate_training.train_sources", ["quartus"], "surrogate_training.train_sources.0: Input should be 'da4ml', 'yosys', 'vivado', 'vitis', 'wa-hls4ml' or 'surrogate'"),
     ],
 )
 def test_invalid_value_names_key_and_allowed_values(path: str, value: Any, expected: str) -> None:

@@ -14,6 +14,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from snac_pack.data.features import FeatureSettings
 from snac_pack.data.sources import FILE_READERS, SIMULATORS
+from snac_pack.hardware.architecture import ImplementationTarget
+from snac_pack.hardware.cost import CostSource
+from snac_pack.models.mlp import TrainingSettings
+from snac_pack.search.objective import available_figures
+from snac_pack.search.pareto import CandidateRule
+from snac_pack.search.space import Precision, SearchSpace
+from snac_pack.search.study import NSGAIISettings
 
 
 class ConfigError(ValueError):
@@ -27,7 +34,7 @@ class _Section(BaseModel):
 class TaskParams(_Section):
     """What is being learned (``task``)."""
 
-    name: Literal["qubit"] = Field(description="the task; selects simulator, file reader and reports")
+    name: Literal["qubit", "jet"] = Field(description="the task; selects simulator, file reader and reports")
     metric: Literal["accuracy", "fidelity"] = Field(description="the task metric the search optimises")
 
 
@@ -70,11 +77,80 @@ class DataProcessingParams(_Section):
     split: SplitParams
 
 
+class SurrogateTrainingParams(_Section):
+    """The ``surrogate_training`` section: ground truth to compute and how to fit the surrogate."""
+
+    n_random_designs: int = Field(gt=0, description="architectures drawn from search_space with random weights")
+    n_trained_designs: int = Field(ge=0, description="architectures trained on the task data, for the trained-weight gap")
+    trained_epochs: int = Field(gt=0, description="epochs of each trained ground-truth network")
+    yosys_designs: int = Field(ge=0, description="random designs also synthesised with Yosys")
+    yosys_timeout_s: float = Field(gt=0, description="limit of one Yosys run")
+    holdout_fraction: float = Field(gt=0, lt=1, description="share of random designs held out for evaluation")
+    train_sources: tuple[CostSource, ...] = Field(default=("da4ml",), min_length=1)
+    n_workers: int | None = Field(default=None, gt=0, description="processes for exact costs; null: one per core")
+    seed: int = Field(default=0, ge=0)
+
+
+class SearchPrecision(_Section):
+    """Fixed-point point at which the global search costs its float-trained candidates."""
+
+    weight_bits: int = Field(ge=2, le=16)
+    activation_bits: int = Field(ge=1, le=16)
+    sparsity: float = Field(default=0.0, ge=0.0, lt=1.0)
+
+    def resolve(self, space: SearchSpace) -> Precision:
+        """The full precision, formats' integer bits taken from the search space."""
+        formats = space.precision
+        return Precision(
+            input_bits=formats.input_bits,
+            input_integer_bits=formats.input_integer_bits,
+            weight_bits=self.weight_bits,
+            weight_integer_bits=formats.weight_integer_bits,
+            activation_bits=self.activation_bits,
+            activation_integer_bits=formats.activation_integer_bits,
+            sparsity=self.sparsity,
+        )
+
+
+class SearchTraining(_Section):
+    """Training of each trial (the learning rate is searched)."""
+
+    epochs: int = Field(gt=0)
+    batch_size: int = Field(default=256, gt=0)
+    patience: int = Field(default=3, ge=0)
+
+    def settings(self) -> TrainingSettings:
+        """As the models' training settings."""
+        return TrainingSettings(epochs=self.epochs, batch_size=self.batch_size, patience=self.patience)
+
+
+class GlobalSearchParams(_Section):
+    """The ``global_search`` section (the study's storage and name are in the catalog: ``global_search_study``)."""
+
+    n_trials: int = Field(gt=0, description="COMPLETE trials of the study, all workers and nodes together")
+    n_workers: int | None = Field(default=None, gt=0, description="worker processes on this node; null: one per core")
+    objectives: dict[str, Literal["minimize", "maximize"]] = Field(min_length=2)
+    budgets: dict[str, float] = Field(default_factory=dict, description="figure -> largest allowed value")
+    estimator: Literal["surrogate", "exact"] = "surrogate"
+    precision: SearchPrecision
+    training: SearchTraining
+    cross_validation_folds: int = Field(default=1, ge=1)
+    sampler: NSGAIISettings = Field(default_factory=NSGAIISettings)
+    heartbeat_interval_s: int = Field(default=30, ge=1)
+    grace_period_s: int = Field(default=120, ge=2)
+    progress_interval_s: float = Field(default=30.0, gt=0)
+    candidates: CandidateRule = Field(default_factory=CandidateRule)
+
+
 class ProjectParams(_Section):
     """The whole parameter tree of a run."""
 
     task: TaskParams
     data_processing: DataProcessingParams
+    search_space: SearchSpace
+    hardware_target: ImplementationTarget
+    surrogate_training: SurrogateTrainingParams
+    global_search: GlobalSearchParams
 
 
 def simulator_settings(task: str, physics: Mapping[str, Any]) -> BaseModel:
@@ -116,15 +192,49 @@ def _cross_check(params: ProjectParams) -> list[str]:
             f"tasks with one: {sorted(available)}"
         )
     elif data.source == "simulator":
+        for field in SIMULATORS[task].run_fields:
+            if field in data.simulation.physics:
+                problems.append(
+                    f"data_processing.simulation.physics.{field}: set by data_processing.simulation "
+                    "(n_examples, seed); remove it here"
+                )
         try:
             simulator_settings(task, data.simulation.physics)
         except ValidationError as error:
             problems += _format_errors(error, data.simulation.physics, "data_processing.simulation.physics")
+    window = params.search_space.input_window
+    if window is not None and data.features.kind != "iq_window":
+        problems.append("search_space.input_window: only applies to I/Q readout features (features.kind iq_window)")
+    elif window is not None and window.start.high + window.length.high > data.features.window_length:
+        problems.append(
+            f"search_space.input_window: start.high + length.high = {window.start.high + window.length.high} exceeds "
+            f"data_processing.features.window_length = {data.features.window_length}"
+        )
+    problems += _check_search(params)
     if task not in data.features.tasks:
         problems.append(
             f"data_processing.features.kind: '{data.features.kind}' features do not apply to task '{task}' "
             f"(they apply to {list(data.features.tasks)})"
         )
+    return problems
+
+
+def _check_search(params: ProjectParams) -> list[str]:
+    """The search's figures exist, its metric is the task's, its precision lies in the space."""
+    problems = []
+    search = params.global_search
+    valid = available_figures(params.task.metric)
+    for key, names in (("objectives", search.objectives), ("budgets", search.budgets), ("candidates.cost", [search.candidates.cost])):
+        unknown = [name for name in names if name not in valid]
+        if unknown:
+            problems.append(f"global_search.{key}: unknown figure(s) {unknown}; valid: {list(valid)}")
+    if params.task.metric not in search.objectives:
+        problems.append(f"global_search.objectives: must include the task metric '{params.task.metric}'")
+    space = params.search_space.precision
+    if search.precision.weight_bits not in space.weight_bits:
+        problems.append(f"global_search.precision.weight_bits: {search.precision.weight_bits} is not among search_space.precision.weight_bits {list(space.weight_bits)}")
+    if search.precision.activation_bits not in space.activation_bits:
+        problems.append(f"global_search.precision.activation_bits: {search.precision.activation_bits} is not among search_space.precision.activation_bits {list(space.activation_bits)}")
     return problems
 
 

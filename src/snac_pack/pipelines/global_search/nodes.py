@@ -1,0 +1,138 @@
+"""Nodes of the global_search pipeline: thin calls into ``snac_pack.search``."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from snac_pack.config import GlobalSearchParams, TaskParams
+from snac_pack.data.features import FeatureTable
+from snac_pack.hardware.architecture import ImplementationTarget
+from snac_pack.hardware.surrogate import Surrogate
+from snac_pack.reporting.search_report import pareto_plot, search_statistics
+from snac_pack.search.objective import TrialObjective
+from snac_pack.search.pareto import front_of, select_candidates
+from snac_pack.search.space import SearchSpace
+from snac_pack.search.study import StudyLocation, StudySpec, open_study, trials_table
+from snac_pack.search.workers import run_workers
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+logger = logging.getLogger(__name__)
+
+
+def _spec(location: StudyLocation, params: GlobalSearchParams) -> StudySpec:
+    return StudySpec(
+        study_name=location.study_name,
+        directions=params.objectives,
+        n_trials=params.n_trials,
+        sampler=params.sampler,
+        heartbeat_interval_s=params.heartbeat_interval_s,
+        grace_period_s=params.grace_period_s,
+        constraints=bool(params.budgets),
+    )
+
+
+def run_search(
+    study: StudyLocation,
+    surrogate: Surrogate,
+    model_input_train: dict[str, np.ndarray],
+    model_input_val: dict[str, np.ndarray],
+    task: dict[str, Any],
+    search_space: dict[str, Any],
+    hardware_target: dict[str, Any],
+    global_search: dict[str, Any],
+) -> dict[str, Any]:
+    """Run worker processes on the study until it has ``n_trials`` complete trials.
+
+    The surrogate must have been trained for the configured hardware target (the firmware's).
+
+    Returns:
+        What this run's workers did (JSON-ready).
+    """
+    params = GlobalSearchParams.model_validate(global_search)
+    target = ImplementationTarget.model_validate(hardware_target)
+    surrogate.check_target(target)
+    space = SearchSpace.model_validate(search_space)
+    objective = TrialObjective(
+        space=space,
+        objectives=tuple(params.objectives),
+        budgets=dict(params.budgets),
+        metric=TaskParams.model_validate(task).metric,
+        estimator=params.estimator,
+        surrogate=surrogate,
+        precision=params.precision.resolve(space),
+        target=target,
+        training=params.training.settings(),
+        folds=params.cross_validation_folds,
+        train=FeatureTable.from_arrays(model_input_train),
+        val=FeatureTable.from_arrays(model_input_val),
+    )
+    summary = run_workers(
+        study.url,
+        _spec(study, params),
+        objective,
+        n_workers=params.n_workers,
+        progress_interval_s=params.progress_interval_s,
+    )
+    if not summary.reached_target:
+        logger.warning("The study has %d of %d complete trials", summary.complete, summary.target)
+    return json.loads(json.dumps(dataclasses.asdict(summary), default=str))
+
+
+def collect_trials(study: StudyLocation, search_summary: dict[str, Any]) -> pd.DataFrame:
+    """Every trial of the study (parameters, objectives, attributes, state, duration, worker)."""
+    return trials_table(open_study(study.url, study.study_name))
+
+
+def extract_pareto_front(global_search_trials: pd.DataFrame, global_search: dict[str, Any]) -> pd.DataFrame:
+    """The feasible, non-dominated complete trials."""
+    params = GlobalSearchParams.model_validate(global_search)
+    front = front_of(global_search_trials, params.objectives)
+    logger.info("Pareto front: %d of %d trials", len(front), len(global_search_trials))
+    return front
+
+
+def choose_candidates(pareto_front: pd.DataFrame, task: dict[str, Any], global_search: dict[str, Any]) -> list[dict[str, Any]]:
+    """The Pareto trials that go on to compression, by the configured rule.
+
+    Returns:
+        One record per candidate: trial number, selectors, searched parameters, architecture and figures.
+    """
+    params = GlobalSearchParams.model_validate(global_search)
+    metric = TaskParams.model_validate(task).metric
+    chosen = select_candidates(pareto_front, f"attr_{metric}", f"attr_{params.candidates.cost}", params.candidates)
+    records = []
+    for _, row in chosen.iterrows():
+        records.append(
+            {
+                "trial": int(row["number"]),
+                "selected_by": row["selected_by"].split(","),
+                "params": {k.removeprefix("param_"): _plain(v) for k, v in row.items() if k.startswith("param_") and pd.notna(v)},
+                "architecture": row["attr_architecture"],
+                "arch_json": row["attr_arch_json"],
+                "figures": {k.removeprefix("attr_"): _plain(v) for k, v in row.items() if k.startswith("attr_") and isinstance(v, (int, float, np.number)) and pd.notna(v)},
+            }
+        )
+        logger.info("Candidate trial %d (%s): %s", records[-1]["trial"], row["selected_by"], row["attr_architecture"])
+    return records
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def report_search(
+    global_search_trials: pd.DataFrame, pareto_front: pd.DataFrame, search_summary: dict[str, Any], task: dict[str, Any], global_search: dict[str, Any]
+) -> tuple[go.Figure, dict[str, Any]]:
+    """Pareto plot (task metric against each cost objective) and search statistics."""
+    params = GlobalSearchParams.model_validate(global_search)
+    metric = TaskParams.model_validate(task).metric
+    costs = [name for name in params.objectives if name != metric]
+    return pareto_plot(global_search_trials, pareto_front, metric, costs), search_statistics(global_search_trials, pareto_front, search_summary)

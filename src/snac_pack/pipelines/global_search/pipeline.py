@@ -1,0 +1,52 @@
+"""Wiring of the global_search pipeline."""
+
+from kedro.pipeline import Node, Pipeline
+
+from snac_pack.pipelines.global_search import nodes
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    """Workers on the study → trials table → Pareto front → candidates, plots and statistics."""
+    return Pipeline(
+        [
+            Node(
+                nodes.run_search,
+                inputs=[
+                    "global_search_study",
+                    "surrogate",
+                    "model_input_train",
+                    "model_input_val",
+                    "params:task",
+                    "params:search_space",
+                    "params:hardware_target",
+                    "params:global_search",
+                ],
+                outputs="search_summary",
+                name="run_search_node",
+            ),
+            Node(
+                nodes.collect_trials,
+                inputs=["global_search_study", "search_summary"],
+                outputs="global_search_trials",
+                name="collect_trials_node",
+            ),
+            Node(
+                nodes.extract_pareto_front,
+                inputs=["global_search_trials", "params:global_search"],
+                outputs="pareto_front",
+                name="extract_pareto_front_node",
+            ),
+            Node(
+                nodes.choose_candidates,
+                inputs=["pareto_front", "params:task", "params:global_search"],
+                outputs="search_candidates",
+                name="choose_candidates_node",
+            ),
+            Node(
+                nodes.report_search,
+                inputs=["global_search_trials", "pareto_front", "search_summary", "params:task", "params:global_search"],
+                outputs=["pareto_plot", "search_statistics"],
+                name="report_search_node",
+            ),
+        ]
+    )

@@ -1,0 +1,147 @@
+"""The objective of one global-search trial: train a candidate, then estimate its hardware.
+
+A trial draws a network from the search space, trains it (early stopping; k-fold optional),
+measures the task metric on held-out data and estimates the hardware of the network at the
+search's precision with the configured estimator:
+
+- ``surrogate``: the trained surrogate (microseconds; no tool in the loop);
+- ``exact``: da4ml on the trained weights, pruned and quantized to the precision (seconds);
+  the surrogate's figures are recorded beside, so its error on the Pareto set can be shown.
+
+Every figure is recorded as a trial attribute; the configured objectives are returned and the
+configured budgets are set as Optuna constraints (value ≤ 0 is feasible). A failing estimate
+raises: the trial fails with its error, it never receives invented figures.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from snac_pack.data.features import FeatureTable
+from snac_pack.hardware.architecture import ImplementationTarget
+from snac_pack.hardware.exact import exact_cost
+from snac_pack.hardware.parts import resource_percentages
+from snac_pack.hardware.surrogate import Surrogate
+from snac_pack.models.export import quantized_network
+from snac_pack.models.mlp import TrainingSettings, build_mlp, predict_classes, task_metric, train_classifier
+from snac_pack.search.sampling import candidate_inputs
+from snac_pack.search.space import Precision, SearchSpace, suggest_candidate, to_architecture
+
+if TYPE_CHECKING:
+    import optuna
+    import tf_keras
+
+    from snac_pack.search.space import Candidate
+
+logger = logging.getLogger(__name__)
+
+HARDWARE_FIGURES = ("lut", "ff", "dsp", "bram_18k", "latency_cycles")
+RESOURCE_PERCENTAGES = ("lut_pct", "ff_pct", "dsp_pct", "bram_18k_pct", "avg_resource_pct")
+Metric = Literal["accuracy", "fidelity"]
+
+
+def available_figures(metric: Metric) -> tuple[str, ...]:
+    """Every figure a trial measures: usable as an objective or a budget."""
+    return (metric, "bops", *HARDWARE_FIGURES, *RESOURCE_PERCENTAGES)
+
+
+@dataclass(frozen=True)
+class TrialObjective:
+    """A picklable objective: everything a worker process needs to run trials.
+
+    Attributes:
+        space: the search space.
+        objectives: figure names returned to Optuna, in the study's order.
+        budgets: figure name → largest allowed value (Optuna constraints).
+        metric: the task metric.
+        estimator: ``surrogate`` or ``exact``.
+        surrogate: the trained surrogate (also recorded in ``exact`` mode).
+        precision: fixed-point formats and sparsity at which designs are costed.
+        target: the implementation target.
+        training: epochs, batch size and patience (learning rate comes from the trial).
+        folds: 1 for a train/validation split, k > 1 for k-fold cross-validation on train + val.
+        train: training split of the model inputs.
+        val: validation split.
+    """
+
+    space: SearchSpace
+    objectives: tuple[str, ...]
+    budgets: dict[str, float]
+    metric: Metric
+    estimator: Literal["surrogate", "exact"]
+    surrogate: Surrogate
+    precision: Precision
+    target: ImplementationTarget
+    training: TrainingSettings
+    folds: int
+    train: FeatureTable
+    val: FeatureTable
+
+    def __call__(self, trial: optuna.Trial) -> dict[str, float]:
+        """Run one trial; returns the objectives' values by name."""
+        candidate = suggest_candidate(self.space, trial)
+        settings = self.training.model_copy(update={"learning_rate": candidate.learning_rate, "seed": trial.number})
+        started = time.perf_counter()
+        metric, model, n_inputs, epochs = self._train_and_score(candidate, settings)
+        train_seconds = time.perf_counter() - started
+
+        arch = to_architecture(candidate.network, n_inputs, len(self.train.class_names), self.precision, self.target)
+        started = time.perf_counter()
+        surrogate_figures = self.surrogate.predict([arch]).iloc[0].to_dict()
+        if self.estimator == "exact":
+            cost = exact_cost(arch, quantized_network(model, arch))
+            figures = {name: float(getattr(cost, name)) for name in HARDWARE_FIGURES}
+        else:
+            figures = {name: float(surrogate_figures[name]) for name in HARDWARE_FIGURES}
+        estimator_seconds = time.perf_counter() - started
+
+        figures.update(resource_percentages(figures, self.target.part))
+        figures[self.metric] = metric
+        figures["bops"] = arch.bops()
+        for name, value in figures.items():
+            trial.set_user_attr(name, float(value))
+        for name in HARDWARE_FIGURES:
+            trial.set_user_attr(f"surrogate_{name}", float(surrogate_figures[name]))
+        trial.set_user_attr("estimator", self.estimator)
+        trial.set_user_attr("architecture", arch.describe())
+        trial.set_user_attr("arch_json", arch.model_dump_json())
+        trial.set_user_attr("n_inputs", n_inputs)
+        trial.set_user_attr("epochs_trained", epochs)
+        trial.set_user_attr("train_seconds", train_seconds)
+        trial.set_user_attr("estimator_seconds", estimator_seconds)
+        for name, limit in self.budgets.items():
+            trial.set_constraint(name, figures[name] - limit)
+        return {name: float(figures[name]) for name in self.objectives}
+
+    def _train_and_score(
+        self, candidate: Candidate, settings: TrainingSettings
+    ) -> tuple[float, tf_keras.Model, int, int]:
+        """Train on the split (or k folds) and measure the metric on held-out data.
+
+        Returns:
+            The metric, the trained model (the last fold's with k-fold), its input count and
+            the epochs trained in total.
+        """
+        n_classes = len(self.train.class_names)
+        if self.folds == 1:
+            x_train, x_val = candidate_inputs(candidate, self.train), candidate_inputs(candidate, self.val)
+            model = build_mlp(x_train.shape[1], n_classes, candidate.network, seed=settings.seed)
+            history = train_classifier(model, (x_train, self.train.y), (x_val, self.val.y), settings)
+            metric = task_metric(self.metric, self.val.y, predict_classes(model, x_val))
+            return metric, model, x_train.shape[1], len(history["loss"])
+        from sklearn.model_selection import StratifiedKFold
+
+        x_all = np.concatenate([candidate_inputs(candidate, self.train), candidate_inputs(candidate, self.val)])
+        y_all = np.concatenate([self.train.y, self.val.y])
+        scores, epochs = [], 0
+        for fold, (fit, held) in enumerate(StratifiedKFold(self.folds, shuffle=True, random_state=settings.seed).split(x_all, y_all)):
+            model = build_mlp(x_all.shape[1], n_classes, candidate.network, seed=settings.seed + fold)
+            history = train_classifier(model, (x_all[fit], y_all[fit]), (x_all[held], y_all[held]), settings)
+            scores.append(task_metric(self.metric, y_all[held], predict_classes(model, x_all[held])))
+            epochs += len(history["loss"])
+        return float(np.mean(scores)), model, x_all.shape[1], epochs

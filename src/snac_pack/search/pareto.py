@@ -1,0 +1,108 @@
+"""Pareto fronts of finished trials and the rule that picks candidates for compression."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+Selector = Literal["best_metric", "knee", "cheapest_within_tolerance"]
+
+
+class CandidateRule(BaseModel):
+    """Which Pareto-optimal trials go on to compression.
+
+    Attributes:
+        selectors: ``best_metric`` (the best task metric among feasible trials), ``knee`` (the
+            point of the metric-vs-cost front farthest from the line joining its ends) and
+            ``cheapest_within_tolerance`` (the lowest cost whose metric is within ``tolerance``
+            of the best).
+        cost: the figure that measures cost for ``knee`` and ``cheapest_within_tolerance``.
+        tolerance: allowed drop of the metric for ``cheapest_within_tolerance`` (absolute).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    selectors: tuple[Selector, ...] = Field(default=("best_metric", "knee"), min_length=1)
+    cost: str = "lut"
+    tolerance: float = Field(default=0.01, ge=0)
+
+
+def pareto_mask(values: np.ndarray, maximize: np.ndarray) -> np.ndarray:
+    """Rows not dominated by any other row.
+
+    Args:
+        values: one row per point, one column per objective.
+        maximize: per column, whether larger is better.
+
+    Returns:
+        Boolean mask of the non-dominated rows.
+    """
+    oriented = np.where(maximize, -values, values)  # everything minimised
+    mask = np.ones(len(values), dtype=bool)
+    for index, point in enumerate(oriented):
+        dominated_by = np.all(oriented <= point, axis=1) & np.any(oriented < point, axis=1)
+        mask[index] = not dominated_by.any()
+    return mask
+
+
+def feasible(trials: pd.DataFrame) -> pd.Series:
+    """Trials meeting every budget (all constraint columns ≤ 0; no constraints: all)."""
+    constraints = [column for column in trials.columns if column.startswith("constraint_")]
+    if not constraints:
+        return pd.Series(True, index=trials.index)
+    return (trials[constraints].fillna(np.inf) <= 0).all(axis=1)
+
+
+def front_of(trials: pd.DataFrame, directions: dict[str, str]) -> pd.DataFrame:
+    """The feasible, complete, non-dominated trials."""
+    complete = trials[(trials["state"] == "COMPLETE") & feasible(trials)]
+    if complete.empty:
+        return complete
+    names = list(directions)
+    mask = pareto_mask(complete[names].to_numpy(dtype=float), np.array([directions[n] == "maximize" for n in names]))
+    return complete[mask].sort_values(names[0], ascending=directions[names[0]] == "minimize")
+
+
+def _knee(front: pd.DataFrame, metric: str, cost: str) -> int:
+    points = front[[cost, metric]].to_numpy(dtype=float)
+    span = points.max(0) - points.min(0)
+    span[span == 0] = 1.0
+    scaled = (points - points.min(0)) / span
+    order = np.argsort(scaled[:, 0])
+    start, end = scaled[order[0]], scaled[order[-1]]
+    direction = (end - start) / (np.linalg.norm(end - start) or 1.0)
+    offsets = scaled - start
+    distance = np.abs(offsets[:, 0] * direction[1] - offsets[:, 1] * direction[0])
+    return int(front.index[np.argmax(distance)])
+
+
+def select_candidates(front: pd.DataFrame, metric_column: str, cost_column: str, rule: CandidateRule) -> pd.DataFrame:
+    """Apply the rule's selectors to a front; a trial picked twice appears once with both names.
+
+    Args:
+        front: the Pareto-optimal trials.
+        metric_column: column of the task metric (larger is better).
+        cost_column: column of the cost the rule trades against the metric.
+        rule: the selectors and tolerance.
+
+    Returns:
+        The chosen rows with a ``selected_by`` column.
+    """
+    if front.empty:
+        raise ValueError("the Pareto front is empty: no complete trial meets the budgets; relax global_search.budgets")
+    metric, cost = metric_column, cost_column
+    chosen: dict[int, list[str]] = {}
+    for selector in rule.selectors:
+        if selector == "best_metric":
+            index = int(front[metric].idxmax())
+        elif selector == "knee":
+            index = _knee(front, metric, cost)
+        else:
+            good = front[front[metric] >= front[metric].max() - rule.tolerance]
+            index = int(good[cost].idxmin())
+        chosen.setdefault(index, []).append(selector)
+    selected = front.loc[list(chosen)].copy()
+    selected["selected_by"] = [",".join(names) for names in chosen.values()]
+    return selected

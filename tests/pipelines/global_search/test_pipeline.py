@@ -1,0 +1,68 @@
+"""global_search through KedroSession and ``kedro run`` on ``conf/test``."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import optuna
+import pandas as pd
+import pytest
+
+from kedro_runs import latest_version, run_pipeline
+from search.postgres import postgres_server
+from snac_pack.config import ConfigError
+from snac_pack.hardware.surrogate import SurrogateTargetMismatch
+
+KEDRO = str(Path(sys.executable).parent / "kedro")
+
+
+def test_search_writes_trials_front_candidates_and_plots(surrogate_project: Path) -> None:
+    run_pipeline(surrogate_project, env="test", pipeline="global_search")
+
+    trials = pd.read_parquet(latest_version(surrogate_project / "data/07_model_output/global_search_trials.parquet"))
+    assert (trials["state"] == "COMPLETE").sum() == 6
+    assert {"fidelity", "lut", "param_hidden_layers", "attr_bops", "attr_surrogate_lut", "worker", "duration_s"} <= set(trials.columns)
+    assert trials["worker"].nunique() == 2
+
+    front = pd.read_parquet(latest_version(surrogate_project / "data/07_model_output/pareto_front.parquet"))
+    assert 1 <= len(front) <= 6
+    candidates = json.loads(latest_version(surrogate_project / "data/07_model_output/search_candidates.json").read_text())
+    assert {name for c in candidates for name in c["selected_by"]} == {"best_metric", "knee"}
+    assert all(c["trial"] in set(front["number"]) for c in candidates)
+
+    plot = json.loads(latest_version(surrogate_project / "data/08_reporting/pareto_plot.json").read_text())
+    assert plot["data"][0]["type"] == "scatter"
+    statistics = json.loads(latest_version(surrogate_project / "data/08_reporting/search_statistics.json").read_text())
+    assert statistics["trials_by_state"]["COMPLETE"] == 6
+
+    # A second run continues the same study: it is complete, so nothing is added.
+    run_pipeline(surrogate_project, env="test", pipeline="global_search")
+    study = optuna.load_study(study_name="test_mlp", storage=f"sqlite:///{surrogate_project}/data/07_model_output/optuna_studies.db")
+    assert len(study.trials) == len(trials)
+
+
+def test_unknown_objective_lists_the_valid_ones(surrogate_project: Path) -> None:
+    with pytest.raises(ConfigError, match=r"global_search\.objectives: unknown figure\(s\) \['luts'\]; valid: \['fidelity', 'bops', 'lut'"):
+        run_pipeline(surrogate_project, env="test", pipeline="global_search", params={"global_search": {"objectives": {"luts": "minimize"}}})
+
+
+def test_surrogate_for_another_target_is_refused(surrogate_project: Path) -> None:
+    with pytest.raises(SurrogateTargetMismatch, match="trained for .* but the firmware configuration asks for"):
+        run_pipeline(surrogate_project, env="test", pipeline="global_search", params={"hardware_target": {"clock_period_ns": 2.5}})
+
+
+def test_two_kedro_runs_on_postgresql_join_one_study(surrogate_project: Path) -> None:
+    with postgres_server() as url:
+        environment = {**os.environ, "SNAC_PACK_STUDY_URL": url}
+        command = [KEDRO, "run", "--env", "test", "--pipeline", "global_search", "--params", "global_search.n_workers=1,global_search.n_trials=12"]
+        runs = [subprocess.Popen(command, cwd=surrogate_project, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+        outputs = [run.communicate(timeout=900)[0] for run in runs]
+        assert [run.returncode for run in runs] == [0, 0], "\n".join(output[-3000:] for output in outputs)
+        study = optuna.load_study(study_name="test_mlp", storage=url.replace("postgresql://", "postgresql+psycopg2://"))
+        complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    assert len(complete) == 12
+    assert len({t.user_attrs["worker"] for t in complete}) == 2  # both runs contributed

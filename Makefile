@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test viz clean-venv
+.PHONY: install postgres run test viz clean-venv
 
 $(STAMP): pyproject.toml requirements/lock.txt requirements/no-deps.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,13 @@ install: $(STAMP)
 run: install
 	$(BIN)/kedro run
 
-test: install
+# The multi-node search test starts a real PostgreSQL server: install it when it is missing
+# (Debian's package; needs root, as on CI).
+postgres:
+	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql)
+
+test: install postgres
 	$(BIN)/python -m pytest
 
 viz: install

@@ -11,7 +11,7 @@ DISABLE_HOOKS_FOR_PLUGINS = ("kedro-telemetry",)
 CONFIG_LOADER_ARGS = {
     "base_env": "base",
     # The task chosen when no --env is given; `--env jet` / `--env qubit` switch tasks.
-    "default_run_env": "qubit",
+    "default_run_env": "jet",
     # Environments override single keys of a section instead of replacing whole sections.
     "merge_strategy": {"parameters": "soft"},
 }

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, as_completed
 import os
 import tempfile
 import time
@@ -153,6 +154,8 @@ def _yosys_row(request: DesignRequest, timeout_s: float) -> dict[str, Any]:
 
 
 def _log_progress(source: str, done: int, total: int, started: float) -> None:
+    if done % max(1, total // 10) and done != total:
+        return
     elapsed = time.perf_counter() - started
     remaining = elapsed / done * (total - done)
     logger.info("%s ground truth: %d/%d designs, %.0f s elapsed, about %.0f s left", source, done, total, elapsed, remaining)
@@ -187,17 +190,26 @@ def extend_ground_truth(
     if not todo:
         return 0
     compute = _exact_row if source == "da4ml" else partial(_yosys_row, timeout_s=yosys_timeout_s)
+    workers = max(1, min(n_workers, len(todo)))
     started = time.perf_counter()
-    # spawn: da4ml and numpy thread pools are not fork-safe once initialised in the parent.
-    context = multiprocessing.get_context("spawn")
-    # maxtasksperchild: da4ml 0.5.2's solver never frees part of its memory (about 150 MB per
-    # medium design), so workers are replaced regularly.
-    pool = context.Pool(
-        processes=max(1, min(n_workers, len(todo))), initializer=_one_thread_per_worker, maxtasksperchild=_TASKS_PER_WORKER
-    )
-    with pool:
-        for count, row in enumerate(pool.imap_unordered(compute, todo), start=1):
-            store.append(row)
-            if count % max(1, len(todo) // 10) == 0 or count == len(todo):
-                _log_progress(source, count, len(todo), started)
+    done_count = 0
+    # A fresh pool for every few designs per worker: da4ml 0.5.2's solver never frees part of
+    # its memory (about 150 MB per medium design). (Python 3.11's max_tasks_per_child can
+    # deadlock, hence whole pools.) spawn: numba and numpy thread pools are not fork-safe.
+    batch = workers * _TASKS_PER_WORKER
+    for first in range(0, len(todo), batch):
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_one_thread_per_worker
+        ) as executor:
+            futures = [executor.submit(compute, request) for request in todo[first : first + batch]]
+            try:
+                for future in as_completed(futures):
+                    store.append(future.result())
+                    done_count += 1
+                    _log_progress(source, done_count, len(todo), started)
+            except BaseException:
+                # Fail now, not after the queue drains; what was stored stays stored. A worker
+                # that dies (out of memory) raises BrokenProcessPool here instead of hanging.
+                executor.shutdown(wait=False, cancel_futures=True)
+                raise
     return len(todo)

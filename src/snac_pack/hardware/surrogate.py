@@ -3,11 +3,12 @@
 One gradient-boosted regressor per figure, trained on a ground-truth table of exact costs
 (da4ml, Yosys, vendor reports). Why gradient boosting on engineered features: the cost of a
 distributed-arithmetic network is, to within about 1 %, a smooth function of the shapes, bit
-widths and sparsities (the weights' values matter little), dominated by sums over layers of
-``fan_in · units · (1 − sparsity) · weight_bits``-like terms. Trees on those sums and on the
-per-layer description fit it to a few percent, train in seconds on a few hundred points, need
-no feature scaling and predict ten thousand architectures in well under a second. Targets are
-learnt in log space, so relative errors are what the fit minimises.
+widths and sparsities (the weights' values matter little), dominated by the "adder bits"
+``Σ fan_in · units · (1 − sparsity) · weight_bits · input_bits`` of its layers. LUTs and FFs
+are therefore learnt as their ratio to that proxy (in log space), which varies slowly; trees
+on the per-layer description fit the ratio to a few percent, train in seconds on a few hundred
+points, need no feature scaling and predict ten thousand architectures in well under a second.
+Cycle counts are learnt in log space directly. Relative errors are what the fit minimises.
 
 The surrogate remembers what it was trained on (sources and implementation target) and refuses
 to predict for another target.
@@ -30,6 +31,8 @@ logger = logging.getLogger(__name__)
 SURROGATE_TARGETS = ("lut", "ff", "dsp", "bram_18k", "latency_cycles", "initiation_interval")
 #: Figures that are whole numbers of clock cycles: predictions are rounded.
 _CYCLE_TARGETS = ("latency_cycles", "initiation_interval")
+#: Figures learnt as a ratio to the adder-bits proxy (see the module docstring).
+_PROXY_TARGETS = ("lut", "ff")
 
 
 class SurrogateTargetMismatch(ValueError):
@@ -39,10 +42,10 @@ class SurrogateTargetMismatch(ValueError):
 def architecture_matrix(archs: Sequence[Architecture], max_layers: int) -> np.ndarray:
     """Numeric description of each architecture, one row each (see :func:`matrix_columns`).
 
-    Per layer: units, fan-in, weight and activation bits, sparsity and the "adder bits"
-    ``fan_in · units · (1 − sparsity) · weight_bits``, padded with zeros to ``max_layers``; then
-    network totals: depth, inputs, input bits, total adder bits, total unpruned weights,
-    total activation bits and BOPs.
+    Per layer: units, fan-in, weight bits, input bits (the previous layer's output width),
+    sparsity and the adder bits ``fan_in · units · (1 − sparsity) · weight_bits · input_bits``,
+    padded with zeros to ``max_layers``; then network totals: depth, inputs, input bits, total
+    adder bits, total unpruned weights, total output bits and BOPs.
 
     Args:
         archs: the architectures.
@@ -56,39 +59,49 @@ def architecture_matrix(archs: Sequence[Architecture], max_layers: int) -> np.nd
     for row, arch in zip(rows, archs, strict=True):
         if arch.depth > max_layers:
             raise ValueError(f"{arch.describe()} has {arch.depth} layers, more than the surrogate's {max_layers}")
-        fan_ins = arch.widths[:-1]
-        adder_bits_total = unpruned_total = activation_bits_total = 0.0
-        for index, (layer, fan_in) in enumerate(zip(arch.layers, fan_ins, strict=True)):
-            unpruned = fan_in * layer.units * (1.0 - layer.sparsity)
-            adder_bits = unpruned * layer.weight_bits
+        adder_bits_total = unpruned_total = output_bits_total = 0.0
+        input_bits = arch.input_bits
+        for index, (layer, (fan_in, units)) in enumerate(zip(arch.layers, arch.layer_shapes(), strict=True)):
+            unpruned = fan_in * units * (1.0 - layer.sparsity)
+            adder_bits = unpruned * layer.weight_bits * input_bits
             row[index * n_layer_features : (index + 1) * n_layer_features] = (
-                layer.units,
+                units,
                 fan_in,
                 layer.weight_bits,
-                layer.activation_bits,
+                input_bits,
                 layer.sparsity,
                 adder_bits,
             )
             adder_bits_total += adder_bits
             unpruned_total += unpruned
-            activation_bits_total += layer.units * layer.activation_bits
+            output_bits_total += units * layer.activation_bits
+            input_bits = layer.activation_bits
         row[max_layers * n_layer_features :] = (
             arch.depth,
             arch.n_inputs,
             arch.input_bits,
             adder_bits_total,
             unpruned_total,
-            activation_bits_total,
+            output_bits_total,
             arch.bops(),
         )
     return rows
 
 
+#: Column of the total adder bits in :func:`architecture_matrix`, counted from the end.
+_ADDER_BITS_FROM_END = 4
+
+
 def matrix_columns(max_layers: int) -> list[str]:
     """Column names of :func:`architecture_matrix`."""
-    per_layer = ("units", "fan_in", "weight_bits", "activation_bits", "sparsity", "adder_bits")
+    per_layer = ("units", "fan_in", "weight_bits", "input_bits", "sparsity", "adder_bits")
     columns = [f"layer{index}_{name}" for index in range(max_layers) for name in per_layer]
-    return [*columns, "depth", "n_inputs", "input_bits", "adder_bits", "unpruned_weights", "activation_bits", "bops"]
+    return [*columns, "depth", "n_inputs", "input_bits", "adder_bits", "unpruned_weights", "output_bits", "bops"]
+
+
+def _proxy(matrix: np.ndarray) -> np.ndarray:
+    """The adder-bits proxy of each row (plus one, so empty networks stay finite)."""
+    return matrix[:, -_ADDER_BITS_FROM_END] + 1.0
 
 
 @dataclass
@@ -139,7 +152,12 @@ class Surrogate:
         """Predict from an :func:`architecture_matrix` (the vectorised core of :meth:`predict`)."""
         predictions = {}
         for name, model in self.models.items():
-            values = np.full(len(matrix), model) if isinstance(model, float) else np.expm1(model.predict(matrix))
+            if isinstance(model, float):
+                values = np.full(len(matrix), model)
+            elif name in _PROXY_TARGETS:
+                values = np.exp(model.predict(matrix)) * _proxy(matrix)
+            else:
+                values = np.expm1(model.predict(matrix))
             values = np.maximum(values, 0.0)
             predictions[name] = np.rint(values) if name in _CYCLE_TARGETS else values
         return pd.DataFrame(predictions)
@@ -178,10 +196,12 @@ def fit_surrogate(
             surrogate.models[name] = float(values[0])
             continue
         model = HistGradientBoostingRegressor(
-            max_iter=600, learning_rate=0.05, max_leaf_nodes=15, min_samples_leaf=5, l2_regularization=1e-3,
-            random_state=seed,
+            max_iter=200, learning_rate=0.1, max_leaf_nodes=8, min_samples_leaf=4, random_state=seed
         )
-        surrogate.models[name] = model.fit(matrix, np.log1p(values))
+        if name in _PROXY_TARGETS:
+            surrogate.models[name] = model.fit(matrix, np.log((values + 1.0) / _proxy(matrix)))
+        else:
+            surrogate.models[name] = model.fit(matrix, np.log1p(values))
     logger.info("Surrogate trained on %d rows from %s", len(table), ", ".join(surrogate.sources))
     return surrogate
 

@@ -25,8 +25,11 @@ def test_jet_simulation_runs_through_the_pipeline_and_is_cached(project_copy: Pa
     assert len(cache) == 1
     modified = cache[0].stat().st_mtime_ns
 
-    high_level = {"data_processing": {**TINY_JETS["data_processing"], "features": {"kind": "jet_hlf"}}}
-    run_pipeline(project_copy, env="jet", pipeline="data_processing", params=high_level)
+    # Switch the feature kind in the environment (a runtime override would keep n_constituents).
+    parameters = project_copy / "conf/jet/parameters.yml"
+    text = parameters.read_text().replace("kind: jet_constituents", "kind: jet_hlf").replace("n_constituents: 8", "z_cut: 0.1")
+    parameters.write_text(text)
+    run_pipeline(project_copy, env="jet", pipeline="data_processing", params=TINY_JETS)
     assert cache[0].stat().st_mtime_ns == modified  # loaded, not simulated again
     versions = sorted((project_copy / "data/05_model_input/train.npz").iterdir())
     with np.load(versions[-1] / "train.npz") as train:

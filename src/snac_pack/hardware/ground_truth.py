@@ -74,18 +74,21 @@ class GroundTruthStore:
         self.path = Path(path)
 
     def rows(self) -> list[dict[str, Any]]:
-        """Every complete row; a line cut short by an interrupted write is ignored."""
+        """Every complete row, once per design and source; a line cut short by an interruption is ignored."""
         if not self.path.is_file():
             return []
-        rows = []
+        rows: dict[tuple[str, str], dict[str, Any]] = {}
         for number, line in enumerate(self.path.read_text().splitlines(), start=1):
             if not line.strip():
                 continue
             try:
-                rows.append(json.loads(line))
+                row = json.loads(line)
             except json.JSONDecodeError:
                 logger.warning("Ignoring the unreadable line %d of %s (an interrupted write)", number, self.path)
-        return rows
+                continue
+            # Two runs sharing the table may both compute a design: keep its first figures.
+            rows.setdefault((row["design_id"], row["source"]), row)
+        return list(rows.values())
 
     def done(self, source: str) -> set[str]:
         """Design ids that already have figures from ``source``."""
@@ -97,11 +100,12 @@ class GroundTruthStore:
         with self.path.open("a+b") as stream:
             # After an interrupted write the file ends mid-line: start a fresh line.
             stream.seek(0, os.SEEK_END)
+            prefix = b""
             if stream.tell() > 0:
                 stream.seek(-1, os.SEEK_END)
-                if stream.read(1) != b"\n":
-                    stream.write(b"\n")
-            stream.write((json.dumps(row, sort_keys=True) + "\n").encode())
+                prefix = b"" if stream.read(1) == b"\n" else b"\n"
+            # One write per row: appends of concurrent runs do not interleave within a line.
+            stream.write(prefix + (json.dumps(row, sort_keys=True) + "\n").encode())
             stream.flush()
             os.fsync(stream.fileno())
 

@@ -141,19 +141,28 @@ def train_surrogate(
 
 
 def evaluate_surrogate_accuracy(
-    surrogate: Surrogate, ground_truth: pd.DataFrame, surrogate_training: dict[str, Any]
+    surrogate: Surrogate,
+    ground_truth: pd.DataFrame,
+    random_weight_designs: list[DesignRequest],
+    trained_weight_designs: list[DesignRequest],
+    surrogate_training: dict[str, Any],
 ) -> tuple[dict[str, Any], Figure]:
-    """Surrogate accuracy on held-out random-weight designs, on trained networks and against Yosys.
+    """Surrogate accuracy on this run's designs: held-out random ones, trained networks, Yosys.
+
+    The surrogate learns from every row of its target in the table (which may hold other
+    tasks' designs); it is judged on the designs of the configured search space only.
 
     Returns:
         ``surrogate_metrics`` (JSON-ready) and the parity plot.
     """
     params = SurrogateTrainingParams.model_validate(surrogate_training)
     target = surrogate.target
-    random_rows = _rows_for(ground_truth, target, surrogate.sources, "random", surrogate.max_layers)
+    planned = {design.design_id() for design in [*random_weight_designs, *trained_weight_designs]}
+    table = ground_truth[ground_truth["design_id"].isin(planned)] if not ground_truth.empty else ground_truth
+    random_rows = _rows_for(table, target, surrogate.sources, "random", surrogate.max_layers)
     held_out = random_rows[[_is_held_out(d, params.holdout_fraction) for d in random_rows["design_id"]]].reset_index(drop=True)
-    trained = _rows_for(ground_truth, target, surrogate.sources, "trained", surrogate.max_layers)
-    yosys = _rows_for(ground_truth, target, ("yosys",), "random", surrogate.max_layers)
+    trained = _rows_for(table, target, surrogate.sources, "trained", surrogate.max_layers)
+    yosys = _rows_for(table, target, ("yosys",), "random", surrogate.max_layers)
 
     metrics: dict[str, Any] = {
         "target": target.model_dump(),

@@ -47,7 +47,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 nodes.evaluate_surrogate_accuracy,
-                inputs=["surrogate", "ground_truth", "params:surrogate_training"],
+                inputs=["surrogate", "ground_truth", "random_weight_designs", "trained_weight_designs", "params:surrogate_training"],
                 outputs=["surrogate_metrics", "surrogate_parity_plot"],
                 name="evaluate_surrogate_node",
             ),

@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 SURROGATE_TARGETS = ("lut", "ff", "dsp", "bram_18k", "latency_cycles", "initiation_interval")
 #: Figures that are whole numbers of clock cycles: predictions are rounded.
 _CYCLE_TARGETS = ("latency_cycles", "initiation_interval")
+#: Batches smaller than this are predicted on one thread.
+_THREADED_BATCH = 256
 #: Figures learnt as a ratio to the adder-bits proxy (see the module docstring).
 _PROXY_TARGETS = ("lut", "ff")
 
@@ -150,6 +152,15 @@ class Surrogate:
 
     def predict_matrix(self, matrix: np.ndarray) -> pd.DataFrame:
         """Predict from an :func:`architecture_matrix` (the vectorised core of :meth:`predict`)."""
+        if len(matrix) < _THREADED_BATCH:
+            # A search trial asks for one design: waking an OpenMP pool costs more than the trees.
+            from threadpoolctl import threadpool_limits
+
+            with threadpool_limits(limits=1):
+                return self._predict_rows(matrix)
+        return self._predict_rows(matrix)
+
+    def _predict_rows(self, matrix: np.ndarray) -> pd.DataFrame:
         predictions = {}
         for name, model in self.models.items():
             if isinstance(model, float):

@@ -131,8 +131,13 @@ def train_classifier(
 
 
 def predict_classes(model: tf_keras.Model, x: np.ndarray, batch_size: int = 4096) -> np.ndarray:
-    """Class index with the highest score for each example."""
-    return np.argmax(model.predict(x, batch_size=batch_size, verbose=0), axis=1)
+    """Class index with the highest score for each example.
+
+    Calls the model directly in batches: ``Model.predict`` traces a new function for every
+    fresh model, which a search building hundreds of models pays for (and warns about).
+    """
+    scores = [np.asarray(model(x[start : start + batch_size], training=False)) for start in range(0, len(x), batch_size)]
+    return np.argmax(np.concatenate(scores), axis=1)
 
 
 def task_metric(metric: Literal["accuracy", "fidelity"], y_true: np.ndarray, y_pred: np.ndarray) -> float:

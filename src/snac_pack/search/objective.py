@@ -50,6 +50,19 @@ def available_figures(metric: Metric) -> tuple[str, ...]:
     return (metric, "bops", *HARDWARE_FIGURES, *RESOURCE_PERCENTAGES)
 
 
+def _limit_tensorflow_threads(threads: int) -> None:
+    """Give TensorFlow ``threads`` threads in this process (only possible before its first op)."""
+    import tensorflow as tf
+
+    if tf.config.threading.get_intra_op_parallelism_threads() == threads:
+        return
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
+    except RuntimeError:
+        logger.debug("TensorFlow already initialised; keeping its thread pools")
+
+
 @dataclass(frozen=True)
 class TrialObjective:
     """A picklable objective: everything a worker process needs to run trials.
@@ -67,6 +80,8 @@ class TrialObjective:
         folds: 1 for a train/validation split, k > 1 for k-fold cross-validation on train + val.
         train: training split of the model inputs.
         val: validation split.
+        tensorflow_threads: TensorFlow threads per worker process (cores divided among the
+            workers: more threads per worker than its share only makes workers contend).
     """
 
     space: SearchSpace
@@ -81,9 +96,11 @@ class TrialObjective:
     folds: int
     train: FeatureTable
     val: FeatureTable
+    tensorflow_threads: int = 1
 
     def __call__(self, trial: optuna.Trial) -> dict[str, float]:
         """Run one trial; returns the objectives' values by name."""
+        _limit_tensorflow_threads(self.tensorflow_threads)
         candidate = suggest_candidate(self.space, trial)
         settings = self.training.model_copy(update={"learning_rate": candidate.learning_rate, "seed": trial.number})
         started = time.perf_counter()

@@ -66,3 +66,15 @@ def test_two_kedro_runs_on_postgresql_join_one_study(surrogate_project: Path) ->
         complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     assert len(complete) == 12
     assert len({t.user_attrs["worker"] for t in complete}) == 2  # both runs contributed
+
+
+def test_exact_estimator_records_both_and_reports_the_surrogate_error(surrogate_project: Path) -> None:
+    params = {"global_search": {"estimator": "exact", "n_trials": 4}}
+    run_pipeline(surrogate_project, env="test", pipeline="global_search", params=params)
+
+    trials = pd.read_parquet(latest_version(surrogate_project / "data/07_model_output/global_search_trials.parquet"))
+    complete = trials[trials["state"] == "COMPLETE"]
+    assert (complete["attr_estimator"] == "exact").all()
+    assert (complete["attr_lut"] != complete["attr_surrogate_lut"]).any()  # da4ml's figure, the surrogate's beside
+    statistics = json.loads(latest_version(surrogate_project / "data/08_reporting/search_statistics.json").read_text())
+    assert set(statistics["surrogate_error_on_pareto_front"]) == {"lut", "ff"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import os
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -73,6 +74,7 @@ def run_search(
         folds=params.cross_validation_folds,
         train=FeatureTable.from_arrays(model_input_train),
         val=FeatureTable.from_arrays(model_input_val),
+        tensorflow_threads=max(1, (os.cpu_count() or 1) // (params.n_workers or os.cpu_count() or 1)),
     )
     summary = run_workers(
         study.url,

@@ -24,9 +24,8 @@ import yaml
 from snac_pack.hardware.architecture import Architecture, ImplementationTarget
 from snac_pack.hardware.exact import exact_cost
 from snac_pack.hardware.network import random_quantized_network
-from snac_pack.hardware.ground_truth import GroundTruthStore, architecture_of
+from snac_pack.hardware.ground_truth import GroundTruthStore, architecture_of, is_held_out, rows_for
 from snac_pack.hardware.surrogate import evaluate_surrogate, fit_surrogate
-from snac_pack.pipelines.surrogate_training.nodes import _is_held_out, _rows_for
 from snac_pack.search.space import (
     SearchSpace,
     n_network_inputs,
@@ -55,9 +54,9 @@ def main() -> None:
     holdout = yaml.safe_load((ROOT / "conf/base/parameters_surrogate_training.yml").read_text())["surrogate_training"]["holdout_fraction"]
     table = GroundTruthStore(ROOT / "data/03_primary/ground_truth.jsonl").table()
     max_layers = space.hidden_layers.high + 1
-    random_rows = _rows_for(table, target, ("da4ml",), "random", max_layers)
+    random_rows = rows_for(table, target, ("da4ml",), "random", max_layers)
     random_rows = random_rows[[architecture_of(r).n_inputs == N_FEATURES for _, r in random_rows.iterrows()]].reset_index(drop=True)
-    held = np.array([_is_held_out(d, holdout) for d in random_rows["design_id"]])
+    held = np.array([is_held_out(d, holdout) for d in random_rows["design_id"]])
     training, held_out = random_rows[~held].reset_index(drop=True), random_rows[held].reset_index(drop=True)
     started = time.perf_counter()
     surrogate = fit_surrogate(training, [architecture_of(r) for _, r in training.iterrows()], max_layers=max_layers)
@@ -78,9 +77,9 @@ def main() -> None:
     single = time.perf_counter() - started
 
     sets = {"held-out, random weights": held_out}
-    trained = _rows_for(table, target, ("da4ml",), "trained", max_layers)
+    trained = rows_for(table, target, ("da4ml",), "trained", max_layers)
     trained = trained[[architecture_of(r).n_inputs == N_FEATURES for _, r in trained.iterrows()]].reset_index(drop=True)
-    yosys = _rows_for(table, target, ("yosys",), "random", max_layers)
+    yosys = rows_for(table, target, ("yosys",), "random", max_layers)
     yosys = yosys[[architecture_of(r).n_inputs == N_FEATURES for _, r in yosys.iterrows()]].reset_index(drop=True)
     sets["trained weights"] = trained
     sets["Yosys synthesis"] = yosys

@@ -8,6 +8,7 @@ figures and the tool (``source``) that produced them.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import multiprocessing
@@ -24,7 +25,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from snac_pack.hardware.architecture import Architecture
+from snac_pack.hardware.architecture import Architecture, ImplementationTarget
 from snac_pack.hardware.cost import HardwareCost
 from snac_pack.hardware.exact import ExactDesign
 from snac_pack.hardware.network import NetworkWeights, random_quantized_network
@@ -217,3 +218,30 @@ def extend_ground_truth(
                 executor.shutdown(wait=False, cancel_futures=True)
                 raise
     return len(todo)
+
+
+def is_held_out(design_id: str, fraction: float) -> bool:
+    """Whether a design belongs to the evaluation side of a ``fraction`` hold-out.
+
+    A hash, not a draw: a design stays on its side of the split as the table grows across runs.
+    """
+    return int(hashlib.sha256(design_id.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF < fraction
+
+
+def rows_for(
+    table: pd.DataFrame, target: ImplementationTarget, sources: tuple[str, ...], origin: WeightOrigin, max_layers: int
+) -> pd.DataFrame:
+    """The rows of one implementation target, from ``sources``, with ``origin`` weights, at most ``max_layers`` deep."""
+    if table.empty:
+        return table
+    selected = table[
+        table["source"].isin(sources)
+        & (table["weight_origin"] == origin)
+        & (table["target_strategy"] == target.strategy)
+        & (table["target_part"] == target.part)
+        & (table["target_reuse_factor"] == target.reuse_factor)
+        & (table["target_clock_period_ns"] == target.clock_period_ns)
+        & (table["target_io_type"] == target.io_type)
+    ]
+    depth_ok = [architecture_of(row).depth <= max_layers for _, row in selected.iterrows()]
+    return selected[np.asarray(depth_ok, dtype=bool)].reset_index(drop=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from pathlib import Path
@@ -14,7 +13,14 @@ import pandas as pd
 from snac_pack.config import SurrogateTrainingParams
 from snac_pack.data.features import FeatureTable
 from snac_pack.hardware.architecture import ImplementationTarget
-from snac_pack.hardware.ground_truth import DesignRequest, GroundTruthStore, architecture_of, extend_ground_truth
+from snac_pack.hardware.ground_truth import (
+    DesignRequest,
+    GroundTruthStore,
+    architecture_of,
+    extend_ground_truth,
+    is_held_out,
+    rows_for,
+)
 from snac_pack.hardware.surrogate import Surrogate, evaluate_surrogate, fit_surrogate
 from snac_pack.models.mlp import TrainingSettings
 from snac_pack.reporting.surrogate_report import parity_figure, tool_agreement
@@ -101,27 +107,6 @@ def synthesize_subsample(
     return store.table()
 
 
-def _is_held_out(design_id: str, fraction: float) -> bool:
-    # A hash, not a draw: a design stays on its side of the split as the table grows across runs.
-    return int(hashlib.sha256(design_id.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF < fraction
-
-
-def _rows_for(table: pd.DataFrame, target: ImplementationTarget, sources: tuple[str, ...], origin: str, max_layers: int) -> pd.DataFrame:
-    if table.empty:
-        return table
-    selected = table[
-        table["source"].isin(sources)
-        & (table["weight_origin"] == origin)
-        & (table["target_strategy"] == target.strategy)
-        & (table["target_part"] == target.part)
-        & (table["target_reuse_factor"] == target.reuse_factor)
-        & (table["target_clock_period_ns"] == target.clock_period_ns)
-        & (table["target_io_type"] == target.io_type)
-    ]
-    depth_ok = [architecture_of(row).depth <= max_layers for _, row in selected.iterrows()]
-    return selected[np.asarray(depth_ok, dtype=bool)].reset_index(drop=True)
-
-
 def train_surrogate(
     ground_truth: pd.DataFrame, search_space: dict[str, Any], hardware_target: dict[str, Any], surrogate_training: dict[str, Any]
 ) -> Surrogate:
@@ -129,8 +114,8 @@ def train_surrogate(
     params = SurrogateTrainingParams.model_validate(surrogate_training)
     target = ImplementationTarget.model_validate(hardware_target)
     max_layers = SearchSpace.model_validate(search_space).hidden_layers.high + 1
-    rows = _rows_for(ground_truth, target, params.train_sources, "random", max_layers)
-    training = rows[[not _is_held_out(d, params.holdout_fraction) for d in rows["design_id"]]]
+    rows = rows_for(ground_truth, target, params.train_sources, "random", max_layers)
+    training = rows[[not is_held_out(d, params.holdout_fraction) for d in rows["design_id"]]]
     if len(training) < 10:
         raise ValueError(
             f"only {len(training)} ground-truth rows to train the surrogate for {target.model_dump()}; "
@@ -159,10 +144,10 @@ def evaluate_surrogate_accuracy(
     target = surrogate.target
     planned = {design.design_id() for design in [*random_weight_designs, *trained_weight_designs]}
     table = ground_truth[ground_truth["design_id"].isin(planned)] if not ground_truth.empty else ground_truth
-    random_rows = _rows_for(table, target, surrogate.sources, "random", surrogate.max_layers)
-    held_out = random_rows[[_is_held_out(d, params.holdout_fraction) for d in random_rows["design_id"]]].reset_index(drop=True)
-    trained = _rows_for(table, target, surrogate.sources, "trained", surrogate.max_layers)
-    yosys = _rows_for(table, target, ("yosys",), "random", surrogate.max_layers)
+    random_rows = rows_for(table, target, surrogate.sources, "random", surrogate.max_layers)
+    held_out = random_rows[[is_held_out(d, params.holdout_fraction) for d in random_rows["design_id"]]].reset_index(drop=True)
+    trained = rows_for(table, target, surrogate.sources, "trained", surrogate.max_layers)
+    yosys = rows_for(table, target, ("yosys",), "random", surrogate.max_layers)
 
     metrics: dict[str, Any] = {
         "target": target.model_dump(),

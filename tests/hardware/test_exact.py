@@ -20,15 +20,8 @@ from snac_pack.hardware import (
     predict_exact,
     random_quantized_network,
 )
+from hardware.designs import TINY
 
-TINY = Architecture.from_widths(
-    [4, 3, 2],
-    weight_bits=4,
-    activation_bits=4,
-    activation_integer_bits=2,
-    input_bits=4,
-    input_integer_bits=1,
-)
 
 
 def _cost_luts(arch: Architecture, seed: int = 0) -> float:

@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from snac_pack.hardware import (
-    Architecture,
     ExactDesign,
     ImplementationTarget,
     YosysError,
@@ -20,15 +19,8 @@ from snac_pack.hardware import (
     yosys_family_for_part,
 )
 from snac_pack.hardware.yosys import cell_counts_from_stat, cost_from_cell_counts
+from hardware.designs import TINY
 
-TINY = Architecture.from_widths(
-    [4, 3, 2],
-    weight_bits=4,
-    activation_bits=4,
-    activation_integer_bits=2,
-    input_bits=4,
-    input_integer_bits=1,
-)
 
 
 def _yosys_available() -> bool:

@@ -89,7 +89,10 @@ def run_search(
 
 
 def collect_trials(study: StudyLocation, search_summary: dict[str, Any]) -> pd.DataFrame:
-    """Every trial of the study (parameters, objectives, attributes, state, duration, worker)."""
+    """Every trial of the study (parameters, objectives, attributes, state, duration, worker).
+
+    ``search_summary`` is not read: taking it orders this node after this run's workers.
+    """
     return trials_table(open_study(study.url, study.study_name))
 
 

@@ -36,6 +36,7 @@ from snac_pack.hardware import (  # noqa: E402
     random_quantized_network,
     synthesize,
 )
+from _report import cpu_model, write_report  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
@@ -67,15 +68,6 @@ def _architecture(widths: tuple[int, ...], bits: int, sparsity: float = 0.0) -> 
     )
 
 
-def _cpu_model() -> str:
-    """CPU model name from /proc/cpuinfo, or the platform's description."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def _time_exact(arch: Architecture) -> tuple[float, float, HardwareCost]:
@@ -159,7 +151,7 @@ def main() -> None:
         "# Hardware library benchmark",
         "",
         f"- Date: {datetime.date.today().isoformat()}",
-        f"- Machine: {_cpu_model()}, {os.cpu_count()} logical cores visible, shared with other jobs "
+        f"- Machine: {cpu_model()}, {os.cpu_count()} logical cores visible, shared with other jobs "
         f"(load average {os.getloadavg()[0]:.1f} at the end); run on one core (OMP/OPENBLAS/MKL threads = 1)",
         f"- Python {platform.python_version()}, numpy {np.__version__}, "
         f"da4ml {importlib.metadata.version('da4ml')}, {yosys_version}",
@@ -202,10 +194,7 @@ def main() -> None:
         f"{estimate.latency_cycles} pipeline stages.",
         "",
     ]
-    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-    OUTPUT.write_text("\n".join(lines))
-    logger.info("\n".join(lines))
-    logger.info("Wrote %s", OUTPUT)
+    write_report(OUTPUT, lines)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ import numpy as np  # noqa: E402
 from snac_pack.data.jets import CLASS_NAMES, JetSimulationSettings, extract_jet_features, simulate_jets  # noqa: E402
 from snac_pack.data.jets.pythia_generator import GenerationTask, generate_jets  # noqa: E402
 from snac_pack.data.jets.simulation import JETS_PER_TASK  # noqa: E402
+from _report import cpu_model, write_report  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
@@ -44,15 +45,6 @@ FEATURE_JETS_PER_CLASS = 1_000
 GROOMED_MASS_GEV = {"w": 80.4, "z": 91.2, "t": 172.5}
 
 
-def _cpu_model() -> str:
-    """CPU model name from /proc/cpuinfo, or the platform's description."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def _load_average() -> str:
@@ -152,7 +144,7 @@ def main() -> None:
         "# Jet simulation benchmark",
         "",
         f"- Date: {datetime.date.today().isoformat()}",
-        f"- Machine: {_cpu_model()}, {os.cpu_count()} logical cores visible (shared: 1-min load average "
+        f"- Machine: {cpu_model()}, {os.cpu_count()} logical cores visible (shared: 1-min load average "
         f"{load_before} before the run, {_load_average()} after; CPU-time rates are less sensitive to it)",
         f"- Python {platform.python_version()}, numpy {np.__version__}, pythia8mc 8.317.2, fastjet 3.5.2.0",
         "- Command: `python benchmarks/bench_jet_simulation.py "
@@ -197,10 +189,7 @@ def main() -> None:
         *_physics_figures(x, names, subset_sample.labels),
         "",
     ]
-    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-    OUTPUT.write_text("\n".join(lines))
-    logger.info("\n".join(lines))
-    logger.info("Wrote %s", OUTPUT)
+    write_report(OUTPUT, lines)
 
 
 if __name__ == "__main__":

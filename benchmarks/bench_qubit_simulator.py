@@ -24,6 +24,7 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 
 from snac_pack.data.qubit import QubitReadoutSettings, simulate_readout  # noqa: E402
+from _report import cpu_model, write_report  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
@@ -35,15 +36,6 @@ TARGET_TRACES_PER_S = 20_000
 TARGET_PEAK_BYTES = 1 << 30
 
 
-def _cpu_model() -> str:
-    """CPU model name from /proc/cpuinfo, or the platform's description."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def _throughput(settings: QubitReadoutSettings) -> float:
@@ -86,7 +78,7 @@ def main() -> None:
         "# Qubit readout simulator benchmark",
         "",
         f"- Date: {datetime.date.today().isoformat()}",
-        f"- Machine: {_cpu_model()}, {os.cpu_count()} logical cores visible; "
+        f"- Machine: {cpu_model()}, {os.cpu_count()} logical cores visible; "
         "run on one core (OMP/OPENBLAS/MKL threads = 1)",
         f"- Python {platform.python_version()}, numpy {np.__version__}",
         "- Command: `python benchmarks/bench_qubit_simulator.py` (from the repository root)",
@@ -106,10 +98,7 @@ def main() -> None:
         f"| < 1024 MiB | {verdict(max_rss < TARGET_PEAK_BYTES)} |",
         "",
     ]
-    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-    OUTPUT.write_text("\n".join(lines))
-    logger.info("\n".join(lines))
-    logger.info("Wrote %s", OUTPUT)
+    write_report(OUTPUT, lines)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ import datetime
 import logging
 import os
 import pickle
-import platform
 import tempfile
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from snac_pack.data.features import FeatureTable
 from snac_pack.search.objective import TrialObjective
 from snac_pack.search.study import StudySpec, open_study, resolve_storage_url, trials_table
 from snac_pack.search.workers import run_workers
+from _report import cpu_model, write_report
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "docs" / "benchmarks" / "search_workers.md"
@@ -58,11 +58,6 @@ def _npz(path: Path) -> dict[str, np.ndarray]:
         return {name: archive[name] for name in archive.files}
 
 
-def _cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
 
 
 def hypervolume_2d(points: np.ndarray, reference: np.ndarray) -> float:
@@ -151,7 +146,7 @@ def main() -> None:
     lines = [
         "# Global search benchmark (default jet environment)",
         "",
-        f"- Date: {datetime.date.today().isoformat()}; machine: {_cpu_model()}, {os.cpu_count()} cores",
+        f"- Date: {datetime.date.today().isoformat()}; machine: {cpu_model()}, {os.cpu_count()} cores",
         f"- Command: `python benchmarks/bench_search_workers.py --trials {arguments.trials}`",
         f"- Objective: the real trial (training on {len(objective.train.y)} jets, up to {objective.training.epochs} epochs "
         f"with early stopping; surrogate estimate); NSGA-II population 8; SQLite study",
@@ -169,9 +164,7 @@ def main() -> None:
     lines += ["", "Targets (issue 5): 2 workers at least 1.6× one; estimator under 1 % of trial time.", READING, "",
               "## Hypervolume of the default run's front against trial count", ""]
     lines += _hypervolume_rows()
-    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-    OUTPUT.write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    write_report(OUTPUT, lines)
 
 
 if __name__ == "__main__":

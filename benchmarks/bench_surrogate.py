@@ -34,16 +34,12 @@ from snac_pack.search.space import (
     suggest_precision,
     to_architecture,
 )
+from _report import cpu_model
 
 ROOT = Path(__file__).resolve().parents[1]
 N_FEATURES, N_CLASSES = 24, 5  # default jet inputs: 8 constituents x (z, deta, dphi); five classes
 
 
-def _cpu() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor()
 
 
 def main() -> None:
@@ -107,7 +103,7 @@ def main() -> None:
     by_depth = random_rows.assign(depth=[architecture_of(r).depth for _, r in random_rows.iterrows()]).groupby("depth")["seconds"].median()
     text = f"""# Hardware surrogate benchmark
 
-- Date: {datetime.date.today().isoformat()}; machine: {_cpu()}, {os.cpu_count()} cores; Python {platform.python_version()}
+- Date: {datetime.date.today().isoformat()}; machine: {cpu_model()}, {os.cpu_count()} cores; Python {platform.python_version()}
 - Command: `python benchmarks/bench_surrogate.py` (after `kedro run --env jet --pipeline surrogate_training`)
 - Space: the default jet search space (`conf/jet/parameters.yml`), {N_FEATURES} inputs, {N_CLASSES} classes; target {target.strategy} on {target.part} at {target.clock_period_ns} ns
 - Ground truth: {len(training)} training and {len(held_out)} held-out random-weight designs (da4ml), {len(trained)} trained networks, {len(yosys)} Yosys syntheses; surrogate fitted in {fit_seconds:.1f} s

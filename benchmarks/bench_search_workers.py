@@ -26,7 +26,7 @@ import numpy as np
 import optuna
 from kedro.config import OmegaConfigLoader
 
-from snac_pack.config import parse_parameters
+from snac_pack.config import parse_parameters, trial_objective
 from snac_pack.data.features import FeatureTable
 from snac_pack.search.objective import TrialObjective
 from snac_pack.search.study import StudySpec, open_study, resolve_storage_url, trials_table
@@ -80,19 +80,15 @@ def _objective() -> tuple[TrialObjective, dict]:
     with _latest(ROOT / "data/06_models/surrogate.pkl").open("rb") as stream:
         surrogate = pickle.load(stream)
     search = params.global_search
-    objective = TrialObjective(
-        space=params.search_space,
-        objectives=tuple(search.objectives),
-        budgets=dict(search.budgets),
-        metric=params.task.metric,
-        estimator=search.estimator,
-        surrogate=surrogate,
-        precision=search.precision.resolve(params.search_space),
-        target=params.hardware_target,
-        training=search.training.settings(),
-        folds=search.cross_validation_folds,
-        train=FeatureTable.from_arrays(_npz(ROOT / "data/05_model_input/train.npz")),
-        val=FeatureTable.from_arrays(_npz(ROOT / "data/05_model_input/val.npz")),
+    objective = trial_objective(
+        params.task,
+        params.search_space,
+        params.hardware_target,
+        search,
+        surrogate,
+        FeatureTable.from_arrays(_npz(ROOT / "data/05_model_input/train.npz")),
+        FeatureTable.from_arrays(_npz(ROOT / "data/05_model_input/val.npz")),
+        cores=os.cpu_count() or 1,
     )
     return objective, dict(search.objectives)
 

@@ -17,7 +17,7 @@ from snac_pack.data.sources import FILE_READERS, SIMULATORS
 from snac_pack.hardware.architecture import ImplementationTarget
 from snac_pack.hardware.cost import CostSource
 from snac_pack.models.mlp import TrainingSettings
-from snac_pack.search.objective import available_figures
+from snac_pack.search.objective import TrialObjective, available_figures
 from snac_pack.search.pareto import CandidateRule
 from snac_pack.search.space import Precision, SearchSpace
 from snac_pack.search.study import NSGAIISettings
@@ -140,6 +140,42 @@ class GlobalSearchParams(_Section):
     grace_period_s: int = Field(default=120, ge=2)
     progress_interval_s: float = Field(default=30.0, gt=0)
     candidates: CandidateRule = Field(default_factory=CandidateRule)
+
+
+def trial_objective(
+    task: TaskParams,
+    space: SearchSpace,
+    target: ImplementationTarget,
+    search: GlobalSearchParams,
+    surrogate: Any,
+    train: Any,
+    val: Any,
+    cores: int,
+) -> TrialObjective:
+    """The global search's trial objective as the parameters describe it.
+
+    Args:
+        task, space, target, search: the validated sections.
+        surrogate: the trained surrogate.
+        train, val: the model inputs' training and validation splits (``FeatureTable``).
+        cores: cores of this node, shared among ``search.n_workers`` workers for TensorFlow.
+    """
+    workers = search.n_workers or cores
+    return TrialObjective(
+        space=space,
+        objectives=tuple(search.objectives),
+        budgets=dict(search.budgets),
+        metric=task.metric,
+        estimator=search.estimator,
+        surrogate=surrogate,
+        precision=search.precision.resolve(space),
+        target=target,
+        training=search.training.settings(),
+        folds=search.cross_validation_folds,
+        train=train,
+        val=val,
+        tensorflow_threads=max(1, cores // workers),
+    )
 
 
 class ProjectParams(_Section):

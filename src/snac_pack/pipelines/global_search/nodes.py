@@ -11,12 +11,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from snac_pack.config import GlobalSearchParams, TaskParams
+from snac_pack.config import GlobalSearchParams, TaskParams, trial_objective
 from snac_pack.data.features import FeatureTable
 from snac_pack.hardware.architecture import ImplementationTarget
 from snac_pack.hardware.surrogate import Surrogate
 from snac_pack.reporting.search_report import pareto_plot, search_statistics
-from snac_pack.search.objective import TrialObjective
 from snac_pack.search.pareto import front_of, select_candidates
 from snac_pack.search.space import SearchSpace
 from snac_pack.search.study import StudyLocation, StudySpec, open_study, trials_table
@@ -60,21 +59,15 @@ def run_search(
     params = GlobalSearchParams.model_validate(global_search)
     target = ImplementationTarget.model_validate(hardware_target)
     surrogate.check_target(target)
-    space = SearchSpace.model_validate(search_space)
-    objective = TrialObjective(
-        space=space,
-        objectives=tuple(params.objectives),
-        budgets=dict(params.budgets),
-        metric=TaskParams.model_validate(task).metric,
-        estimator=params.estimator,
-        surrogate=surrogate,
-        precision=params.precision.resolve(space),
-        target=target,
-        training=params.training.settings(),
-        folds=params.cross_validation_folds,
-        train=FeatureTable.from_arrays(model_input_train),
-        val=FeatureTable.from_arrays(model_input_val),
-        tensorflow_threads=max(1, (os.cpu_count() or 1) // (params.n_workers or os.cpu_count() or 1)),
+    objective = trial_objective(
+        TaskParams.model_validate(task),
+        SearchSpace.model_validate(search_space),
+        target,
+        params,
+        surrogate,
+        FeatureTable.from_arrays(model_input_train),
+        FeatureTable.from_arrays(model_input_val),
+        cores=os.cpu_count() or 1,
     )
     summary = run_workers(
         study.url,

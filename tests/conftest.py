@@ -70,3 +70,26 @@ def surrogate_project(trained_surrogate_project: Path, tmp_path: Path, monkeypat
     shutil.copytree(trained_surrogate_project, root)
     monkeypatch.chdir(root)
     yield root
+
+
+@pytest.fixture(scope="session")
+def searched_project(trained_surrogate_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """:func:`trained_surrogate_project` after global_search too (its candidates feed compression)."""
+    root = tmp_path_factory.mktemp("searched") / "project"
+    shutil.copytree(trained_surrogate_project, root)
+    previous = Path.cwd()
+    os.chdir(root)
+    try:
+        run_pipeline(root, env="test", pipeline="global_search")
+    finally:
+        os.chdir(previous)
+    return root
+
+
+@pytest.fixture
+def search_project(searched_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private copy of :func:`searched_project` as cwd."""
+    root = tmp_path / "project"
+    shutil.copytree(searched_project, root)
+    monkeypatch.chdir(root)
+    yield root

@@ -37,6 +37,12 @@ VALID: dict[str, Any] = {
         "precision": {"weight_bits": 8, "activation_bits": 8},
         "training": {"epochs": 1},
     },
+    "local_compression": {
+        "precisions": [{"weights": {"bits": 6, "integer": 0}, "activations": {"bits": 6, "integer": 3}}],
+        "warmup": {"epochs": 1},
+        "pruning": {"iterations": 1, "fraction": 0.5, "finetune_epochs": 1},
+        "baselines": [{"name": "small", "hidden_units": [4], "input_window": [0, 20]}],
+    },
 }
 
 
@@ -74,6 +80,11 @@ def test_valid_parameters_parse_into_typed_objects() -> None:
         ("global_search.objectives", {"accuracy": "maximize", "lut": "minimize"}, "global_search.objectives: must include the task metric 'fidelity'"),
         ("global_search.precision.weight_bits", 5, "global_search.precision.weight_bits: 5 is not among search_space.precision.weight_bits [4, 6, 8]"),
         ("surrogate_training.holdout_fraction", 1.0, "surrogate_training.holdout_fraction: Input should be less than 1"),
+        ("local_compression.precisions", [{"weights": {"bits": 6, "integer": 7}, "activations": {"bits": 6, "integer": 3}}], "local_compression.precisions.0.weights: integer bits (7) above total bits minus the sign (5)"),
+        ("local_compression.pruning.fraction", 1.0, "local_compression.pruning.fraction: Input should be less than 1"),
+        ("local_compression.pruning.fraction", 0.0, "local_compression.pruning.fraction: Input should be greater than 0"),
+        ("local_compression.precisions", [{"weights": {"bits": 12, "integer": 0}, "activations": {"bits": 6, "integer": 3}}], "local_compression.precisions.0.weights.bits: 12 lies outside search_space.precision.weight_bits [4, 6, 8]"),
+        ("local_compression.baselines", [{"name": "wide", "hidden_units": [4], "input_window": [40, 20]}], "local_compression.baselines.0.input_window: start + length = 60 exceeds data_processing.features.window_length = 50"),
         ("surrogate_training.train_sources", ["quartus"], "surrogate_training.train_sources.0: Input should be 'da4ml', 'yosys', 'vivado', 'vitis', 'wa-hls4ml' or 'surrogate'"),
     ],
 )

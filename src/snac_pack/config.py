@@ -12,6 +12,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from snac_pack.compression.settings import (
+    BaselineModel,
+    FixedPoint,
+    PhaseTraining,
+    PruningSchedule,
+    QuantizationPoint,
+    SelectionRule,
+)
 from snac_pack.data.features import FeatureSettings
 from snac_pack.data.sources import FILE_READERS, SIMULATORS
 from snac_pack.hardware.architecture import ImplementationTarget
@@ -178,6 +186,22 @@ def trial_objective(
     )
 
 
+class LocalCompressionParams(_Section):
+    """The ``local_compression`` section: precisions, warm-up, pruning schedule, selection, baselines."""
+
+    precisions: tuple[QuantizationPoint, ...] = Field(min_length=1, description="weight and activation formats to compress at")
+    warmup: PhaseTraining = Field(description="quantization-aware training before pruning")
+    pruning: PruningSchedule
+    selection: SelectionRule = Field(default_factory=SelectionRule)
+    baselines: tuple[BaselineModel, ...] = Field(default=(), description="hand-designed networks compressed alike")
+    n_workers: int | None = Field(default=None, gt=0, description="processes for exact costs; null: one per core")
+    seed: int = Field(default=0, ge=0)
+
+    def input_format(self, space: SearchSpace) -> FixedPoint:
+        """The networks' input format: the search space's."""
+        return FixedPoint(bits=space.precision.input_bits, integer=space.precision.input_integer_bits)
+
+
 class ProjectParams(_Section):
     """The whole parameter tree of a run."""
 
@@ -187,6 +211,7 @@ class ProjectParams(_Section):
     hardware_target: ImplementationTarget
     surrogate_training: SurrogateTrainingParams
     global_search: GlobalSearchParams
+    local_compression: LocalCompressionParams
 
 
 def simulator_settings(task: str, physics: Mapping[str, Any]) -> BaseModel:
@@ -247,6 +272,7 @@ def _cross_check(params: ProjectParams) -> list[str]:
             f"data_processing.features.window_length = {data.features.window_length}"
         )
     problems += _check_search(params)
+    problems += _check_compression(params)
     if task not in data.features.tasks:
         problems.append(
             f"data_processing.features.kind: '{data.features.kind}' features do not apply to task '{task}' "
@@ -271,6 +297,38 @@ def _check_search(params: ProjectParams) -> list[str]:
         problems.append(f"global_search.precision.weight_bits: {search.precision.weight_bits} is not among search_space.precision.weight_bits {list(space.weight_bits)}")
     if search.precision.activation_bits not in space.activation_bits:
         problems.append(f"global_search.precision.activation_bits: {search.precision.activation_bits} is not among search_space.precision.activation_bits {list(space.activation_bits)}")
+    return problems
+
+
+def _check_compression(params: ProjectParams) -> list[str]:
+    """Compression precisions lie where the surrogate learned; baselines fit the inputs."""
+    problems = []
+    compression, space = params.local_compression, params.search_space.precision
+    for index, point in enumerate(compression.precisions):
+        for kind, bits, allowed in (
+            ("weights", point.weights.bits, space.weight_bits),
+            ("activations", point.activations.bits, space.activation_bits),
+        ):
+            if not min(allowed) <= bits <= max(allowed):
+                problems.append(
+                    f"local_compression.precisions.{index}.{kind}.bits: {bits} lies outside "
+                    f"search_space.precision.{kind[:-1]}_bits {list(allowed)}, where the surrogate was trained"
+                )
+    names = [baseline.name for baseline in compression.baselines]
+    duplicated = sorted({name for name in names if names.count(name) > 1})
+    if duplicated:
+        problems.append(f"local_compression.baselines: names must be unique, repeated: {duplicated}")
+    features = params.data_processing.features
+    for index, baseline in enumerate(compression.baselines):
+        if baseline.input_window is None:
+            continue
+        if features.kind != "iq_window":
+            problems.append(f"local_compression.baselines.{index}.input_window: only applies to I/Q readout features")
+        elif sum(baseline.input_window) > features.window_length:
+            problems.append(
+                f"local_compression.baselines.{index}.input_window: start + length = {sum(baseline.input_window)} "
+                f"exceeds data_processing.features.window_length = {features.window_length}"
+            )
     return problems
 
 

@@ -8,6 +8,7 @@ TensorFlow is imported inside the functions: importing this module stays cheap, 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -94,14 +95,20 @@ def train_classifier(
     train: tuple[np.ndarray, np.ndarray],
     val: tuple[np.ndarray, np.ndarray],
     settings: TrainingSettings,
+    *,
+    from_logits: bool = False,
+    callbacks: Sequence[tf_keras.callbacks.Callback] = (),
 ) -> dict[str, list[float]]:
     """Train ``model`` in place with Adam and early stopping, restoring the best validation weights.
 
     Args:
-        model: a classifier with a softmax output (from :func:`build_mlp`).
+        model: a classifier with a softmax output (from :func:`build_mlp`), or one that outputs
+            logits when ``from_logits``.
         train: training features and integer labels.
         val: validation features and integer labels.
         settings: epochs, batch size, learning rate, patience and seed.
+        from_logits: the model outputs logits (the softmax is in the loss).
+        callbacks: further callbacks, run before early stopping at every step.
 
     Returns:
         The per-epoch history (``loss``, ``val_loss``, ``accuracy``, ``val_accuracy``).
@@ -111,11 +118,12 @@ def train_classifier(
     tf_keras.utils.set_random_seed(settings.seed)
     model.compile(
         optimizer=tf_keras.optimizers.Adam(settings.learning_rate),
-        loss="sparse_categorical_crossentropy",
+        loss=tf_keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits),
         metrics=["accuracy"],
     )
-    callbacks = [
-        tf_keras.callbacks.EarlyStopping(monitor="val_loss", patience=settings.patience, restore_best_weights=True)
+    all_callbacks = [
+        *callbacks,
+        tf_keras.callbacks.EarlyStopping(monitor="val_loss", patience=settings.patience, restore_best_weights=True),
     ]
     history = model.fit(
         train[0],
@@ -123,7 +131,7 @@ def train_classifier(
         validation_data=val,
         epochs=settings.epochs,
         batch_size=settings.batch_size,
-        callbacks=callbacks,
+        callbacks=all_callbacks,
         verbose=0,
     )
     logger.debug("Trained %d epochs, best val_loss %.4f", len(history.history["loss"]), min(history.history["val_loss"]))

@@ -1,0 +1,132 @@
+"""What local compression does: precisions, the pruning schedule, the selection rule, baselines.
+
+These typed settings are the library's inputs; ``snac_pack.config`` reads them from the
+``local_compression`` parameters. Invalid values (integer bits above the total, a pruning
+fraction outside (0, 1)) are refused on construction, before any training.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from snac_pack.hardware.architecture import MAX_BITS
+from snac_pack.models.mlp import MLPSpec
+from snac_pack.search.space import Precision
+
+_FROZEN = ConfigDict(extra="forbid", frozen=True)
+
+
+class FixedPoint(BaseModel):
+    """A fixed-point format: total bits (sign included) and integer bits (sign excluded)."""
+
+    model_config = _FROZEN
+    bits: int = Field(ge=2, le=MAX_BITS, description="total bits, sign included")
+    integer: int = Field(ge=0, description="integer bits, sign excluded")
+
+    @model_validator(mode="after")
+    def _integer_fits(self) -> FixedPoint:
+        if self.integer > self.bits - 1:
+            raise ValueError(
+                f"integer bits ({self.integer}) above total bits minus the sign ({self.bits - 1}): "
+                f"use integer ≤ {self.bits - 1}"
+            )
+        return self
+
+
+class QuantizationPoint(BaseModel):
+    """The precision of one compression run: weights (and biases) and hidden activations."""
+
+    model_config = _FROZEN
+    weights: FixedPoint
+    activations: FixedPoint
+
+    def name(self) -> str:
+        """A short label, e.g. ``w6.0-a6.3`` (total.integer bits of weights and activations)."""
+        return f"w{self.weights.bits}.{self.weights.integer}-a{self.activations.bits}.{self.activations.integer}"
+
+    def precision(self, input_format: FixedPoint, sparsity: float = 0.0) -> Precision:
+        """The hardware precision of this point with the network's input format."""
+        return Precision(
+            input_bits=input_format.bits,
+            input_integer_bits=input_format.integer,
+            weight_bits=self.weights.bits,
+            weight_integer_bits=self.weights.integer,
+            activation_bits=self.activations.bits,
+            activation_integer_bits=self.activations.integer,
+            sparsity=sparsity,
+        )
+
+
+class PhaseTraining(BaseModel):
+    """Epochs of one training phase (Adam, early stopping on validation loss)."""
+
+    model_config = _FROZEN
+    epochs: int = Field(gt=0)
+    patience: int = Field(default=3, ge=0, description="epochs without val-loss improvement before stopping")
+    batch_size: int = Field(default=256, gt=0)
+
+
+class PruningSchedule(BaseModel):
+    """Iterative magnitude pruning after the quantization-aware warm-up.
+
+    Iteration ``i`` prunes ``fraction`` of the weights still alive, so the target sparsity is
+    ``1 − (1 − fraction)^i``, then fine-tunes with the pruned weights held at zero.
+
+    Attributes:
+        iterations: pruning iterations after the warm-up.
+        fraction: share of the surviving weights pruned at each iteration, in (0, 1).
+        finetune_epochs: fine-tuning epochs after each pruning step.
+        scope: ``global`` (one magnitude threshold over all kernels) or ``layer`` (each kernel
+            pruned to the target sparsity).
+        rewind: reset the surviving weights to their warm-up values before fine-tuning
+            (lottery-ticket rewinding).
+    """
+
+    model_config = _FROZEN
+    iterations: int = Field(ge=0)
+    fraction: float = Field(gt=0.0, lt=1.0, description="share of surviving weights pruned per iteration")
+    finetune_epochs: int = Field(gt=0)
+    scope: Literal["global", "layer"] = "global"
+    rewind: bool = False
+
+    def target_sparsity(self, iteration: int) -> float:
+        """Fraction of all kernel weights pruned after ``iteration`` pruning steps."""
+        return 1.0 - (1.0 - self.fraction) ** iteration
+
+
+class SelectionRule(BaseModel):
+    """How the final model of each candidate is chosen among all its compression points.
+
+    The reference is the best validation metric among the candidate's unpruned (warm-up)
+    points; the selected point has the fewest exact LUTs among those whose metric is at least
+    ``reference − tolerance`` (ties: the better metric).
+    """
+
+    model_config = _FROZEN
+    rule: Literal["fewest_lut_within_tolerance"] = "fewest_lut_within_tolerance"
+    tolerance: float = Field(default=0.01, ge=0.0, description="allowed absolute drop of the metric")
+
+
+class BaselineModel(BaseModel):
+    """A hand-designed reference network, compressed like the search's candidates.
+
+    Attributes:
+        name: label in the reports.
+        hidden_units: hidden layer widths.
+        learning_rate: Adam learning rate.
+        l1: L1 penalty on the kernels.
+        input_window: ``[start, length]`` of the readout window for I/Q inputs; ``null`` for all inputs.
+    """
+
+    model_config = _FROZEN
+    name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
+    hidden_units: tuple[int, ...] = Field(min_length=1)
+    learning_rate: float = Field(default=1e-3, gt=0)
+    l1: float = Field(default=0.0, ge=0)
+    input_window: tuple[int, int] | None = None
+
+    def network(self) -> MLPSpec:
+        """The network description."""
+        return MLPSpec(hidden_units=self.hidden_units, l1=self.l1)

@@ -1,0 +1,129 @@
+"""Nodes of the local_compression pipeline: thin calls into ``snac_pack.compression``."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from snac_pack.compression.evaluate import exact_costs, history_table
+from snac_pack.compression.loop import CompressionJob, CompressionPoint, compress
+from snac_pack.compression.saved import CompressedModel
+from snac_pack.compression.selection import select_points
+from snac_pack.config import LocalCompressionParams, TaskParams
+from snac_pack.data.features import FeatureTable
+from snac_pack.hardware.architecture import ImplementationTarget
+from snac_pack.hardware.ground_truth import GroundTruthStore
+from snac_pack.hardware.surrogate import Surrogate
+from snac_pack.models.mlp import predict_classes, task_metric
+from snac_pack.reporting.compression_report import compression_plot, compression_summary
+from snac_pack.search.sampling import candidate_inputs
+from snac_pack.search.space import Candidate, SearchSpace, suggest_candidate
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+logger = logging.getLogger(__name__)
+
+
+def _jobs(search_candidates: list[dict[str, Any]], space: SearchSpace, params: LocalCompressionParams) -> list[CompressionJob]:
+    """Baselines first, then the search's candidates (rebuilt from their trial parameters)."""
+    import optuna
+
+    jobs = [
+        CompressionJob(baseline.name, "baseline", Candidate(baseline.network(), baseline.learning_rate, baseline.input_window))
+        for baseline in params.baselines
+    ]
+    for record in search_candidates:
+        candidate = suggest_candidate(space, optuna.trial.FixedTrial(record["params"]))
+        jobs.append(CompressionJob(f"trial_{record['trial']}", "candidate", candidate))
+    return jobs
+
+
+def compress_networks(
+    search_candidates: list[dict[str, Any]],
+    model_input_train: dict[str, np.ndarray],
+    model_input_val: dict[str, np.ndarray],
+    task: dict[str, Any],
+    search_space: dict[str, Any],
+    hardware_target: dict[str, Any],
+    local_compression: dict[str, Any],
+) -> list[CompressionPoint]:
+    """Warm up and prune every candidate and baseline at every configured precision.
+
+    Returns:
+        Every network × precision × iteration, with its weights.
+    """
+    params = LocalCompressionParams.model_validate(local_compression)
+    space = SearchSpace.model_validate(search_space)
+    metric = TaskParams.model_validate(task).metric
+    target = ImplementationTarget.model_validate(hardware_target)
+    train, val = FeatureTable.from_arrays(model_input_train), FeatureTable.from_arrays(model_input_val)
+    points: list[CompressionPoint] = []
+    jobs = _jobs(search_candidates, space, params)
+    logger.info("Compressing %d networks at %d precisions, %d pruning iterations each", len(jobs), len(params.precisions), params.pruning.iterations)
+    for job in jobs:
+        for point in params.precisions:
+            points += compress(job, point, params.input_format(space), params.pruning, params.warmup, train, val, metric, target, params.seed)
+    return points
+
+
+def cost_compression(
+    compression_points: list[CompressionPoint],
+    surrogate: Surrogate,
+    ground_truth_store: dict[str, Path],
+    hardware_target: dict[str, Any],
+    local_compression: dict[str, Any],
+) -> pd.DataFrame:
+    """Exact (da4ml) and surrogate figures of every point: the compression history.
+
+    The exact costs join the persistent ground-truth table (trained weights), so they are
+    computed once and the next surrogate_training sees them.
+    """
+    params = LocalCompressionParams.model_validate(local_compression)
+    surrogate.check_target(ImplementationTarget.model_validate(hardware_target))
+    store = GroundTruthStore(Path(ground_truth_store["table"]))
+    exact = exact_costs(compression_points, store, params.n_workers or os.cpu_count() or 1)
+    return history_table(compression_points, exact, surrogate)
+
+
+def select_compressed(
+    compression_history: pd.DataFrame,
+    compression_points: list[CompressionPoint],
+    model_input_test: dict[str, np.ndarray],
+    task: dict[str, Any],
+    search_space: dict[str, Any],
+    local_compression: dict[str, Any],
+) -> tuple[dict[str, CompressedModel], dict[str, Any]]:
+    """The selected point of every network, stored for reloading, and the side-by-side summary.
+
+    The summary adds each selected network's metric on the test split (never used to choose).
+    """
+    params = LocalCompressionParams.model_validate(local_compression)
+    metric = TaskParams.model_validate(task).metric
+    input_format = params.input_format(SearchSpace.model_validate(search_space))
+    test = FeatureTable.from_arrays(model_input_test)
+    selected = select_points(compression_history, params.selection)
+    by_key = {(p.job.name, p.point.name(), p.iteration): p for p in compression_points}
+    models, test_metrics = {}, []
+    for _, row in selected.iterrows():
+        point = by_key[(row["model"], row["precision"], int(row["iteration"]))]
+        model = CompressedModel.from_point(point, input_format)
+        models[model.name] = model
+        x_test = candidate_inputs(point.job.candidate, test)
+        test_metrics.append(task_metric(metric, test.y, predict_classes(model.to_keras(), x_test)))
+        logger.info(
+            "%s: selected %s iteration %d (sparsity %.2f): validation %s %.4f, exact LUT %.0f",
+            model.name, row["precision"], row["iteration"], row["sparsity"], metric, row["val_metric"], row["exact_lut"],
+        )
+    selected["test_metric"] = test_metrics
+    return models, compression_summary(selected, metric, params.selection.model_dump())
+
+
+def plot_compression(compression_history: pd.DataFrame, task: dict[str, Any]) -> go.Figure:
+    """Validation metric against exact LUTs per network and precision, fronts highlighted."""
+    return compression_plot(compression_history, TaskParams.model_validate(task).metric)

@@ -1,0 +1,84 @@
+"""local_compression on the tiny test environment: history, selection, reload, refusal of bad settings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from kedro_runs import latest_version, run_pipeline
+from snac_pack.config import ConfigError
+from snac_pack.data.features import FeatureTable
+from snac_pack.datasets import CompressedModelsDataset, NpzDataset
+from snac_pack.models.mlp import predict_classes, task_metric
+from snac_pack.search.sampling import candidate_inputs
+from snac_pack.search.space import Candidate
+
+
+@pytest.fixture(scope="module")
+def compressed_project(searched_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import os
+    import shutil
+
+    root = tmp_path_factory.mktemp("compressed") / "project"
+    shutil.copytree(searched_project, root)
+    previous = Path.cwd()
+    os.chdir(root)
+    try:
+        run_pipeline(root, env="test", pipeline="local_compression")
+    finally:
+        os.chdir(previous)
+    return root
+
+
+def test_history_has_every_network_precision_and_iteration(compressed_project: Path) -> None:
+    history = pd.read_parquet(latest_version(compressed_project / "data/07_model_output/compression_history.parquet"))
+    candidates = json.loads(latest_version(compressed_project / "data/07_model_output/search_candidates.json").read_text())
+    # conf/test: one baseline, one precision, warm-up + 2 iterations.
+    expected_models = {"baseline_8", *(f"trial_{c['trial']}" for c in candidates)}
+    assert set(history["model"]) == expected_models
+    assert len(history) == len(expected_models) * 1 * 3
+    assert sorted(history.groupby("model")["iteration"].apply(list).iloc[0]) == [0, 1, 2]
+    assert ((history["sparsity"] - history["target_sparsity"]).abs() <= 0.01).all()
+    for column in ("exact_lut", "exact_ff", "exact_latency_cycles", "surrogate_lut", "bops", "val_metric"):
+        assert history[column].notna().all() and (history[column] >= 0).all()
+    # Pruning 64 % of the weights makes every network cheaper than its unpruned self.
+    for _, rows in history.groupby("model"):
+        rows = rows.sort_values("iteration")
+        assert rows["exact_lut"].iloc[-1] < rows["exact_lut"].iloc[0]
+
+
+def test_selected_models_reload_and_reproduce_their_metric(compressed_project: Path) -> None:
+    path = latest_version(compressed_project / "data/06_models/compressed_models.npz")
+    models = CompressedModelsDataset(filepath=str(path)).load()
+    summary = json.loads(latest_version(compressed_project / "data/08_reporting/compression_summary.json").read_text())
+    assert {row["model"] for row in summary["models"]} == set(models)
+    assert summary["models"][0]["kind"] == "baseline"
+    val = FeatureTable.from_arrays(NpzDataset(filepath=str(latest_version(compressed_project / "data/05_model_input/val.npz"))).load())
+    for model in models.values():
+        candidate = Candidate(model.network, 1e-3, model.input_window)
+        metric = task_metric("fidelity", val.y, predict_classes(model.to_keras(), candidate_inputs(candidate, val)))
+        assert metric == model.val_metric
+        row = next(row for row in summary["models"] if row["model"] == model.name)
+        assert row["val_metric"] == model.val_metric
+        assert row["val_metric"] >= row["reference_metric"] - 0.01
+        assert {"exact_lut", "exact_ff", "exact_latency_cycles", "test_metric"} <= set(row)
+    assert (compressed_project / "data/08_reporting/compression_plot.json").is_dir()
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"local_compression": {"pruning": {"fraction": 1.2}}}, "local_compression.pruning.fraction: Input should be less than 1"),
+        (
+            {"local_compression": {"precisions": [{"weights": {"bits": 6, "integer": 6}, "activations": {"bits": 6, "integer": 3}}]}},
+            "local_compression.precisions.0.weights: integer bits (6) above total bits",
+        ),
+    ],
+)
+def test_invalid_settings_are_refused_before_training(search_project: Path, params: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        run_pipeline(search_project, env="test", pipeline="local_compression", params=params)
+    assert not (search_project / "data/07_model_output/compression_history.parquet").exists()

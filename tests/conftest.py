@@ -93,3 +93,26 @@ def search_project(searched_project: Path, tmp_path: Path, monkeypatch: pytest.M
     shutil.copytree(searched_project, root)
     monkeypatch.chdir(root)
     yield root
+
+
+@pytest.fixture(scope="session")
+def compressed_project(searched_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """:func:`searched_project` after local_compression too (its models feed the firmware)."""
+    root = tmp_path_factory.mktemp("compressed") / "project"
+    shutil.copytree(searched_project, root)
+    previous = Path.cwd()
+    os.chdir(root)
+    try:
+        run_pipeline(root, env="test", pipeline="local_compression")
+    finally:
+        os.chdir(previous)
+    return root
+
+
+@pytest.fixture
+def compression_project(compressed_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private copy of :func:`compressed_project` as cwd."""
+    root = tmp_path / "project"
+    shutil.copytree(compressed_project, root)
+    monkeypatch.chdir(root)
+    yield root

@@ -202,6 +202,20 @@ class LocalCompressionParams(_Section):
         return FixedPoint(bits=space.precision.input_bits, integer=space.precision.input_integer_bits)
 
 
+class FirmwareParams(_Section):
+    """The ``firmware`` section (part, clock, strategy, reuse factor and I/O type: ``hardware_target``)."""
+
+    model: str = Field(default="best_candidate", description="'best_candidate' (best validation metric) or a compressed model's name")
+    backend: Literal["Vitis", "Vivado"] = Field(default="Vitis", description="hls4ml backend")
+    strategy: Literal["distributed_arithmetic", "latency", "resource"] | None = Field(
+        default=None, description="hls4ml strategy; null: hardware_target.strategy (what the surrogate and da4ml describe)"
+    )
+    min_bit_exact_fraction: float = Field(default=0.99, gt=0, le=1, description="share of test inputs the C simulation must reproduce bit for bit")
+    max_verify_samples: int | None = Field(default=None, gt=0, description="test inputs compared; null: all")
+    vendor_build: bool = Field(default=True, description="run the vendor build when its tools are on PATH")
+    yosys_timeout_s: float = Field(default=1800, gt=0)
+
+
 class ProjectParams(_Section):
     """The whole parameter tree of a run."""
 
@@ -212,6 +226,7 @@ class ProjectParams(_Section):
     surrogate_training: SurrogateTrainingParams
     global_search: GlobalSearchParams
     local_compression: LocalCompressionParams
+    firmware: FirmwareParams
 
 
 def simulator_settings(task: str, physics: Mapping[str, Any]) -> BaseModel:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from snac_pack.compression.loop import CompressionPoint
+from snac_pack.hardware.network import LayerWeights
 from snac_pack.hardware.ground_truth import DesignRequest, GroundTruthStore, extend_ground_truth
 from snac_pack.hardware.surrogate import Surrogate
 
@@ -17,10 +18,10 @@ from snac_pack.hardware.surrogate import Surrogate
 COMPARED_FIGURES = ("lut", "ff", "latency_cycles")
 
 
-def weights_digest(point: CompressionPoint) -> int:
-    """A 60-bit identifier of a point's quantized weights (identical weights, identical design)."""
+def weights_digest(weights: Sequence[LayerWeights]) -> int:
+    """A 60-bit identifier of quantized weights (identical weights, identical design)."""
     digest = hashlib.sha256()
-    for kernel, bias in point.hardware_weights:
+    for kernel, bias in weights:
         digest.update(np.ascontiguousarray(kernel, dtype=np.float64).tobytes())
         digest.update(np.ascontiguousarray(bias, dtype=np.float64).tobytes())
     return int(digest.hexdigest()[:15], 16)
@@ -28,7 +29,7 @@ def weights_digest(point: CompressionPoint) -> int:
 
 def design_request(point: CompressionPoint) -> DesignRequest:
     """The ground-truth request of a point: its architecture and its trained, quantized weights."""
-    return DesignRequest(point.arch, "trained", weights_digest(point), point.hardware_weights)
+    return DesignRequest(point.arch, "trained", weights_digest(point.hardware_weights), point.hardware_weights)
 
 
 def exact_costs(points: Sequence[CompressionPoint], store: GroundTruthStore, n_workers: int) -> dict[str, dict]:

@@ -12,10 +12,14 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from snac_pack.compression.loop import CompressionPoint
-from snac_pack.compression.qmodel import build_qkeras_mlp
+from snac_pack.compression.qmodel import build_qkeras_mlp, quantized_weights
 from snac_pack.compression.settings import FixedPoint, QuantizationPoint
+from snac_pack.data.features import FeatureTable
 from snac_pack.hardware.architecture import Architecture
+from snac_pack.hardware.network import LayerWeights
 from snac_pack.models.mlp import MLPSpec
+from snac_pack.search.sampling import candidate_inputs
+from snac_pack.search.space import Candidate
 
 if TYPE_CHECKING:
     import tf_keras
@@ -67,6 +71,14 @@ class CompressedModel:
             arch=point.arch,
             weights=point.weights,
         )
+
+    def inputs(self, table: FeatureTable) -> np.ndarray:
+        """The columns of ``table`` this network reads (its I/Q window, or every feature)."""
+        return candidate_inputs(Candidate(self.network, 0.0, self.input_window), table)
+
+    def hardware_weights(self) -> list[LayerWeights]:
+        """Each dense layer's quantized kernel and bias, as the firmware holds them."""
+        return quantized_weights(self.to_keras())
 
     def to_keras(self) -> tf_keras.Model:
         """The QKeras model with the stored weights."""

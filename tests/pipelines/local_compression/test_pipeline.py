@@ -17,22 +17,6 @@ from snac_pack.search.sampling import candidate_inputs
 from snac_pack.search.space import Candidate
 
 
-@pytest.fixture(scope="module")
-def compressed_project(searched_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    import os
-    import shutil
-
-    root = tmp_path_factory.mktemp("compressed") / "project"
-    shutil.copytree(searched_project, root)
-    previous = Path.cwd()
-    os.chdir(root)
-    try:
-        run_pipeline(root, env="test", pipeline="local_compression")
-    finally:
-        os.chdir(previous)
-    return root
-
-
 def test_history_has_every_network_precision_and_iteration(compressed_project: Path) -> None:
     history = pd.read_parquet(latest_version(compressed_project / "data/07_model_output/compression_history.parquet"))
     candidates = json.loads(latest_version(compressed_project / "data/07_model_output/search_candidates.json").read_text())

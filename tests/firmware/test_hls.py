@@ -20,7 +20,7 @@ INPUT, HEAD = FixedFormat(8, 3, signed=True), FixedFormat(6, 3, signed=True)
 
 
 def _model(seed: int = 0):
-    model = build_qkeras_mlp(10, 3, MLPSpec(hidden_units=(8,)), Precision(8, 3, 6, 0, 6, 3), seed=seed)
+    model = build_qkeras_mlp(10, 3, MLPSpec(hidden_units=(8,), dropout=0.1), Precision(8, 3, 6, 0, 6, 3), seed=seed)
     rng = np.random.default_rng(seed)
     # Trained-looking weights, some pruned: conversion must keep them exactly.
     model.set_weights([w if w.ndim == 1 else w * (rng.random(w.shape) > 0.3) for w in model.get_weights()])

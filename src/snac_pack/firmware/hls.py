@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 Backend = Literal["Vitis", "Vivado"]
 # hls4ml's names of our strategies.
 _HLS4ML_STRATEGY = {"distributed_arithmetic": "distributed_arithmetic", "latency": "Latency", "resource": "Resource"}
+# Layers hls4ml's Keras-2 converter drops (inference is the identity), beside those it converts.
+_SKIPPED_LAYERS = {"Dropout"}
 # Executables that make a vendor build possible, per backend (hls4ml calls them).
 VENDOR_TOOLS: dict[str, tuple[str, ...]] = {"Vitis": ("vitis-run",), "Vivado": ("vivado_hls", "vivado")}
 
@@ -53,7 +55,7 @@ def unsupported_layers(model: tf_keras.Model) -> list[str]:
     """``name (class)`` of every layer hls4ml's Keras-2 converter does not support."""
     from hls4ml.converters import get_supported_keras_layers
 
-    supported = set(get_supported_keras_layers())
+    supported = set(get_supported_keras_layers()) | _SKIPPED_LAYERS
     return [f"{layer.name} ({layer.__class__.__name__})" for layer in model.layers if layer.__class__.__name__ not in supported]
 
 

@@ -22,3 +22,15 @@ class ValidateParametersHook:
         """Validate the merged parameters of the run (``ConfigError`` names each bad key)."""
         parse_parameters(catalog.load("parameters"))
         logger.info("Parameters of environment '%s' are valid", run_params.get("env") or "default")
+
+
+class RunReportLocationHook:
+    """Ends a run that wrote the run report by saying where it is."""
+
+    @hook_impl
+    def after_pipeline_run(self, run_params: dict[str, Any], pipeline: Pipeline, catalog: DataCatalog) -> None:
+        """Print the report's path (the last line of the run's output)."""
+        if "run_report" not in pipeline.all_outputs():
+            return
+        location = getattr(catalog.get("run_report"), "_filepath", "data/08_reporting/run_report.html")
+        logger.info("Run report: %s (open it in a browser)", location)

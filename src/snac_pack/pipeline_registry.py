@@ -6,12 +6,27 @@ from kedro.framework.project import find_pipelines
 from kedro.pipeline import Pipeline
 
 
+def _grouped(name: str, pipe: Pipeline) -> Pipeline:
+    """``pipe`` with its nodes in namespace ``name`` (kedro-viz draws one group per pipeline).
+
+    Every dataset and parameter keeps its catalog name: only the nodes are namespaced.
+    """
+    parameters = {dataset for dataset in pipe.inputs() if dataset.startswith("params:") or dataset == "parameters"}
+    return Pipeline(
+        pipe,
+        inputs=pipe.inputs() - parameters,
+        outputs=pipe.all_outputs(),
+        parameters=parameters,
+        namespace=name,
+    )
+
+
 def register_pipelines() -> dict[str, Pipeline]:
     """Register every pipeline under ``snac_pack.pipelines`` by its folder name.
 
     Returns:
-        A mapping from pipeline names to pipelines; ``__default__`` runs them all.
+        A mapping from pipeline names to pipelines; ``__default__`` runs them all, data to run report.
     """
-    pipelines = find_pipelines(raise_errors=True)
+    pipelines = {name: _grouped(name, pipe) for name, pipe in find_pipelines(raise_errors=True).items()}
     pipelines["__default__"] = sum(pipelines.values(), Pipeline([]))
     return pipelines

@@ -29,6 +29,13 @@ def test_firmware_report_holds_agreement_and_four_way_comparison(compression_pro
     assert (model_dir / "hls4ml" / "firmware" / "snac_pack_firmware.cpp").is_file()
     assert any((model_dir / "verilog").rglob("*.v"))
 
+    # The run report gathers every pipeline's report into one self-contained page.
+    run_pipeline(compression_project, env="test", pipeline="run_report")
+    page = (compression_project / "data/08_reporting/run_report.html").read_text()
+    for section in ("Data", "Hardware surrogate", "Global search", "Local compression", "Firmware", "Not synthesised by a vendor tool"):
+        assert section in page
+    assert "baseline_8" in page and "<script src=" not in page
+
 
 def test_a_wrong_part_is_named_and_earlier_outputs_stay(compression_project: Path) -> None:
     models_dir = compression_project / "data/06_models/compressed_models.npz"

@@ -136,7 +136,10 @@ def synthesise_open_flow(
     surrogate.check_target(arch.target)
     predicted = surrogate.predict([arch]).iloc[0].to_dict()
     figures = open_flow(arch, firmware_model.hardware_weights(), _workspace(firmware_workspace, firmware_model) / "verilog", params.yosys_timeout_s)
-    figures["surrogate"] = {name: float(value) for name, value in predicted.items()} | {"source": "surrogate"}
+    figures["surrogate"] = {name: float(value) for name, value in predicted.items()} | {
+        "source": "surrogate",
+        "latency_ns": float(predicted["latency_cycles"]) * arch.target.clock_period_ns,
+    }
     return figures
 
 

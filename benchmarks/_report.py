@@ -26,3 +26,14 @@ def write_report(path: Path, lines: list[str]) -> None:
     path.write_text("\n".join(lines) + "\n")
     logger.info("\n".join(lines))
     logger.info("Wrote %s", path)
+
+
+def project_parameters(env: str = "jet"):
+    """The validated parameters of a task environment, merged as ``kedro run --env`` merges them."""
+    from kedro.config import OmegaConfigLoader
+
+    from snac_pack.config import parse_parameters
+
+    root = Path(__file__).resolve().parents[1]
+    loader = OmegaConfigLoader(str(root / "conf"), base_env="base", default_run_env=env, merge_strategy={"parameters": "soft"})
+    return parse_parameters(loader["parameters"])

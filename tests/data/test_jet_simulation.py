@@ -126,6 +126,14 @@ def test_same_seed_gives_identical_jets_for_any_worker_count(monkeypatch: pytest
     assert len({tuple(row) for row in serial.jets[:, :2].tolist()}) == len(serial)
 
 
+@pytest.mark.slow
+def test_a_task_reports_where_its_time_went():
+    task = pythia_generator.GenerationTask(class_index=CLASS_NAMES.index("z"), task_index=0, n_jets=2, pythia_seed=11)
+    result = pythia_generator.generate_jets(JetSimulationSettings(), task)
+    assert len(result.jets) == 2 and result.n_events >= 1
+    assert 0 < result.init_seconds and 0 < result.event_seconds < result.seconds - result.init_seconds
+
+
 def test_task_seeds_differ_and_depend_on_the_master_seed():
     tasks = simulation.plan_tasks(JetSimulationSettings(jets_per_class=4500, seed=3))
     assert [task.n_jets for task in tasks[:3]] == [2000, 2000, 500]

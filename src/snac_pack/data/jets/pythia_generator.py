@@ -52,6 +52,10 @@ _HARD_OUTGOING = (5, 6)
 _ANTI_KT_POWER = -1
 _SELECT_VISIBLE = 2
 _KEEP_MASSES = 2
+# No pseudorapidity cut on clustered particles: a soft massive hadron far forward in η can sit at
+# central rapidity (an antineutron of pT 4 MeV at η = -6.6 has y = -1.2) and belong to a jet of the
+# window, and SlowJet can only cut in η. Cutting at |η| > 6.1 changed a constituent of one jet in
+# 1,500 W events for about 1% less time.
 _PARTICLE_ETA_MAX = 25.0
 _USE_FJCORE = True
 _STANDARD_R = True
@@ -88,6 +92,8 @@ class GeneratedJets:
         n_events: events generated.
         seconds: wall time of the task, Pythia initialisation included.
         init_seconds: wall time of Pythia's initialisation.
+        event_seconds: wall time inside Pythia's event generation (``next()``); the rest of
+            ``seconds - init_seconds`` is clustering, truth matching and copying the jets.
     """
 
     task: GenerationTask
@@ -97,6 +103,7 @@ class GeneratedJets:
     n_events: int
     seconds: float
     init_seconds: float
+    event_seconds: float
 
 
 @dataclass(frozen=True)
@@ -260,8 +267,12 @@ def generate_jets(settings: JetSimulationSettings, task: GenerationTask) -> Gene
     multiplicity = np.zeros(task.n_jets, dtype=np.int32)
     jets = np.zeros((task.n_jets, len(JET_FIELDS)), dtype=np.float32)
     n_kept = n_events = n_failed = 0
+    event_seconds = 0.0
     while n_kept < task.n_jets:
-        if not pythia.next():
+        event_start = time.perf_counter()
+        generated = pythia.next()
+        event_seconds += time.perf_counter() - event_start
+        if not generated:
             n_failed += 1
             if n_failed > _MAX_FAILED_EVENTS:
                 raise RuntimeError(f"Pythia failed {n_failed} events of class {class_name}; check the settings")
@@ -285,5 +296,13 @@ def generate_jets(settings: JetSimulationSettings, task: GenerationTask) -> Gene
             jets[n_kept] = (momentum.pT(), momentum.eta(), momentum.phi(), momentum.mCalc())
             n_kept += 1
     seconds = time.perf_counter() - start
-    logger.debug("task %s: %d jets, %d events, %.1f s (%.1f s init)", task, n_kept, n_events, seconds, init_seconds)
-    return GeneratedJets(task, constituents, multiplicity, jets, n_events, seconds, init_seconds)
+    logger.debug(
+        "task %s: %d jets, %d events, %.1f s (%.1f s init, %.1f s in Pythia's events)",
+        task,
+        n_kept,
+        n_events,
+        seconds,
+        init_seconds,
+        event_seconds,
+    )
+    return GeneratedJets(task, constituents, multiplicity, jets, n_events, seconds, init_seconds, event_seconds)

@@ -22,7 +22,7 @@ SECTIONS = ("Data", "Hardware surrogate", "Global search", "Local compression", 
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; }
 h1 { font-size: 1.6rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #ddd; }
-table { border-collapse: collapse; margin: 0.8rem 0; font-size: 0.9rem; }
+.scroll { overflow-x: auto; } table { border-collapse: collapse; margin: 0.8rem 0; font-size: 0.85rem; }
 th, td { border: 1px solid #ccc; padding: 0.25rem 0.6rem; text-align: right; }
 th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; }
 .note { color: #555; font-size: 0.9rem; } .warn { color: #a33; font-weight: 600; }
@@ -44,7 +44,7 @@ def _fmt(value: Any) -> str:
 def _table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     head = "".join(f"<th>{html.escape(name)}</th>" for name in header)
     body = "".join("<tr>" + "".join(f"<td>{_fmt(cell)}</td>" for cell in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f"<div class='scroll'><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
 
 
 def _figure(figure: go.Figure) -> str:
@@ -122,7 +122,7 @@ def _firmware_section(report: dict[str, Any]) -> str:
         f"strategy {hls['strategy']}, part {hls['part']}, {hls['clock_period_ns']} ns.</p>"
         + _table(
             ["test inputs", "bit-exact", "argmax agreement", "QKeras metric", "firmware metric"],
-            [[agreement["n_samples"], agreement["bit_exact_fraction"], agreement["argmax_agreement"], agreement["qkeras_metric"], agreement["firmware_metric"]]],
+            [[agreement["n_samples"], f"{100 * agreement['bit_exact_fraction']:.2f} %", f"{100 * agreement['argmax_agreement']:.2f} %", agreement["qkeras_metric"], agreement["firmware_metric"]]],
         )
         + _table(["figure", "surrogate", "da4ml (exact)", "Yosys", "vendor"], comparison)
         + vendor_line

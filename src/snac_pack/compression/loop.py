@@ -138,6 +138,8 @@ def compress(
         ``schedule.iterations + 1`` points, the warm-up first.
     """
     x_train, x_val = candidate_inputs(job.candidate, train), candidate_inputs(job.candidate, val)
+    if job.candidate.network.batch_norm:
+        logger.info("%s was searched with batch normalisation; the quantized flow trains it without", job.name)
     n_classes = len(train.class_names)
     model = build_qkeras_mlp(x_train.shape[1], n_classes, job.candidate.network, point.precision(input_format), seed)
     kernels = float_kernels(model)

@@ -59,7 +59,7 @@ def build_qkeras_mlp(
     if network.activation != "relu":
         raise ValueError(f"the quantized flow implements ReLU hidden layers, got activation={network.activation!r}")
     if network.batch_norm:
-        logger.info("Batch normalisation is not part of the quantized flow; %s is trained without it", network.hidden_units)
+        logger.debug("Batch normalisation is not part of the quantized flow; %s is built without it", network.hidden_units)
     tf_keras.utils.set_random_seed(seed)
 
     def weight_quantizer() -> object:

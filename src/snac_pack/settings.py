@@ -1,9 +1,9 @@
 """Kedro settings of the snac-pack project."""
 
 import snac_pack  # noqa: F401  (sets TF_USE_LEGACY_KERAS and quiet logs before any TF import)
-from snac_pack.hooks import RunReportLocationHook, ValidateParametersHook
+from snac_pack.hooks import RunSummaryHook, ValidateParametersHook
 
-HOOKS = (ValidateParametersHook(), RunReportLocationHook())
+HOOKS = (ValidateParametersHook(), RunSummaryHook())
 
 # kedro-viz pulls in kedro-telemetry, which would try the network on every command.
 DISABLE_HOOKS_FOR_PLUGINS = ("kedro-telemetry",)

@@ -43,6 +43,7 @@ VALID: dict[str, Any] = {
         "pruning": {"iterations": 1, "fraction": 0.5, "finetune_epochs": 1},
         "baselines": [{"name": "small", "hidden_units": [4], "input_window": [0, 20]}],
     },
+    "firmware": {},
 }
 
 
@@ -107,3 +108,37 @@ def test_every_problem_is_reported_at_once() -> None:
         parse_parameters(params)
     assert "data_processing.split.seed" in str(error.value)
     assert "data_processing.source" in str(error.value)
+
+
+def _tabular(**data_processing: Any) -> dict[str, Any]:
+    params = copy.deepcopy(VALID)
+    params["task"] = {"name": "tabular", "metric": "accuracy"}
+    params["data_processing"].update(
+        {"source": "files", "features": {"kind": "tabular", "label_column": "species", "feature_columns": None}, **data_processing}
+    )
+    del params["search_space"]["input_window"]
+    params["global_search"]["objectives"] = {"accuracy": "maximize", "lut": "minimize"}
+    params["local_compression"]["baselines"] = []
+    return params
+
+
+def test_a_tabular_task_names_its_columns() -> None:
+    features = parse_parameters(_tabular()).data_processing.features
+    assert (features.kind, features.label_column, features.feature_columns) == ("tabular", "species", None)
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        (_tabular(source="simulator"), "data_processing.source: task 'tabular' has no 'simulator' source; set it to files (the paths of catalog entry raw_sources)"),
+        (_tabular(features={"kind": "tabular"}), "data_processing.features.label_column: Field required"),
+        (_tabular(features={"kind": "tabular", "label_column": "y", "feature_columns": ["a", "y"]}), "data_processing.features: the label column 'y' cannot be a feature column too"),
+        (_tabular(features={"kind": "tabular", "label_column": "y", "feature_columns": []}), "data_processing.features.feature_columns: Tuple should have at least 1 item"),
+        (_tabular(features={"kind": "iq_window", "window_start": 0, "window_length": 50}), "data_processing.features.kind: 'iq_window' features do not apply to task 'tabular'"),
+        ({**_tabular(), "task": {"name": "tabular", "metric": "fidelity"}}, "task: metric 'fidelity' is the two-state assignment fidelity of qubit readout; task 'tabular' uses 'accuracy'"),
+    ],
+)
+def test_tabular_mistakes_name_the_key(params: dict[str, Any], expected: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        parse_parameters(params)
+    assert expected in str(error.value)

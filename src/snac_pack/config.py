@@ -42,8 +42,16 @@ class _Section(BaseModel):
 class TaskParams(_Section):
     """What is being learned (``task``)."""
 
-    name: Literal["qubit", "jet"] = Field(description="the task; selects simulator, file reader and reports")
+    name: Literal["qubit", "jet", "tabular"] = Field(
+        description="the task; selects simulator, file reader and reports ('tabular': the user's CSV or Parquet table)"
+    )
     metric: Literal["accuracy", "fidelity"] = Field(description="the task metric the search optimises")
+
+    @model_validator(mode="after")
+    def _fidelity_is_for_qubits(self) -> TaskParams:
+        if self.metric == "fidelity" and self.name != "qubit":
+            raise ValueError(f"metric 'fidelity' is the two-state assignment fidelity of qubit readout; task '{self.name}' uses 'accuracy'")
+        return self
 
 
 class SimulationParams(_Section):
@@ -78,7 +86,7 @@ class DataProcessingParams(_Section):
     """The ``data_processing`` section."""
 
     source: Literal["simulator", "files"] = Field(
-        description="'simulator' draws samples offline; 'files' reads the paths of catalog entry raw_sources"
+        description="'simulator' draws samples offline (qubit, jet); 'files' reads the paths of catalog entry raw_sources"
     )
     simulation: SimulationParams
     features: FeatureSettings
@@ -249,9 +257,12 @@ def _key_path(loc: tuple[Any, ...], given: Any) -> list[str]:
 def _format_errors(error: ValidationError, given: Mapping[str, Any], prefix: str = "") -> list[str]:
     lines = []
     for item in error.errors():
-        key = ".".join(part for part in (prefix, *_key_path(item["loc"], given)) if part)
+        missing = item["type"] == "missing"
+        # A missing key is not in what was given: name it after its section's path.
+        keys = _key_path(item["loc"][:-1], given) + [str(item["loc"][-1])] if missing else _key_path(item["loc"], given)
+        key = ".".join(part for part in (prefix, *keys) if part)
         message = item["msg"].removeprefix("Value error, ")
-        shown_input = "" if item["type"] == "missing" else f" (got {item['input']!r})"
+        shown_input = "" if missing else f" (got {item['input']!r})"
         lines.append(f"{key or '<top level>'}: {message}{shown_input}")
     return lines
 
@@ -261,12 +272,10 @@ def _cross_check(params: ProjectParams) -> list[str]:
     problems: list[str] = []
     task = params.task.name
     data = params.data_processing
-    available = {"simulator": SIMULATORS, "files": FILE_READERS}[data.source]
-    if task not in available:
-        problems.append(
-            f"data_processing.source: task '{task}' has no '{data.source}' source; "
-            f"tasks with one: {sorted(available)}"
-        )
+    sources = {"simulator": (SIMULATORS, "simulator"), "files": (FILE_READERS, "files (the paths of catalog entry raw_sources)")}
+    if task not in sources[data.source][0]:
+        usable = [described for registry, described in sources.values() if task in registry]
+        problems.append(f"data_processing.source: task '{task}' has no '{data.source}' source; set it to {' or '.join(usable)}")
     elif data.source == "simulator":
         for field in SIMULATORS[task].run_fields:
             if field in data.simulation.physics:

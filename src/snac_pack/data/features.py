@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Annotated, ClassVar, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from snac_pack.data.jets import HLF_FEATURE_NAMES, JetSample, extract_jet_features
 from snac_pack.data.samples import LabelledSamples
@@ -93,8 +93,33 @@ class JetHighLevelFeatures(_FeatureSettings):
     z_cut: float = Field(default=0.1, gt=0, lt=0.5, description="mMDT symmetry cut")
 
 
+class TabularFeatures(_FeatureSettings):
+    """Columns of the user's table (CSV or Parquet), as they are; the file reader selects them.
+
+    The class names are the label column's distinct values, sorted (numerically for integers).
+    """
+
+    tasks: ClassVar[tuple[str, ...]] = ("tabular",)
+    kind: Literal["tabular"]
+    label_column: str = Field(min_length=1, description="the column holding each row's class (integers or strings)")
+    feature_columns: tuple[str, ...] | None = Field(
+        default=None, min_length=1, description="numeric columns fed to the network, in order; null: every column but the label"
+    )
+
+    @model_validator(mode="after")
+    def _columns_are_distinct(self) -> TabularFeatures:
+        if self.feature_columns is None:
+            return self
+        if self.label_column in self.feature_columns:
+            raise ValueError(f"the label column '{self.label_column}' cannot be a feature column too")
+        repeated = sorted({name for name in self.feature_columns if self.feature_columns.count(name) > 1})
+        if repeated:
+            raise ValueError(f"feature_columns repeats {repeated}")
+        return self
+
+
 FeatureSettings = Annotated[
-    IQWindowFeatures | JetConstituentFeatures | JetHighLevelFeatures, Field(discriminator="kind")
+    IQWindowFeatures | JetConstituentFeatures | JetHighLevelFeatures | TabularFeatures, Field(discriminator="kind")
 ]
 
 
@@ -146,10 +171,17 @@ def _jet_high_level(samples: LabelledSamples, settings: JetHighLevelFeatures) ->
     return extract_jet_features(jet_sample(samples), "hlf", z_cut=settings.z_cut)
 
 
+def _tabular(samples: LabelledSamples, settings: TabularFeatures) -> tuple[np.ndarray, list[str]]:
+    if samples.inputs.ndim != 2 or len(samples.input_names) != samples.inputs.shape[1]:
+        raise ValueError("tabular features need a table with named columns: task tabular with data_processing.source files")
+    return samples.inputs, list(samples.input_names)
+
+
 _EXTRACTORS: dict[str, Callable[[LabelledSamples, _FeatureSettings], tuple[np.ndarray, list[str]]]] = {
     "iq_window": _iq_window,
     "jet_constituents": _jet_constituents,
     "jet_hlf": _jet_high_level,
+    "tabular": _tabular,
 }
 
 

@@ -20,12 +20,15 @@ class LabelledSamples:
         labels: class index per example, shape ``(N,)``.
         class_names: name of each class index.
         extras: per-example side information for reports (e.g. the true qubit state), each ``(N, ...)``.
+        input_names: name of each input column when the inputs are a table ``(N, D)`` (a
+            user's CSV); empty otherwise.
     """
 
     inputs: np.ndarray
     labels: np.ndarray
     class_names: tuple[str, ...]
     extras: Mapping[str, np.ndarray] = field(default_factory=dict)
+    input_names: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -36,6 +39,7 @@ class LabelledSamples:
             "inputs": self.inputs,
             "labels": self.labels,
             "class_names": np.asarray(self.class_names, dtype=str),
+            "input_names": np.asarray(self.input_names, dtype=str),
         }
         arrays.update({_EXTRA_PREFIX + name: value for name, value in self.extras.items()})
         return arrays
@@ -48,6 +52,7 @@ class LabelledSamples:
             labels=arrays["labels"],
             class_names=tuple(str(name) for name in arrays["class_names"]),
             extras={k.removeprefix(_EXTRA_PREFIX): v for k, v in arrays.items() if k.startswith(_EXTRA_PREFIX)},
+            input_names=tuple(str(name) for name in arrays.get("input_names", ())),
         )
 
 
@@ -88,6 +93,11 @@ def validate_samples(samples: LabelledSamples, origin: str) -> LabelledSamples:
     if samples.inputs.shape[0] != n_examples:
         raise ValueError(
             f"{origin}: {samples.inputs.shape[0]} inputs but {n_examples} labels; they must match one to one"
+        )
+    if samples.input_names and (samples.inputs.ndim != 2 or len(samples.input_names) != samples.inputs.shape[1]):
+        raise ValueError(
+            f"{origin}: {len(samples.input_names)} input names for inputs of shape {samples.inputs.shape}; "
+            "named inputs must be a table with one name per column"
         )
     for name, values in samples.extras.items():
         if values.shape[0] != n_examples:

@@ -1,9 +1,10 @@
 """Data sources: where a task's raw samples come from, chosen by name in configuration.
 
-A task has a ``simulator`` (physics simulation offline, settings validated by its model) and a
-``files`` reader (the user's real data, at paths declared in the catalog). Simulations are
-cached under a directory keyed by their full configuration, so a repeated run loads instead
-of simulating.
+A task has a ``simulator`` (physics simulation offline, settings validated by its model) and/or a
+``files`` reader (the user's real data, at paths declared in the catalog). The ``tabular`` task
+has a reader only: any CSV or Parquet table, its columns named by the feature settings.
+Simulations are cached under a directory keyed by their full configuration, so a repeated run
+loads instead of simulating.
 """
 
 from __future__ import annotations
@@ -20,11 +21,18 @@ import numpy as np
 from pydantic import BaseModel
 
 from snac_pack.data import jets, qubit
+from snac_pack.data.features import FeatureSettings, TabularFeatures
 from snac_pack.data.samples import LabelledSamples, load_samples, save_samples
+from snac_pack.data.tabular import read_table
 
 logger = logging.getLogger(__name__)
 
 QUBIT_CLASSES = ("ground", "excited")
+#: The parameters section that names a table's columns (``TabularFeatures``), named in errors.
+TABLE_SETTINGS_KEY = "data_processing.features"
+
+#: Reads a task's files: ``(paths from the catalog, the catalog entry's name, the feature settings) -> samples``.
+FileReader = Callable[[Mapping[str, Path], str, FeatureSettings], LabelledSamples]
 
 
 @dataclass(frozen=True)
@@ -69,13 +77,14 @@ def _simulate_jets(settings: jets.JetSimulationSettings, n_examples: int, seed: 
     return _jet_samples(jets.simulate_jets(run_settings, cache_dir=None))
 
 
-def load_jet_files(paths: Mapping[str, Path], catalog_entry: str) -> LabelledSamples:
+def load_jet_files(paths: Mapping[str, Path], catalog_entry: str, features: FeatureSettings) -> LabelledSamples:
     """Read the published hls4ml jet data: the HDF5 constituent files, or the OpenML HLF table.
 
     Args:
         paths: exactly one of ``constituents`` (a directory of hls4ml ``.h5`` files) and
             ``hlf_table`` (OpenML 42468 as CSV, Parquet or ARFF).
         catalog_entry: the catalog entry that declared the paths, named in errors.
+        features: the feature settings (unused: the extractor reads them).
 
     Returns:
         Constituent-level samples (like the simulator's), or a ``(N, 16)`` table of HLF features.
@@ -116,13 +125,14 @@ def _read_array(path: Path, key: str, catalog_key: str) -> np.ndarray:
     raise ValueError(f"{catalog_key}: '{path}' must be a .npy or .npz file")
 
 
-def load_qubit_files(paths: Mapping[str, Path], catalog_entry: str) -> LabelledSamples:
+def load_qubit_files(paths: Mapping[str, Path], catalog_entry: str, features: FeatureSettings) -> LabelledSamples:
     """Read real qubit readout data: I/Q traces and the prepared-state labels.
 
     Args:
         paths: ``traces`` (shape ``(N, T, 2)``, or ``(N, 2T)`` with all I samples then all Q
             samples) and ``labels`` (shape ``(N,)``, 0 for |g⟩ and 1 for |e⟩), each ``.npy`` or ``.npz``.
         catalog_entry: the catalog entry that declared the paths, named in errors.
+        features: the feature settings (unused: the extractor reads them).
 
     Returns:
         Samples with traces as ``(N, T, 2)`` float32.
@@ -151,6 +161,27 @@ def load_qubit_files(paths: Mapping[str, Path], catalog_entry: str) -> LabelledS
     return LabelledSamples(inputs=traces.astype(np.float32), labels=labels.astype(np.int64), class_names=QUBIT_CLASSES)
 
 
+def load_table_files(paths: Mapping[str, Path], catalog_entry: str, features: FeatureSettings) -> LabelledSamples:
+    """Read the user's table: one row per example, the columns that ``features`` names.
+
+    Args:
+        paths: ``table``, a CSV (``.csv``, possibly compressed) or Parquet (``.parquet``, ``.pq``) file.
+        catalog_entry: the catalog entry that declared the path, named in errors.
+        features: tabular feature settings: the label column and the feature columns.
+
+    Returns:
+        Samples with inputs ``(N, D)`` named after their columns; classes are the label's
+        distinct values, sorted.
+    """
+    if not isinstance(features, TabularFeatures):
+        raise ValueError(f"{TABLE_SETTINGS_KEY}.kind: a table needs kind 'tabular' (with label_column), got '{features.kind}'")
+    if "table" not in paths:
+        raise KeyError(f"{catalog_entry}: add 'paths.table' (a .csv or .parquet file) to use the 'files' source")
+    return read_table(
+        Path(paths["table"]), features.label_column, features.feature_columns, f"{catalog_entry}.paths.table", TABLE_SETTINGS_KEY
+    )
+
+
 SIMULATORS: dict[str, Simulator] = {
     "qubit": Simulator(settings_model=qubit.QubitReadoutSettings, simulate=_simulate_qubits),
     "jet": Simulator(
@@ -158,9 +189,10 @@ SIMULATORS: dict[str, Simulator] = {
     ),
 }
 
-FILE_READERS: dict[str, Callable[[Mapping[str, Path], str], LabelledSamples]] = {
+FILE_READERS: dict[str, FileReader] = {
     "qubit": load_qubit_files,
     "jet": load_jet_files,
+    "tabular": load_table_files,
 }
 
 

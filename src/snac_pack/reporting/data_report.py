@@ -106,12 +106,72 @@ def _plot_jet_overview(samples: LabelledSamples) -> Figure:
     return figure
 
 
+def _table_baseline(features: FeatureTable, split_indices: Mapping[str, np.ndarray]) -> dict[str, Any]:
+    """Logistic regression on the standardised features, fitted on the training split, scored on the test split."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    train, test = features.subset(split_indices["train"]), features.subset(split_indices["test"])
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)).fit(train.x, train.y)
+    return {"name": "logistic_regression", "metric": "accuracy", "test_accuracy": float(model.score(test.x, test.y))}
+
+
+def class_separation(x: np.ndarray, labels: np.ndarray, n_classes: int) -> np.ndarray:
+    """Per feature, the one-way ANOVA F statistic: spread of the class means over the spread within classes.
+
+    Constant features score 0.
+    """
+    x = x.astype(np.float64)
+    overall = x.mean(axis=0)
+    between = np.zeros(x.shape[1])
+    within = np.zeros(x.shape[1])
+    for label in range(n_classes):
+        members = x[labels == label]
+        if len(members):
+            mean = members.mean(axis=0)
+            between += len(members) * (mean - overall) ** 2
+            within += ((members - mean) ** 2).sum(axis=0)
+    between /= max(n_classes - 1, 1)
+    within /= max(len(x) - n_classes, 1)
+    return np.divide(between, within, out=np.zeros_like(between), where=within > 0)
+
+
+_TABLE_PLOT_FEATURES = 3  # features shown: those that separate the classes best
+
+
+def _plot_table_overview(samples: LabelledSamples) -> Figure:
+    """Rows per class, and per-class histograms of the features that separate the classes best."""
+    from matplotlib.figure import Figure
+
+    n_classes = len(samples.class_names)
+    separation = class_separation(samples.inputs, samples.labels, n_classes)
+    shown = np.argsort(-separation, kind="stable")[:_TABLE_PLOT_FEATURES]
+    figure = Figure(figsize=(4.2 * (1 + len(shown)), 4), layout="constrained")
+    balance_ax, *feature_axes = figure.subplots(1, 1 + len(shown))
+    counts = np.bincount(samples.labels, minlength=n_classes)
+    balance_ax.bar(range(n_classes), counts, color=[f"C{label % 10}" for label in range(n_classes)])
+    balance_ax.set_xticks(range(n_classes), samples.class_names, rotation=30 if n_classes > 4 else 0)
+    balance_ax.set(title="Rows per class", ylabel="rows")
+    for axis, column in zip(feature_axes, shown, strict=True):
+        values = samples.inputs[:, column]
+        bins = np.histogram_bin_edges(values, bins=30)
+        for label, name in enumerate(samples.class_names):
+            axis.hist(values[samples.labels == label], bins=bins, histtype="step", density=True, linewidth=1.5, label=name, color=f"C{label % 10}")
+        axis.set(title=f"F = {separation[column]:.3g}", xlabel=samples.input_names[column], ylabel="density")
+    feature_axes[0].legend(title="class")
+    figure.suptitle("Class balance, and the features that separate the classes best (one-way ANOVA F)")
+    return figure
+
+
 _BASELINES: dict[str, Callable[[FeatureTable, Mapping[str, np.ndarray]], dict[str, Any]]] = {
     "qubit": _qubit_baseline,
+    "tabular": _table_baseline,
 }
 _OVERVIEW_PLOTS: dict[str, Callable[[LabelledSamples], Figure]] = {
     "qubit": _plot_qubit_overview,
     "jet": _plot_jet_overview,
+    "tabular": _plot_table_overview,
 }
 
 

@@ -39,7 +39,7 @@ def acquire_raw_samples(task: dict[str, Any], data_processing: dict[str, Any], r
     task_params = TaskParams.model_validate(task)
     params = DataProcessingParams.model_validate(data_processing)
     if params.source == "files":
-        return FILE_READERS[task_params.name](raw_sources, RAW_SOURCES_ENTRY)
+        return FILE_READERS[task_params.name](raw_sources, RAW_SOURCES_ENTRY, params.features)
     simulation = params.simulation
     return simulate_cached(
         task=task_params.name,

@@ -4,35 +4,17 @@ from __future__ import annotations
 
 import itertools
 
-import numpy as np
-import pandas as pd
 import pytest
 
 from snac_pack.hardware.architecture import Architecture, ImplementationTarget
 from snac_pack.hardware.surrogate import SurrogateTargetMismatch, evaluate_surrogate, fit_surrogate
-
-
-def _synthetic_rows(n: int, seed: int) -> tuple[pd.DataFrame, list[Architecture]]:
-    """Architectures with a known, smooth 'cost' (adder bits), standing in for da4ml in unit tests."""
-    rng = np.random.default_rng(seed)
-    archs, rows = [], []
-    for _ in range(n):
-        widths = [16, *rng.choice([8, 16, 32], size=rng.integers(1, 4)), 5]
-        arch = Architecture.from_widths(widths, weight_bits=int(rng.choice([4, 6, 8])), sparsity=float(rng.uniform(0, 0.8)))
-        adder_bits = sum(
-            fan_in * units * (1 - layer.sparsity) * layer.weight_bits
-            for (fan_in, units), layer in zip(arch.layer_shapes(), arch.layers, strict=True)
-        )
-        archs.append(arch)
-        rows.append({"source": "da4ml", "lut": 0.8 * adder_bits, "ff": 3.0 * sum(widths), "dsp": 0.0,
-                     "bram_18k": 0.0, "latency_cycles": 2 * arch.depth, "initiation_interval": 1})
-    return pd.DataFrame(rows), archs
+from surrogate.synthetic import synthetic_rows
 
 
 def test_learns_a_smooth_cost_and_predicts_batches() -> None:
-    table, archs = _synthetic_rows(300, seed=0)
+    table, archs = synthetic_rows(300, seed=0)
     surrogate = fit_surrogate(table, archs, max_layers=4)
-    held_table, held_archs = _synthetic_rows(60, seed=1)
+    held_table, held_archs = synthetic_rows(60, seed=1)
     metrics = evaluate_surrogate(surrogate, held_table, held_archs)
     assert metrics["lut"]["r2"] > 0.95
     assert metrics["latency_cycles"]["within_one_cycle"] == 1.0
@@ -43,7 +25,7 @@ def test_learns_a_smooth_cost_and_predicts_batches() -> None:
 
 
 def test_refuses_another_target() -> None:
-    table, archs = _synthetic_rows(30, seed=0)
+    table, archs = synthetic_rows(30, seed=0)
     surrogate = fit_surrogate(table, archs, max_layers=4)
     other = ImplementationTarget(clock_period_ns=3.0)
     with pytest.raises(SurrogateTargetMismatch, match="trained for .*clock_period_ns': 5.0.* asks for .*clock_period_ns': 3.0"):
@@ -53,7 +35,7 @@ def test_refuses_another_target() -> None:
 
 
 def test_refuses_deeper_architectures_than_it_knows() -> None:
-    table, archs = _synthetic_rows(30, seed=0)
+    table, archs = synthetic_rows(30, seed=0)
     surrogate = fit_surrogate(table, archs, max_layers=4)
     deep = Architecture.from_widths([16, *itertools.repeat(8, 5), 5])
     with pytest.raises(ValueError, match="more than the surrogate's 4"):

@@ -1,17 +1,25 @@
 """The hardware surrogate: predicts resources and latency of architectures without any tool.
 
 One gradient-boosted regressor per figure, trained on a ground-truth table of exact costs
-(da4ml, Yosys, vendor reports). Why gradient boosting on engineered features: the cost of a
-distributed-arithmetic network is, to within about 1 %, a smooth function of the shapes, bit
-widths and sparsities (the weights' values matter little), dominated by the "adder bits"
-``Σ fan_in · units · (1 − sparsity) · weight_bits · input_bits`` of its layers. LUTs and FFs
-are therefore learnt as their ratio to that proxy (in log space), which varies slowly; trees
-on the per-layer description fit the ratio to a few percent, train in seconds on a few hundred
-points, need no feature scaling and predict ten thousand architectures in well under a second.
-Cycle counts are learnt in log space directly. Relative errors are what the fit minimises.
+(da4ml, Yosys, vendor reports), on the physical description of
+:mod:`snac_pack.hardware.surrogate_features`. Why gradient boosting on engineered features: a
+few hundred exact costs are all the training data there is; trees need no feature scaling,
+train in about a second and learn the corrections to physical estimates that vary slowly:
 
-The surrogate remembers what it was trained on (sources and implementation target) and refuses
-to predict for another target.
+- LUTs as their ratio (in log space) to the expected adder bits, Σ expected CSD digits of the
+  kernel × input width: da4ml's LUT count is the adder bits of the digits' adder trees;
+- FFs as their ratio to the estimated pipeline registers (input and output registers plus the
+  adder bits alive across stage boundaries);
+- cycle counts in log space directly (the estimated adder depth and stages are features).
+
+Relative errors are what the fit minimises. FFs depend on where da4ml's retiming cuts the adder
+trees, which moves with the weights: see ``docs/benchmarks/surrogate.md`` for that floor.
+
+Prediction does not walk sklearn's trees: each regressor is turned into lookup tables
+(:class:`LookupForest`), so ten thousand architectures cost one numpy pass per figure.
+
+The surrogate remembers what it was trained on (sources, implementation target and the
+version of the features) and refuses to predict for another target.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from snac_pack.hardware.architecture import Architecture, ImplementationTarget
+from snac_pack.hardware.surrogate_features import architecture_matrix, column_index
 
 logger = logging.getLogger(__name__)
 
@@ -31,79 +40,82 @@ logger = logging.getLogger(__name__)
 SURROGATE_TARGETS = ("lut", "ff", "dsp", "bram_18k", "latency_cycles", "initiation_interval")
 #: Figures that are whole numbers of clock cycles: predictions are rounded.
 _CYCLE_TARGETS = ("latency_cycles", "initiation_interval")
-#: Batches smaller than this are predicted on one thread.
-_THREADED_BATCH = 256
-#: Figures learnt as a ratio to the adder-bits proxy (see the module docstring).
-_PROXY_TARGETS = ("lut", "ff")
+#: Splits per tree of a LookupForest: a tree with 8 leaves has 7.
+_SPLITS = 7
+#: Rows compared at once by a LookupForest (bounds its temporary arrays to a few tens of MB).
+_CHUNK_ROWS = 2048
+#: Figures learnt as a ratio to a physical estimate: the column of :func:`architecture_matrix` it is in.
+_PROXY_COLUMNS = {"lut": "digit_bits", "ff": "register_bits"}
+#: Settings of every figure's HistGradientBoostingRegressor (accuracy is flat around them: docs/benchmarks/surrogate.md).
+REGRESSOR_SETTINGS = {"max_iter": 200, "learning_rate": 0.1, "max_leaf_nodes": 8, "min_samples_leaf": 4}
+#: Version of :func:`architecture_matrix`'s columns; a surrogate fitted on other columns is refused.
+FEATURES_VERSION = 2
 
 
 class SurrogateTargetMismatch(ValueError):
     """The surrogate was trained for another implementation target than the one asked for."""
 
 
-def architecture_matrix(archs: Sequence[Architecture], max_layers: int) -> np.ndarray:
-    """Numeric description of each architecture, one row each (see :func:`matrix_columns`).
+def _proxy(matrix: np.ndarray, name: str, max_layers: int) -> np.ndarray:
+    """The physical estimate a figure is learnt relative to (plus one, so empty networks stay finite)."""
+    return matrix[:, column_index(_PROXY_COLUMNS[name], max_layers)] + 1.0
 
-    Per layer: units, fan-in, weight bits, input bits (the previous layer's output width),
-    sparsity and the adder bits ``fan_in · units · (1 − sparsity) · weight_bits · input_bits``,
-    padded with zeros to ``max_layers``; then network totals: depth, inputs, input bits, total
-    adder bits, total unpruned weights, total output bits and BOPs.
 
-    Args:
-        archs: the architectures.
-        max_layers: depth to pad to (at least the deepest architecture).
+class LookupForest:
+    """A fitted HistGradientBoostingRegressor turned into lookup tables, for fast batch prediction.
 
-    Returns:
-        Array of shape ``(len(archs), len(matrix_columns(max_layers)))``.
+    A tree with at most ``_SPLITS`` splits is decided by the outcomes of its splits: the
+    ``2^_SPLITS`` combinations map to the leaf each one reaches. Predicting a batch is then one
+    comparison of the needed feature columns with all thresholds, one lookup per tree and a sum,
+    in numpy on one thread. sklearn walks each tree separately through an OpenMP region (600
+    regions for three figures), which on a busy machine took 5 s for 10,000 architectures; the
+    tables take a fraction of a second and give the same values (to rounding of the sum).
+
+    Attributes:
+        regressor: the fitted sklearn model the tables were built from.
     """
-    n_layer_features = 6
-    rows = np.zeros((len(archs), max_layers * n_layer_features + 7))
-    for row, arch in zip(rows, archs, strict=True):
-        if arch.depth > max_layers:
-            raise ValueError(f"{arch.describe()} has {arch.depth} layers, more than the surrogate's {max_layers}")
-        adder_bits_total = unpruned_total = output_bits_total = 0.0
-        input_bits = arch.input_bits
-        for index, (layer, (fan_in, units)) in enumerate(zip(arch.layers, arch.layer_shapes(), strict=True)):
-            unpruned = fan_in * units * (1.0 - layer.sparsity)
-            adder_bits = unpruned * layer.weight_bits * input_bits
-            row[index * n_layer_features : (index + 1) * n_layer_features] = (
-                units,
-                fan_in,
-                layer.weight_bits,
-                input_bits,
-                layer.sparsity,
-                adder_bits,
-            )
-            adder_bits_total += adder_bits
-            unpruned_total += unpruned
-            output_bits_total += units * layer.activation_bits
-            input_bits = layer.activation_bits
-        row[max_layers * n_layer_features :] = (
-            arch.depth,
-            arch.n_inputs,
-            arch.input_bits,
-            adder_bits_total,
-            unpruned_total,
-            output_bits_total,
-            arch.bops(),
-        )
-    return rows
 
+    def __init__(self, regressor: object) -> None:
+        self.regressor = regressor
+        predictors = [iteration[0] for iteration in regressor._predictors]  # noqa: SLF001 (sklearn pinned)
+        self._features = np.zeros((len(predictors), _SPLITS), dtype=np.intp)
+        # A padding split compares with +inf: always "left", so its bit never changes the leaf.
+        self._thresholds = np.full((len(predictors), _SPLITS), np.inf)
+        self._tables = np.zeros((len(predictors), 2**_SPLITS))
+        codes = np.arange(2**_SPLITS)
+        for index, predictor in enumerate(predictors):
+            nodes = predictor.nodes
+            splits = np.flatnonzero(~nodes["is_leaf"].astype(bool))
+            if len(splits) > _SPLITS or nodes["is_categorical"].any():
+                raise ValueError(
+                    f"tree {index} has {len(splits)} splits or categorical ones; LookupForest supports at most "
+                    f"{_SPLITS} numeric splits (max_leaf_nodes <= {_SPLITS + 1})"
+                )
+            self._features[index, : len(splits)] = nodes["feature_idx"][splits]
+            self._thresholds[index, : len(splits)] = nodes["num_threshold"][splits]
+            bit_of = np.zeros(len(nodes), dtype=np.intp)
+            bit_of[splits] = np.arange(len(splits))
+            # Walk every combination of split outcomes down the tree at once; leaves stay put.
+            node = np.zeros(len(codes), dtype=np.intp)
+            for _ in range(len(splits)):
+                left = (codes >> bit_of[node]) & 1 == 1
+                inner = ~nodes["is_leaf"][node].astype(bool)
+                node = np.where(inner, np.where(left, nodes["left"][node], nodes["right"][node]), node)
+            self._tables[index] = nodes["value"][node]
+        self._baseline = float(np.ravel(regressor._baseline_prediction)[0])  # noqa: SLF001
 
-#: Column of the total adder bits in :func:`architecture_matrix`, counted from the end.
-_ADDER_BITS_FROM_END = 4
-
-
-def matrix_columns(max_layers: int) -> list[str]:
-    """Column names of :func:`architecture_matrix`."""
-    per_layer = ("units", "fan_in", "weight_bits", "input_bits", "sparsity", "adder_bits")
-    columns = [f"layer{index}_{name}" for index in range(max_layers) for name in per_layer]
-    return [*columns, "depth", "n_inputs", "input_bits", "adder_bits", "unpruned_weights", "output_bits", "bops"]
-
-
-def _proxy(matrix: np.ndarray) -> np.ndarray:
-    """The adder-bits proxy of each row (plus one, so empty networks stay finite)."""
-    return matrix[:, -_ADDER_BITS_FROM_END] + 1.0
+    def predict(self, matrix: np.ndarray) -> np.ndarray:
+        """The regressor's prediction for each row of a finite ``matrix``."""
+        weights = 1 << np.arange(_SPLITS)
+        trees = np.arange(len(self._tables))
+        out = np.empty(len(matrix))
+        for start in range(0, len(matrix), _CHUNK_ROWS):
+            rows = matrix[start : start + _CHUNK_ROWS]
+            # sklearn sends x <= threshold left (NaN aside: the matrix is finite).
+            left = rows[:, self._features] <= self._thresholds
+            codes = left.astype(np.intp) @ weights
+            out[start : start + _CHUNK_ROWS] = self._baseline + self._tables[trees, codes].sum(axis=1)
+        return out
 
 
 @dataclass
@@ -115,7 +127,10 @@ class Surrogate:
         sources: the tools whose figures it learnt (e.g. ``("da4ml",)``).
         max_layers: deepest architecture it describes.
         n_training_rows: size of its training set.
-        models: per figure, a fitted regressor on log1p of the figure, or a constant.
+        models: per figure, a :class:`LookupForest` of a regressor fitted on the log of the
+            figure's ratio to its physical estimate (LUT, FF) or on log1p of the figure, or a
+            constant (a figure that never varied in training).
+        features_version: the ``FEATURES_VERSION`` of the columns it was fitted on (0: older).
     """
 
     target: ImplementationTarget
@@ -123,6 +138,7 @@ class Surrogate:
     max_layers: int
     n_training_rows: int
     models: dict[str, object] = field(default_factory=dict)
+    features_version: int = 0
 
     def check_target(self, target: ImplementationTarget) -> None:
         """Refuse a target the surrogate was not trained for.
@@ -152,21 +168,19 @@ class Surrogate:
 
     def predict_matrix(self, matrix: np.ndarray) -> pd.DataFrame:
         """Predict from an :func:`architecture_matrix` (the vectorised core of :meth:`predict`)."""
-        if len(matrix) < _THREADED_BATCH:
-            # A search trial asks for one design: waking an OpenMP pool costs more than the trees.
-            from threadpoolctl import threadpool_limits
-
-            with threadpool_limits(limits=1):
-                return self._predict_rows(matrix)
-        return self._predict_rows(matrix)
-
-    def _predict_rows(self, matrix: np.ndarray) -> pd.DataFrame:
+        if self.features_version != FEATURES_VERSION:
+            raise ValueError(
+                f"this surrogate was fitted on architecture features version {self.features_version}, the code "
+                f"describes architectures with version {FEATURES_VERSION}; rerun `kedro run --pipeline surrogate_training`"
+            )
+        if not np.isfinite(matrix).all():
+            raise ValueError("the architecture matrix holds NaN or infinite values")
         predictions = {}
         for name, model in self.models.items():
             if isinstance(model, float):
                 values = np.full(len(matrix), model)
-            elif name in _PROXY_TARGETS:
-                values = np.exp(model.predict(matrix)) * _proxy(matrix)
+            elif name in _PROXY_COLUMNS:
+                values = np.exp(model.predict(matrix)) * _proxy(matrix, name, self.max_layers)
             else:
                 values = np.expm1(model.predict(matrix))
             values = np.maximum(values, 0.0)
@@ -189,6 +203,7 @@ def fit_surrogate(
         The trained surrogate.
     """
     from sklearn.ensemble import HistGradientBoostingRegressor  # lazy: keeps `kedro` start-up fast
+    from threadpoolctl import threadpool_limits
 
     targets = {arch.target for arch in archs}
     if len(targets) != 1:
@@ -199,6 +214,7 @@ def fit_surrogate(
         sources=tuple(sorted(table["source"].unique())),
         max_layers=max_layers,
         n_training_rows=len(table),
+        features_version=FEATURES_VERSION,
     )
     for name in SURROGATE_TARGETS:
         values = table[name].to_numpy(dtype=float)
@@ -206,13 +222,13 @@ def fit_surrogate(
             # A figure that never varies (no DSPs in distributed arithmetic) is that constant.
             surrogate.models[name] = float(values[0])
             continue
-        model = HistGradientBoostingRegressor(
-            max_iter=200, learning_rate=0.1, max_leaf_nodes=8, min_samples_leaf=4, random_state=seed
-        )
-        if name in _PROXY_TARGETS:
-            surrogate.models[name] = model.fit(matrix, np.log((values + 1.0) / _proxy(matrix)))
-        else:
-            surrogate.models[name] = model.fit(matrix, np.log1p(values))
+        model = HistGradientBoostingRegressor(**REGRESSOR_SETTINGS, random_state=seed)
+        goal = np.log((values + 1.0) / _proxy(matrix, name, max_layers)) if name in _PROXY_COLUMNS else np.log1p(values)
+        # A few hundred rows: one thread. OpenMP threads that wait on each other at every split
+        # made fits 5-50x slower on a shared two-core machine.
+        with threadpool_limits(limits=1):
+            model.fit(matrix, goal)
+        surrogate.models[name] = LookupForest(model)
     logger.info("Surrogate trained on %d rows from %s", len(table), ", ".join(surrogate.sources))
     return surrogate
 

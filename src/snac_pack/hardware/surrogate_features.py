@@ -1,0 +1,230 @@
+"""The surrogate's description of architectures: physical estimates of a da4ml design, for a whole batch at once.
+
+What sets the cost of a distributed-arithmetic layer is the number of nonzero digits of its
+kernel in canonical signed-digit (CSD) form, the representation da4ml decomposes constants
+into: every digit is one shifted input entering an adder tree. For the random Glorot-normal,
+magnitude-pruned, quantized weights the ground truth is computed on
+(:func:`snac_pack.hardware.network.random_quantized_network`), the expected number of digits
+per weight is a function of two numbers only: the weights' standard deviation in units of the
+least significant bit, ``√(2 / (fan_in + units)) · 2^(weight_bits − 1 − weight_integer_bits)``,
+and the sparsity. :func:`expected_csd_digits` tabulates it once (saturation at the format's
+range is neglected: Glorot weights stay well inside ±1).
+
+Per layer this gives, besides the raw shape and bit widths:
+
+- ``csd_digits``: expected nonzero digits of the kernel (adder inputs);
+- ``digit_bits``: digits × input width, the expected adder bits (≈ LUTs, da4ml's cost model);
+- ``adder_depth``: ``⌈log2(fan_in · digits per weight + 1)⌉`` adder levels for a column's
+  digits and the bias, plus the quantizer (1 level; 2 for the signed, saturating head).
+
+and for the network: the summed depth, the pipeline stages it needs at the target's levels
+per stage (:func:`snac_pack.hardware.exact.latency_cutoff_for_clock`) and ``register_bits``,
+an estimate of da4ml's pipeline registers: the input register, the output register, and the
+bits alive across stage boundaries, Σ digits · (input bits + weight bits) / levels per stage
+(every adder output lives about one level; a register cut every ``levels`` levels catches
+``1 / levels`` of them). The cut positions themselves, and with them the registers, move with
+the weights (see ``docs/benchmarks/surrogate.md``): this estimate is the smooth part.
+
+Everything is computed with numpy over the batch; only reading the layers off the
+:class:`Architecture` objects is a Python loop.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+
+import numpy as np
+
+from snac_pack.hardware.architecture import Architecture
+from snac_pack.hardware.exact import latency_cutoff_for_clock
+
+#: Per-layer columns of :func:`architecture_matrix` (each repeated for ``layer0`` … ``layer{max_layers-1}``).
+LAYER_COLUMNS = (
+    "units",
+    "fan_in",
+    "weight_bits",
+    "input_bits",
+    "activation_bits",
+    "sparsity",
+    "adder_bits",
+    "csd_digits",
+    "digit_bits",
+    "adder_depth",
+)
+#: Network columns of :func:`architecture_matrix`, after the per-layer ones.
+NETWORK_COLUMNS = (
+    "depth",
+    "n_inputs",
+    "input_bits",
+    "adder_bits",
+    "unpruned_weights",
+    "output_bits",
+    "csd_digits",
+    "digit_bits",
+    "adder_depth",
+    "pipeline_stages",
+    "register_bits",
+)
+
+# Grid of expected_csd_digits: log2 of the weights' standard deviation in LSBs, and sparsity.
+_LOG2_SCALE_GRID = np.arange(-6.0, 8.0 + 1e-9, 0.125)
+_SPARSITY_GRID = np.linspace(0.0, 0.99, 34)
+
+
+def matrix_columns(max_layers: int) -> list[str]:
+    """Column names of :func:`architecture_matrix`."""
+    per_layer = [f"layer{index}_{name}" for index in range(max_layers) for name in LAYER_COLUMNS]
+    return [*per_layer, *NETWORK_COLUMNS]
+
+
+def column_index(name: str, max_layers: int) -> int:
+    """Index of a network column (e.g. ``digit_bits``) in :func:`architecture_matrix`."""
+    return max_layers * len(LAYER_COLUMNS) + NETWORK_COLUMNS.index(name)
+
+
+def csd_digit_count(values: np.ndarray) -> np.ndarray:
+    """Nonzero digits of integers in canonical signed-digit (non-adjacent) form.
+
+    Args:
+        values: integers (any sign).
+
+    Returns:
+        The digit counts, e.g. 1 for 1, 2 and 4, 2 for 3 (= 4 − 1) and 5, 2 for 7 (= 8 − 1).
+    """
+    magnitude = np.abs(np.asarray(values, dtype=np.int64))
+    half = magnitude >> 1
+    # The NAF of k has a nonzero digit where k + k/2 and k/2 differ (Prodinger's identity).
+    return np.bitwise_count((magnitude + half) ^ half).astype(np.float64)
+
+
+@functools.cache
+def _csd_table() -> np.ndarray:
+    """Expected CSD digits per weight on the (log2 scale, sparsity) grid; built once per process."""
+    from scipy.special import ndtr, ndtri  # lazy: keeps `import snac_pack.hardware` light
+
+    threshold = ndtri((1.0 + _SPARSITY_GRID) / 2.0)  # magnitude pruning threshold, in σ
+    table = np.empty((len(_LOG2_SCALE_GRID), len(_SPARSITY_GRID)))
+    for row, log2_scale in enumerate(_LOG2_SCALE_GRID):
+        scale = 2.0**log2_scale  # σ in LSBs
+        levels = np.arange(1, int(np.ceil(7.0 * scale)) + 2)  # to 7 σ
+        low, high = (levels - 0.5) / scale, (levels + 0.5) / scale  # rounding bins, in σ
+        # Probability that a weight survives pruning and rounds to +level (the same for −level).
+        mass = np.clip(ndtr(high)[None, :] - ndtr(np.maximum(low[None, :], threshold[:, None])), 0.0, None)
+        table[row] = 2.0 * mass @ csd_digit_count(levels)
+    return table
+
+
+def expected_csd_digits(log2_scale: np.ndarray, sparsity: np.ndarray) -> np.ndarray:
+    """Expected nonzero CSD digits per weight of a pruned, quantized Glorot-normal kernel (zeros included).
+
+    Bilinear interpolation in a table built on first use. Above the table's largest scale
+    (2^8 LSBs, wider than the 8-bit weights of the jet space need) every doubling of the scale
+    adds the digits the last doubling added (a third of a digit: the CSD density).
+
+    Args:
+        log2_scale: log2 of the weights' standard deviation in least significant bits.
+        sparsity: fraction pruned (the smallest magnitudes), in [0, 1).
+
+    Returns:
+        Expected digits per weight, with the inputs' broadcast shape.
+    """
+    table = _csd_table()
+    step = _LOG2_SCALE_GRID[1] - _LOG2_SCALE_GRID[0]
+    log2_scale = np.asarray(log2_scale, dtype=np.float64)
+    position = np.clip((log2_scale - _LOG2_SCALE_GRID[0]) / step, 0.0, len(_LOG2_SCALE_GRID) - 1.0)
+    row = np.minimum(np.floor(position).astype(np.intp), len(_LOG2_SCALE_GRID) - 2)
+    row_weight = position - row
+    s_position = np.clip(np.asarray(sparsity, dtype=np.float64), 0.0, _SPARSITY_GRID[-1]) / _SPARSITY_GRID[1]
+    column = np.minimum(np.floor(s_position).astype(np.intp), len(_SPARSITY_GRID) - 2)
+    column_weight = s_position - column
+
+    def at(rows: np.ndarray) -> np.ndarray:
+        return table[rows, column] * (1.0 - column_weight) + table[rows, column + 1] * column_weight
+
+    digits = at(row) * (1.0 - row_weight) + at(row + 1) * row_weight
+    beyond = np.maximum(log2_scale - _LOG2_SCALE_GRID[-1], 0.0)
+    top = np.full_like(row, len(_LOG2_SCALE_GRID) - 1)
+    digits = digits + beyond * (at(top) - at(top - int(round(1.0 / step))))
+    return np.maximum(digits, 0.0)
+
+
+def _layer_values(archs: Sequence[Architecture], max_layers: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Read the batch into arrays: per-layer values ``(n, max_layers, 6)``, network values ``(n, 4)``, layer mask."""
+    layer_rows: list[tuple[float, ...]] = []
+    network_rows: list[tuple[float, ...]] = []
+    for arch in archs:
+        if len(arch.layers) > max_layers:
+            raise ValueError(f"{arch.describe()} has {arch.depth} layers, more than the surrogate's {max_layers}")
+        network_rows.append((arch.n_inputs, arch.input_bits, len(arch.layers), arch.target.clock_period_ns))
+        layer_rows.extend(
+            (
+                layer.units,
+                layer.weight_bits,
+                layer.weight_integer_bits,
+                layer.activation_bits,
+                layer.sparsity,
+                layer.activation == "linear",
+            )
+            for layer in arch.layers
+        )
+    network = np.array(network_rows, dtype=np.float64).reshape(len(archs), 4)
+    depth = network[:, 2].astype(np.intp)
+    mask = np.arange(max_layers)[None, :] < depth[:, None]
+    layers = np.zeros((len(archs), max_layers, 6))
+    layers[mask] = np.array(layer_rows, dtype=np.float64).reshape(-1, 6)
+    return layers, network, mask
+
+
+def architecture_matrix(archs: Sequence[Architecture], max_layers: int) -> np.ndarray:
+    """Numeric description of each architecture, one row each (see :func:`matrix_columns` and the module docstring).
+
+    Args:
+        archs: the architectures.
+        max_layers: depth to pad to (at least the deepest architecture).
+
+    Returns:
+        Array of shape ``(len(archs), len(matrix_columns(max_layers)))``; absent layers are zeros.
+    """
+    layers, network, mask = _layer_values(archs, max_layers)
+    units, weight_bits, weight_integer_bits, activation_bits, sparsity, linear = np.moveaxis(layers, -1, 0)
+    n_inputs, net_input_bits, depth, clock = network.T
+    fan_in = np.concatenate([n_inputs[:, None], units[:, :-1]], axis=1) * mask
+    input_bits = np.concatenate([net_input_bits[:, None], activation_bits[:, :-1]], axis=1) * mask
+    weights = fan_in * units * (1.0 - sparsity)
+    adder_bits = weights * weight_bits * input_bits
+    safe_fan = np.where(mask, fan_in + units, 2.0)
+    log2_scale = 0.5 * np.log2(2.0 / safe_fan) + weight_bits - 1.0 - weight_integer_bits
+    digits_per_weight = expected_csd_digits(log2_scale, sparsity) * mask
+    csd_digits = fan_in * units * digits_per_weight
+    digit_bits = csd_digits * input_bits
+    adder_depth = (np.ceil(np.log2(fan_in * digits_per_weight + 1.0)) + 1.0 + linear) * mask
+    periods, which = np.unique(clock, return_inverse=True)
+    levels = np.array([latency_cutoff_for_clock(period) for period in periods])[which] if len(archs) else clock
+    total_depth = adder_depth.sum(axis=1)
+    head = np.maximum(depth.astype(np.intp) - 1, 0)
+    output_register = units[np.arange(len(archs)), head] * activation_bits[np.arange(len(archs)), head]
+    register_bits = (
+        n_inputs * net_input_bits + output_register + (csd_digits * (input_bits + weight_bits)).sum(axis=1) / levels
+    )
+    per_layer = np.stack(
+        [units, fan_in, weight_bits, input_bits, activation_bits, sparsity, adder_bits, csd_digits, digit_bits, adder_depth],
+        axis=-1,
+    ).reshape(len(archs), max_layers * len(LAYER_COLUMNS))
+    totals = np.stack(
+        [
+            depth,
+            n_inputs,
+            net_input_bits,
+            adder_bits.sum(axis=1),
+            weights.sum(axis=1),
+            (units * activation_bits).sum(axis=1),
+            csd_digits.sum(axis=1),
+            digit_bits.sum(axis=1),
+            total_depth,
+            np.ceil(total_depth / levels),
+            register_bits,
+        ],
+        axis=1,
+    )
+    return np.hstack([per_layer, totals])

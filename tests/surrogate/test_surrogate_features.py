@@ -1,0 +1,90 @@
+"""The surrogate's physical features and its lookup-table predictor."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from snac_pack.hardware.architecture import Architecture
+from snac_pack.hardware.network import random_quantized_network
+from snac_pack.hardware.surrogate import LookupForest, fit_surrogate
+from snac_pack.hardware.surrogate_features import (
+    architecture_matrix,
+    column_index,
+    csd_digit_count,
+    expected_csd_digits,
+    matrix_columns,
+)
+
+from surrogate.synthetic import synthetic_rows
+
+
+def _naf_digits(value: int) -> int:
+    """Nonzero digits of the non-adjacent form, digit by digit."""
+    value, digits = abs(value), 0
+    while value:
+        if value & 1:
+            digits += 1
+            value += 1 if value & 3 == 3 else -1
+        value >>= 1
+    return digits
+
+
+def test_csd_digit_count_is_the_non_adjacent_form() -> None:
+    assert csd_digit_count(np.array([0, 1, 2, 3, 5, 7, -7, 15, 21])).tolist() == [0, 1, 1, 2, 2, 2, 2, 2, 3]
+    values = np.arange(-3000, 3000)
+    assert csd_digit_count(values).tolist() == [_naf_digits(int(v)) for v in values]
+
+
+@pytest.mark.parametrize(("widths", "weight_bits", "sparsity"), [((64, 64), 6, 0.3), ((24, 32), 4, 0.0), ((32, 5), 8, 0.6)])
+def test_expected_csd_digits_match_the_random_weights(widths: tuple[int, int], weight_bits: int, sparsity: float) -> None:
+    arch = Architecture.from_widths([*widths], weight_bits=weight_bits, sparsity=sparsity)
+    fan_in, units = widths
+    log2_scale = 0.5 * np.log2(2.0 / (fan_in + units)) + weight_bits - 1
+    kernels = [random_quantized_network(arch, np.random.default_rng(seed))[0][0] for seed in range(40)]
+    lsb = 2.0 ** -(weight_bits - 1)
+    drawn = np.mean([csd_digit_count(np.rint(kernel / lsb)).mean() for kernel in kernels])
+    assert expected_csd_digits(log2_scale, sparsity) == pytest.approx(drawn, rel=0.03)
+
+
+def test_expected_csd_digits_fall_with_sparsity_and_grow_with_bits() -> None:
+    digits = expected_csd_digits(np.array([3.0, 3.0, 5.0, 12.0]), np.array([0.0, 0.5, 0.0, 0.0]))
+    assert digits[1] < digits[0] < digits[2] < digits[3]
+    # Past the table (2^8 LSBs) a doubling adds about a third of a digit.
+    assert expected_csd_digits(12.0, 0.0) - expected_csd_digits(11.0, 0.0) == pytest.approx(1 / 3, abs=0.02)
+
+
+def test_matrix_of_a_batch_equals_the_rows_of_each_architecture() -> None:
+    archs = [
+        Architecture.from_widths([16, 8, 5], weight_bits=4, sparsity=0.2),
+        Architecture.from_widths([16, 32, 16, 32, 5], weight_bits=8, activation_bits=6, sparsity=0.5),
+        Architecture.from_widths([8, 5]),
+    ]
+    batch = architecture_matrix(archs, max_layers=5)
+    assert batch.shape == (3, len(matrix_columns(5)))
+    for row, arch in zip(batch, archs, strict=True):
+        np.testing.assert_array_equal(row, architecture_matrix([arch], max_layers=5)[0])
+    # Absent layers are zeros; the network columns hold the depth and the physical estimates.
+    assert not batch[0, 2 * 10 : 5 * 10].any()
+    assert batch[1, column_index("depth", 5)] == 4
+    assert batch[1, column_index("digit_bits", 5)] > batch[0, column_index("digit_bits", 5)] > 0
+    assert architecture_matrix([], max_layers=5).shape == (0, len(matrix_columns(5)))
+
+
+def test_lookup_forest_predicts_what_the_regressor_predicts() -> None:
+    table, archs = synthetic_rows(200, seed=0)
+    surrogate = fit_surrogate(table, archs, max_layers=4)
+    _, others = synthetic_rows(500, seed=3)
+    matrix = architecture_matrix(others, max_layers=4)
+    forests = [model for model in surrogate.models.values() if isinstance(model, LookupForest)]
+    assert len(forests) == 3  # LUT, FF and latency; DSP, BRAM and II are constants
+    for forest in forests:
+        np.testing.assert_allclose(forest.predict(matrix), forest.regressor.predict(matrix), rtol=1e-12, atol=1e-12)
+
+
+def test_refuses_a_surrogate_fitted_on_older_features() -> None:
+    table, archs = synthetic_rows(30, seed=0)
+    surrogate = fit_surrogate(table, archs, max_layers=4)
+    surrogate.features_version = 0
+    with pytest.raises(ValueError, match="features version 0.*rerun `kedro run --pipeline surrogate_training`"):
+        surrogate.predict(archs[:1])

@@ -1,0 +1,90 @@
+"""End-to-end timing: a fresh clone, `make run` twice (cold, then with data and ground truth cached).
+
+Clones the repository (HEAD) into a temporary directory, runs the README's run command there
+(`make run`: creates .venv, then `kedro run` on the default jet environment), then runs it again,
+and optionally `kedro run --env qubit` in the same clone. Each run's per-pipeline times come
+from the line every run ends with ("Time per pipeline: ..."). Targets (issue 8): under 20 minutes
+from a fresh clone, under 10 with data and ground truth cached, on 2 cores.
+
+    python benchmarks/bench_end_to_end.py [--qubit] [--keep]
+
+Writes docs/benchmarks/end_to_end.md. Timings are reported, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _report import cpu_model, write_report  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+OUTPUT = ROOT / "docs" / "benchmarks" / "end_to_end.md"
+
+
+def _timed(command: list[str], cwd: Path, log: Path) -> tuple[float, str, int]:
+    started = time.perf_counter()
+    with log.open("w") as stream:
+        result = subprocess.run(command, cwd=cwd, stdout=stream, stderr=subprocess.STDOUT, env={**os.environ, "COLUMNS": "200"})
+    text = log.read_text()
+    return time.perf_counter() - started, text, result.returncode
+
+
+def _pipelines(log_text: str) -> str:
+    match = re.search(r"Time per pipeline: (.*?) \(total", log_text.replace("\n", " "))
+    return re.sub(r"\s+", " ", match.group(1)) if match else "–"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--qubit", action="store_true", help="also time `kedro run --env qubit` in the clone")
+    parser.add_argument("--keep", action="store_true", help="keep the clone (its path is printed)")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="snac_e2e_"))
+    clone = work / "fresh"
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=clone, capture_output=True, text=True, check=True).stdout.strip()
+    rows = []
+    runs = [("fresh clone: `make run` (creates .venv)", ["make", "run"]), ("second `make run` (data and ground truth cached)", ["make", "run"])]
+    if args.qubit:
+        runs.append(("`kedro run --env qubit` (same clone, qubit data not cached)", [str(clone / ".venv/bin/kedro"), "run", "--env", "qubit"]))
+    for index, (label, command) in enumerate(runs):
+        load = os.getloadavg()[0]
+        seconds, text, code = _timed(command, clone, work / f"run_{index}.log")
+        rows.append(f"| {label} | {seconds / 60:.1f} min | {'ok' if code == 0 else f'FAILED (exit {code})'} | {load:.1f} | {_pipelines(text)} |")
+        print(rows[-1], flush=True)
+        if code != 0:
+            print(text[-4000:], file=sys.stderr)
+            break
+    report = clone / "data/08_reporting/run_report.html"
+    lines = [
+        "# End-to-end run (the README's run command)",
+        "",
+        f"- Date: {datetime.date.today()}; machine: {cpu_model()}, {os.cpu_count()} cores; commit {commit}",
+        "- Command: `python benchmarks/bench_end_to_end.py" + (" --qubit" if args.qubit else "") + "` (a fresh `git clone` of HEAD, then the runs below in it)",
+        "- Targets (issue 8): under 20 minutes from a fresh clone, under 10 minutes with data and ground truth cached, on 2 cores",
+        "",
+        "| run | wall time | result | 1-min load before | time per pipeline (node time) |",
+        "|---|---|---|---|---|",
+        *rows,
+        "",
+        f"Run report written: {'yes' if report.is_file() else 'no'}. A load above 0 before a run means other work shared the machine.",
+    ]
+    write_report(OUTPUT, lines)
+    if args.keep:
+        print(f"clone kept at {clone}")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -179,6 +179,20 @@ def test_two_workers_on_one_sqlite_file_reach_the_exact_count(tmp_path: Path) ->
     assert front.sort_values("f1")["f2"].is_monotonic_decreasing  # no front trial dominates another
 
 
+def test_enqueued_trials_run_once_each_keeping_their_numbers_with_two_workers(tmp_path: Path) -> None:
+    # The worker benchmark enqueues one fixed set of trials in every configuration it compares.
+    url = sqlite_url(tmp_path)
+    spec = make_spec("enqueued", 10)
+    fixed = [{"x": index / 8, "y": 0.5} for index in range(8)]
+    study = create_or_join_study(open_storage(url), spec)
+    for parameters in fixed:
+        study.enqueue_trial(parameters)
+    summary = run_workers(url, spec, two_objectives, n_workers=2)
+    table = trials_table(open_study(url, "enqueued")).set_index("number").sort_index()
+    assert summary.complete == 10 and (table["state"] == "COMPLETE").all()
+    assert table.loc[:7, ["param_x", "param_y"]].rename(columns=lambda name: name[6:]).to_dict("records") == fixed
+
+
 def test_a_second_run_after_completion_adds_no_trials(tmp_path: Path) -> None:
     url = sqlite_url(tmp_path)
     spec = make_spec("again", 12)

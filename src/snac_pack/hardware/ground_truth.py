@@ -61,6 +61,11 @@ class DesignRequest:
         """The quantized weights of the design."""
         if self.weights is not None:
             return self.weights
+        if self.weight_origin == "trained":
+            raise ValueError(
+                f"Trained design {self.design_id()} ({self.arch.describe()}) carries no weights: it was planned as "
+                "already in the ground-truth table; train it again (remove its rows) to cost it"
+            )
         return random_quantized_network(self.arch, np.random.default_rng(self.weight_seed))
 
 

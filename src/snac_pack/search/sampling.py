@@ -6,8 +6,10 @@ how far trained weights sit from random ones (their costs differ through the wei
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
+from collections.abc import Collection
 
 import numpy as np
 
@@ -61,8 +63,12 @@ def trained_weight_designs(
     target: ImplementationTarget,
     training: TrainingSettings,
     seed: int,
+    already_costed: Collection[str] = (),
 ) -> list[DesignRequest]:
     """Architectures drawn from ``space``, trained on the task's data, then pruned and quantized.
+
+    A design whose identity is in ``already_costed`` is not trained again (its cost is in the
+    ground-truth table): it comes back without weights, which is all the table needs to find it.
 
     Args:
         space: the search space.
@@ -72,6 +78,7 @@ def trained_weight_designs(
         target: implementation target.
         training: epochs, batch size and patience; the learning rate is the candidate's.
         seed: seed of the draws (distinct from the random designs' seed).
+        already_costed: design identities (:meth:`DesignRequest.design_id`) already in the table.
 
     Returns:
         The designs, ``weight_origin="trained"``.
@@ -81,12 +88,17 @@ def trained_weight_designs(
     for index, trial in enumerate(itertools.islice(random_trials(seed + 7919), n_designs)):
         candidate = suggest_candidate(space, trial)
         x_train, x_val = candidate_inputs(candidate, train), candidate_inputs(candidate, val)
+        arch = to_architecture(candidate.network, x_train.shape[1], n_classes, suggest_precision(space, trial), target)
+        planned = DesignRequest(arch=arch, weight_origin="trained", weight_seed=seed * 1_000_003 + index)
+        if planned.design_id() in already_costed:
+            designs.append(planned)
+            continue
         model = build_mlp(x_train.shape[1], n_classes, candidate.network, seed=seed + index)
         settings = training.model_copy(update={"learning_rate": candidate.learning_rate, "seed": seed + index})
         train_classifier(model, (x_train, train.y), (x_val, val.y), settings)
-        arch = to_architecture(candidate.network, x_train.shape[1], n_classes, suggest_precision(space, trial), target)
-        designs.append(
-            DesignRequest(arch=arch, weight_origin="trained", weight_seed=seed * 1_000_003 + index, weights=quantized_network(model, arch))
-        )
+        designs.append(dataclasses.replace(planned, weights=quantized_network(model, arch)))
         logger.info("Trained ground-truth network %d/%d: %s", index + 1, n_designs, arch.describe())
+    n_known = sum(design.weights is None for design in designs)
+    if n_known:
+        logger.info("%d of %d trained ground-truth networks are already in the table: not trained again", n_known, n_designs)
     return designs

@@ -38,3 +38,7 @@ def test_a_rerun_computes_nothing_again(surrogate_project: Path, caplog: pytest.
         run_pipeline(surrogate_project, env="test", pipeline="surrogate_training")
     assert (surrogate_project / "data/03_primary/ground_truth.jsonl").read_text() == before
     assert "da4ml ground truth: 32 of 32 designs already computed, 0 to go" in caplog.text
+    assert "2 of 2 trained ground-truth networks are already in the table: not trained again" in caplog.text
+    assert "Trained ground-truth network" not in caplog.text
+    metrics = json.loads(latest_version(surrogate_project / "data/08_reporting/surrogate_metrics.json").read_text())
+    assert metrics["trained_weights"]["lut"]["n"] == 2  # still judged on the trained networks

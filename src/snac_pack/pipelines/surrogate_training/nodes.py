@@ -58,13 +58,17 @@ def plan_random_designs(
 
 
 def plan_trained_designs(
+    ground_truth_store: dict[str, Path],
     search_space: dict[str, Any],
     hardware_target: dict[str, Any],
     surrogate_training: dict[str, Any],
     model_input_train: dict[str, np.ndarray],
     model_input_val: dict[str, np.ndarray],
 ) -> list[DesignRequest]:
-    """Architectures from the search space trained on the task's data, then pruned and quantized."""
+    """Architectures from the search space trained on the task's data, then pruned and quantized.
+
+    Networks whose exact cost is already in the ground-truth table are not trained again.
+    """
     params = SurrogateTrainingParams.model_validate(surrogate_training)
     return trained_weight_designs(
         SearchSpace.model_validate(search_space),
@@ -74,6 +78,7 @@ def plan_trained_designs(
         ImplementationTarget.model_validate(hardware_target),
         TrainingSettings(epochs=params.trained_epochs),
         seed=params.seed,
+        already_costed=_store(ground_truth_store).done("da4ml"),
     )
 
 

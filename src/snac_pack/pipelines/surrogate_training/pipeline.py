@@ -18,6 +18,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(
                 nodes.plan_trained_designs,
                 inputs=[
+                    "ground_truth_store",
                     "params:search_space",
                     "params:hardware_target",
                     "params:surrogate_training",

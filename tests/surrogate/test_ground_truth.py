@@ -20,7 +20,14 @@ def test_rows_hold_exact_figures_and_rebuild_their_architecture(tmp_path: Path) 
     assert extend_ground_truth(store, _designs(2), "da4ml", n_workers=1) == 2
     table = store.table()
     assert set(table["source"]) == {"da4ml"} and (table["lut"] > 0).all()
-    assert architecture_of(table.iloc[1]) == _designs(2)[1].arch
+    design = _designs(2)[1]
+    assert architecture_of(table.set_index("design_id").loc[design.design_id()]) == design.arch
+
+
+def test_largest_designs_are_computed_first(tmp_path: Path) -> None:
+    store = GroundTruthStore(tmp_path / "gt.jsonl")
+    extend_ground_truth(store, _designs(3), "da4ml", n_workers=1)
+    assert list(store.table()["design_id"]) == [design.design_id() for design in reversed(_designs(3))]
 
 
 def test_interrupted_run_resumes_without_recomputation(tmp_path: Path) -> None:

@@ -195,7 +195,9 @@ def extend_ground_truth(
             it stay in the store).
     """
     done = store.done(source)
-    todo = [request for request in requests if request.design_id() not in done]
+    # Largest first (BOPs as the proxy of cost): the pools below wait for their slowest design,
+    # and batches of similar size keep both workers busy up to that wait.
+    todo = sorted((request for request in requests if request.design_id() not in done), key=lambda request: -request.arch.bops())
     logger.info("%s ground truth: %d of %d designs already computed, %d to go", source, len(requests) - len(todo), len(requests), len(todo))
     if not todo:
         return 0

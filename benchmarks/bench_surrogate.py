@@ -259,6 +259,50 @@ same 292 training designs with 5-fold cross-validation (medians of relative erro
   deviation), and even with the true layer boundaries a register template fitted to the
   stage registers leaves a 6.8 % median error.
 
+## The FF target on single weight draws
+
+Measured by hand on 2026-11-27 (not rerun by this script), on one core at low priority while
+other jobs kept the load average at 1.8–4.7; same split and metrics as the accuracy table.
+
+- Three draws of every held-out architecture (the held-out row plus its seed offset by 100,000
+  and by 200,000: 216 more exact costs, 1,268 s of da4ml time). A predictor that knew each
+  architecture's mean over weight draws exactly would score, on single draws: FF R² 0.980
+  (90 % bootstrap interval over the 108 architectures 0.972–0.987), median 4.1 %, p90 12.0 %;
+  LUT R² 0.9994, median 1.0 %. (The 16 architectures of the next section suggest 0.984 and
+  2.8 %; 108 is the better estimate.) So R² ≥ 0.98 on a single draw is out of reach for any
+  predictor of the architecture alone: the draws by themselves cost 0.020 of R².
+- The surrogate above on those architectures: single held-out draw FF R² 0.9666, median 6.6 %
+  (the acceptance measure; each of the three draws in turn: R² 0.968, median 6.6 % on
+  average). Against the mean of the three draws (not the acceptance measure; the mean still
+  carries a third of the draw variance): FF R² 0.981, median 4.8 %, p90 12.5 %; LUT R² 0.997,
+  median 2.1 %.
+- Error split, log FF: draw noise 0.076 (standard deviation), the surrogate's error against
+  the architecture means 0.062. Learning curve on random subsets of the training designs (10
+  subsets each, held-out single draws): 73 designs R² 0.955, median 7.7 %; 146: 0.961, 7.0 %;
+  219: 0.965, 6.6 %; 292: 0.967, 6.6 %; the model variance falls as n^−0.60. With the measured
+  draw deviations, a median of 5 % on single draws needs a model error of about 0.035: about 2,200
+  training designs on that curve (extrapolated from 73–292; about 5 h of da4ml time at the
+  10 s mean of the training designs), and R² would then be about 0.976.
+- Means of several draws as training targets: a second draw of all 292 training architectures
+  (seed + 100,000; 2,280 s of da4ml time). FF on held-out single draws, original draw / each
+  of the three draws on average / against the 3-draw mean: one draw per architecture (as
+  above) R² 0.967 / 0.968 / 0.981, median 6.6 % / 6.6 % / 4.8 %; mean of the 2 draws as
+  target 0.973 / 0.971 / 0.983, 5.5 % / 6.2 % / 4.2 %; both draws as rows 0.974 / 0.972 /
+  0.984, 6.0 % / 6.3 % / 4.4 %. LUT and latency unchanged (LUT median 2.1–2.4 %, latency
+  ≥ 99 % within one cycle). Better, not enough: adding synthetic draw noise to the targets
+  (deviations of held-out architectures of similar size) gives model variances of 0.0038,
+  0.0057 and 0.0082 for 1, 2 and 3 times the noise; noise-free targets would leave a model
+  error of about 0.040 (single-draw median about 5.2 %).
+- Tried for FF, not kept: latency cycles as an FF input (cross-fitted predicted cycles, or
+  true cycles in training and predicted ones at prediction: held-out R² 0.968, median
+  6.4–6.7 %, cross-validated median 6.9–7.5 % against 6.3 %); training targets corrected by
+  the draw's own LUT and cycle residuals (held-out R² 0.964–0.971, median 6.7–7.0 %); the
+  expected number of pipeline cuts inside each layer (a cut every retimed cutoff on the
+  estimated depths, position error 0.5–1.5 levels) times the layer's output, input and
+  partial-sum widths, as features or as ratios to the register estimate: over 12 random
+  75/25 splits of all 400 designs at best +0.0025 ± 0.0015 in R² and −0.2 ± 0.14 points of
+  median; network columns only (held-out median 9.6 %) or fewer per-layer columns (6.5–6.9 %).
+
 ## How much the weights alone move the figures
 
 {N_DRAWS} random weight draws (`random_quantized_network`, seeds 0–{N_DRAWS - 1}) of each of {N_VARIATION_ARCHS}

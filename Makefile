@@ -7,11 +7,15 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install postgres yosys run test viz clean-venv
 
+# --no-compile: byte-compiling every installed module (TensorFlow alone has thousands) takes
+# about a minute; Python compiles the few it imports on first use instead.
+PIP := $(BIN)/pip install --quiet --disable-pip-version-check --no-compile
+
 $(STAMP): pyproject.toml requirements/lock.txt requirements/no-deps.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements/lock.txt -e ".[test]"
+	$(PIP) -c requirements/lock.txt -e ".[test]"
 	# QKeras's metadata names an unbuildable, unused dependency: install it on its own.
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -r requirements/no-deps.txt
+	$(PIP) --no-deps -r requirements/no-deps.txt
 	touch $@
 
 install: $(STAMP)

@@ -5,8 +5,9 @@ Clones the repository (HEAD) into a temporary directory, runs the README's run c
 with the simulated data and the ground-truth table cached but the Optuna study removed, so the
 second run searches, compresses and builds firmware anew (a rerun that kept the finished study
 would skip the search), and optionally `kedro run --env qubit` in the same clone. Each run's
-per-pipeline times come from the line every run ends with ("Time per pipeline: ..."). Targets (issue 8): under 20 minutes
-from a fresh clone, under 10 with data and ground truth cached, on 2 cores.
+per-pipeline times come from the line every run ends with ("Time per pipeline: ...").
+Targets (issue 8): under 20 minutes from a fresh clone, under 10 with data and ground truth
+cached, on 2 cores.
 
     python benchmarks/bench_end_to_end.py [--qubit] [--keep]
 

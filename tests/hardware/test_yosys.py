@@ -91,9 +91,10 @@ def test_cell_counts_become_a_cost() -> None:
         },
     }
     cells = cell_counts_from_stat(stat)
-    cost = cost_from_cell_counts(cells, ImplementationTarget(), {"latency": 3})
+    cost = cost_from_cell_counts(cells, ImplementationTarget())
     assert (cost.lut, cost.ff, cost.carry, cost.dsp, cost.bram_18k) == (17, 32, 4, 1, 3)
-    assert (cost.latency_cycles, cost.latency_ns, cost.initiation_interval) == (3, 15.0, 1)
+    # Synthesis measures no timing: a Yosys result claims no latency and no initiation interval.
+    assert (cost.latency_cycles, cost.latency_ns, cost.initiation_interval) == (None, None, None)
     assert cost.source == "yosys" and cost.stage == "synthesis"
     assert cost.details["cells_IBUF"] == 8 and "cells_$scopeinfo" not in cost.details
     with pytest.raises(YosysError, match="num_cells_by_type"):
@@ -113,5 +114,5 @@ def test_yosys_on_a_tiny_design_agrees_with_da4ml(tmp_path: Path) -> None:
     # networks where Yosys lands within -1 % ... +9 % of da4ml.
     assert 0.5 * estimate.lut <= synthesized.lut <= 2.0 * estimate.lut
     assert 0.5 * estimate.ff <= synthesized.ff <= 1.1 * estimate.ff
-    assert synthesized.latency_cycles == estimate.latency_cycles
+    assert (synthesized.latency_cycles, synthesized.initiation_interval) == (None, None)
     assert (tmp_path / "tiny" / "yosys_stat.json").is_file()

@@ -10,8 +10,9 @@ project directory on relative paths). The script is
     stat -json
 
 and the cell counts of ``stat`` become a :class:`HardwareCost` with ``source="yosys"``.
-Latency and initiation interval are properties of the RTL, not of synthesis: they are taken
-from da4ml's ``metadata.json`` of the project (pipeline stages, II = 1).
+Logic synthesis measures no timing: the result has no latency and no initiation interval
+(``None``). The pipeline depth of the RTL is da4ml's figure, reported by da4ml's own cost
+(:mod:`snac_pack.hardware.exact`), never under Yosys' name.
 
 This module knows nothing of Kedro; it is usable from a notebook.
 """
@@ -147,25 +148,21 @@ def cell_counts_from_stat(stat: Mapping[str, object]) -> dict[str, int]:
     raise YosysError("Yosys' stat JSON has no num_cells_by_type for the design")
 
 
-def cost_from_cell_counts(
-    cells: Mapping[str, int], target: ImplementationTarget, metadata: Mapping[str, object]
-) -> HardwareCost:
+def cost_from_cell_counts(cells: Mapping[str, int], target: ImplementationTarget) -> HardwareCost:
     """Turn Xilinx cell counts into a :class:`HardwareCost`.
 
     Args:
         cells: Cell type → count after ``synth_xilinx``.
         target: Implementation target of the design.
-        metadata: da4ml's project metadata; its ``latency`` (pipeline stages) gives the latency.
 
     Returns:
-        LUT, FF, CARRY, DSP and BRAM (18 Kib) counts with ``source="yosys"``, ``stage="synthesis"``;
-        every cell count is kept in ``details`` as ``cells_<type>``.
+        LUT, FF, CARRY, DSP and BRAM (18 Kib) counts with ``source="yosys"``, ``stage="synthesis"``,
+        and no latency or initiation interval (synthesis measures none); every cell count is kept
+        in ``details`` as ``cells_<type>``.
     """
     unknown_memories = [cell for cell in cells if cell.startswith(("RAMB", "URAM")) and cell not in _BRAM_18K_PER_CELL]
     if unknown_memories:
         raise YosysError(f"memory cells {unknown_memories} have no known BRAM size")
-    latency = metadata.get("latency")
-    stages = int(latency) if isinstance(latency, int | float) else None
     return HardwareCost(
         source="yosys",
         stage="synthesis",
@@ -175,9 +172,6 @@ def cost_from_cell_counts(
         dsp=float(sum(count for cell, count in cells.items() if cell in _DSP_CELLS)),
         bram_18k=float(sum(count * _BRAM_18K_PER_CELL.get(cell, 0.0) for cell, count in cells.items())),
         carry=float(sum(count for cell, count in cells.items() if cell in _CARRY_CELLS)),
-        latency_cycles=stages,
-        latency_ns=stages * target.clock_period_ns if stages is not None else None,
-        initiation_interval=1 if stages is not None else None,
         details={f"cells_{cell}": float(count) for cell, count in sorted(cells.items()) if not cell.startswith("$")},
     )
 
@@ -233,7 +227,7 @@ def synthesize(
         )
     cells = cell_counts_from_stat(json.loads(stat_path.read_text()))
     logger.info("Yosys synthesized %s in %.1f s", project.directory, elapsed)
-    cost = cost_from_cell_counts(cells, target, project.metadata)
+    cost = cost_from_cell_counts(cells, target)
     return cost.model_copy(update={"details": {**cost.details, "yosys_seconds": round(elapsed, 3)}})
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from snac_pack.hardware.architecture import ImplementationTarget, Strategy
+
 
 @dataclass(frozen=True)
 class PartResources:
@@ -43,11 +45,33 @@ def part_resources(part: str) -> PartResources:
     return _DEVICES[device]
 
 
-def resource_percentages(figures: dict[str, float], part: str) -> dict[str, float]:
-    """Each resource as a percentage of the part, and their mean (``avg_resource_pct``)."""
-    total = part_resources(part)
+#: The resources each hls4ml strategy can use. Distributed arithmetic builds every constant
+#: product from adders in LUTs and flip-flops: it uses no DSP slice and no block RAM by construction.
+USABLE_RESOURCES: dict[Strategy, tuple[str, ...]] = {
+    "distributed_arithmetic": ("lut", "ff"),
+    "latency": ("lut", "ff", "dsp", "bram_18k"),
+    "resource": ("lut", "ff", "dsp", "bram_18k"),
+}
+
+
+def resource_percentages(figures: dict[str, float], target: ImplementationTarget) -> dict[str, float]:
+    """Each resource as a percentage of the target's part, and their mean ``avg_resource_pct``.
+
+    ``avg_resource_pct`` is the mean over the resources the target's strategy can use
+    (:data:`USABLE_RESOURCES`): for distributed arithmetic the mean of the LUT and FF
+    percentages, so the DSP and BRAM that it never uses do not halve it.
+
+    Args:
+        figures: ``lut``, ``ff``, ``dsp`` and ``bram_18k`` of a design.
+        target: its implementation target (part and strategy).
+
+    Returns:
+        ``lut_pct``, ``ff_pct``, ``dsp_pct``, ``bram_18k_pct`` and ``avg_resource_pct``.
+    """
+    total = part_resources(target.part)
     percentages = {
         f"{name}_pct": 100.0 * figures[name] / getattr(total, name) for name in ("lut", "ff", "dsp", "bram_18k")
     }
-    percentages["avg_resource_pct"] = sum(percentages.values()) / 4
+    usable = USABLE_RESOURCES[target.strategy]
+    percentages["avg_resource_pct"] = sum(percentages[f"{name}_pct"] for name in usable) / len(usable)
     return percentages

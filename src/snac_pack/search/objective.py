@@ -117,7 +117,7 @@ class TrialObjective:
             figures = {name: float(surrogate_figures[name]) for name in HARDWARE_FIGURES}
         estimator_seconds = time.perf_counter() - started
 
-        figures.update(resource_percentages(figures, self.target.part))
+        figures.update(resource_percentages(figures, self.target))
         figures[self.metric] = metric
         figures["bops"] = arch.bops()
         for name, value in figures.items():

@@ -35,6 +35,7 @@ from snac_pack.hardware.ground_truth import (
     extend_ground_truth,
     is_held_out,
     rows_for,
+    split_rows,
 )
 from snac_pack.hardware.network import random_quantized_network
 from snac_pack.hardware.surrogate import REGRESSOR_SETTINGS, evaluate_surrogate, fit_surrogate
@@ -70,9 +71,10 @@ def space_architectures(space: SearchSpace, target: ImplementationTarget, seed: 
 
 
 def jet_rows(table: pd.DataFrame, target: ImplementationTarget, sources: tuple[str, ...], origin: str, max_layers: int) -> pd.DataFrame:
-    rows = rows_for(table, target, sources, origin, max_layers)
+    rows = rows_for(table, target, sources, max_layers)
     if rows.empty:
         return rows
+    rows = rows[rows["weight_origin"] == origin]
     return rows[[architecture_of(r).n_inputs == N_FEATURES for _, r in rows.iterrows()]].reset_index(drop=True)
 
 
@@ -118,7 +120,7 @@ def main() -> None:
     table = GroundTruthStore(ROOT / "data/03_primary/ground_truth.jsonl").table()
     max_layers = space.hidden_layers.high + 1
     random_rows = jet_rows(table, target, ("da4ml",), "random", max_layers)
-    held = np.array([is_held_out(d, holdout) for d in random_rows["design_id"]])
+    held = np.array([is_held_out(architecture_of(r), holdout) for _, r in random_rows.iterrows()], dtype=bool)
     training, held_out = random_rows[~held].reset_index(drop=True), random_rows[held].reset_index(drop=True)
     training_archs = archs_of(training)
     started = time.perf_counter()
@@ -146,7 +148,7 @@ def main() -> None:
     sets = {
         "held-out, random weights": held_out,
         "trained weights": jet_rows(table, target, ("da4ml",), "trained", max_layers),
-        "Yosys synthesis": jet_rows(table, target, ("yosys",), "random", max_layers),
+        "Yosys synthesis": split_rows(jet_rows(table, target, ("yosys",), "random", max_layers), holdout)[1],
     }
     metrics = {label: evaluate_surrogate(surrogate, rows, archs_of(rows)) if not rows.empty else None for label, rows in sets.items()}
     folds = cross_validated(training, training_archs, max_layers)

@@ -99,10 +99,12 @@ class SurrogateTrainingParams(_Section):
     n_random_designs: int = Field(gt=0, description="architectures drawn from search_space with random weights")
     n_trained_designs: int = Field(ge=0, description="architectures trained on the task data, for the trained-weight gap")
     trained_epochs: int = Field(gt=0, description="epochs of each trained ground-truth network")
-    yosys_designs: int = Field(ge=0, description="random designs also synthesised with Yosys")
+    yosys_designs: int = Field(ge=0, description="random designs also synthesised with Yosys (held-out ones unless Yosys is a train source)")
     yosys_timeout_s: float = Field(gt=0, description="limit of one Yosys run")
-    holdout_fraction: float = Field(gt=0, lt=1, description="share of random designs held out for evaluation")
-    train_sources: tuple[CostSource, ...] = Field(default=("da4ml",), min_length=1)
+    holdout_fraction: float = Field(
+        gt=0, lt=1, description="share of architectures held out for evaluation (all their rows: every weight draw and origin)"
+    )
+    train_sources: tuple[CostSource, ...] = Field(default=("da4ml",), min_length=1, description="tools whose figures the surrogate learns")
     n_workers: int | None = Field(default=None, gt=0, description="processes for exact costs; null: one per core")
     seed: int = Field(default=0, ge=0)
 

@@ -28,8 +28,8 @@ def weights_digest(weights: Sequence[LayerWeights]) -> int:
 
 
 def design_request(point: CompressionPoint) -> DesignRequest:
-    """The ground-truth request of a point: its architecture and its trained, quantized weights."""
-    return DesignRequest(point.arch, "trained", weights_digest(point.hardware_weights), point.hardware_weights)
+    """The ground-truth request of a point: its architecture and its trained, quantized weights (origin ``compression``)."""
+    return DesignRequest(point.arch, "trained", weights_digest(point.hardware_weights), point.hardware_weights, origin="compression")
 
 
 def exact_costs(points: Sequence[CompressionPoint], store: GroundTruthStore, n_workers: int) -> dict[str, dict]:

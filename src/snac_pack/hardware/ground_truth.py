@@ -3,7 +3,13 @@
 Rows are appended to a JSON Lines file the moment each result arrives, so an interrupted run
 loses only the designs in flight, and a design already in the file is never computed again.
 Each row holds the architecture (as JSON, to rebuild it), how its weights were obtained, the
-figures and the tool (``source``) that produced them.
+figures, the tool (``source``) that produced them and the part of the project that asked for
+them (``origin``, see :data:`RowOrigin`). Rows written before the tag existed get one inferred
+on reading (:func:`inferred_origin`).
+
+The surrogate's held-out split is by architecture (:func:`split_key`): every row of a held-out
+architecture, whatever its weights, origin, source or target, is kept out of training, so two
+weight draws of one network never sit on both sides.
 """
 
 from __future__ import annotations
@@ -16,11 +22,11 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 import os
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -33,6 +39,14 @@ from snac_pack.hardware.network import NetworkWeights, random_quantized_network
 logger = logging.getLogger(__name__)
 
 WeightOrigin = Literal["random", "trained"]
+#: Which part of the project produced a row: random weight draws and trained ground-truth networks
+#: (surrogate_training), a compression iteration (local_compression), the firmware's vendor build,
+#: an imported hls4ml project report (Vivado/Vitis) or a wa-hls4ml record (:func:`imported_rows`).
+RowOrigin = Literal["random", "trained", "compression", "firmware", "vendor_import", "wa_hls4ml"]
+ROW_ORIGINS: tuple[RowOrigin, ...] = get_args(RowOrigin)
+#: Ids of trained weights at or above this are 60-bit weight digests (compression points); the
+#: trained ground-truth networks of surrogate_training are numbered ``seed * 1_000_003 + index``.
+_DIGEST_IDS_FROM = 2**32
 _TASKS_PER_WORKER = 8
 
 
@@ -46,12 +60,18 @@ class DesignRequest:
             or ``trained`` (``weights`` given).
         weight_seed: seed of the random weights, or an identifier of the trained network.
         weights: the weights of a trained network; ``None`` for random ones.
+        origin: the part of the project asking (the rows' ``origin``); default the weight origin.
     """
 
     arch: Architecture
     weight_origin: WeightOrigin
     weight_seed: int
     weights: NetworkWeights | None = None
+    origin: RowOrigin | None = None
+
+    def __post_init__(self) -> None:
+        if self.origin is None:
+            object.__setattr__(self, "origin", self.weight_origin)  # frozen: filled in once, here
 
     def design_id(self) -> str:
         """Identity of the design in the table (architecture, target and weights)."""
@@ -80,10 +100,14 @@ class GroundTruthStore:
         self.path = Path(path)
 
     def rows(self) -> list[dict[str, Any]]:
-        """Every complete row, once per design and source; a line cut short by an interruption is ignored."""
+        """Every complete row, once per design, source and stage, each with its ``origin``.
+
+        A line cut short by an interruption is ignored; a row without ``origin`` (written before
+        the tag) gets :func:`inferred_origin`.
+        """
         if not self.path.is_file():
             return []
-        rows: dict[tuple[str, str], dict[str, Any]] = {}
+        rows: dict[tuple[str, str, str | None], dict[str, Any]] = {}
         for number, line in enumerate(self.path.read_text().splitlines(), start=1):
             if not line.strip():
                 continue
@@ -92,8 +116,10 @@ class GroundTruthStore:
             except json.JSONDecodeError:
                 logger.warning("Ignoring the unreadable line %d of %s (an interrupted write)", number, self.path)
                 continue
-            # Two runs sharing the table may both compute a design: keep its first figures.
-            rows.setdefault((row["design_id"], row["source"]), row)
+            # Two runs sharing the table may both compute a design: keep its first figures. A
+            # vendor build writes its C-synthesis and logic-synthesis figures: both are kept.
+            row.setdefault("origin", inferred_origin(row))
+            rows.setdefault((row["design_id"], row["source"], row.get("stage")), row)
         return list(rows.values())
 
     def done(self, source: str) -> set[str]:
@@ -120,8 +146,8 @@ class GroundTruthStore:
         return pd.DataFrame(self.rows())
 
 
-def cost_row(request: DesignRequest, cost: HardwareCost, seconds: float) -> dict[str, Any]:
-    """One table row: the design's identity and architecture, then its figures."""
+def _identity(request: DesignRequest) -> dict[str, Any]:
+    """The identity columns of a row: design, architecture, weights and origin."""
     return {
         "design_id": request.design_id(),
         "arch_key": request.arch.key(),
@@ -129,9 +155,67 @@ def cost_row(request: DesignRequest, cost: HardwareCost, seconds: float) -> dict
         "arch_json": request.arch.model_dump_json(),
         "weight_origin": request.weight_origin,
         "weight_seed": request.weight_seed,
-        "seconds": round(seconds, 3),
-        **cost.to_row(),
+        "origin": request.origin,
     }
+
+
+def cost_row(request: DesignRequest, cost: HardwareCost, seconds: float) -> dict[str, Any]:
+    """One table row: the design's identity, architecture and origin, then its figures."""
+    return {**_identity(request), "seconds": round(seconds, 3), **cost.to_row()}
+
+
+def imported_rows(
+    arch: Architecture, cost_rows: Iterable[Mapping[str, Any]], origin: Literal["vendor_import", "wa_hls4ml"], identifier: str
+) -> list[dict[str, Any]]:
+    """Ground-truth rows of results imported from another flow, for :meth:`GroundTruthStore.append`.
+
+    The importers read reports, not architecture descriptions: the caller names the architecture.
+
+    Args:
+        arch: the network the results belong to, on their implementation target.
+        cost_rows: rows of :func:`snac_pack.hardware.importers.hls4ml_project_rows` (origin
+            ``vendor_import``) or :func:`snac_pack.hardware.importers.read_wa_hls4ml` (``wa_hls4ml``).
+        origin: ``vendor_import`` or ``wa_hls4ml``.
+        identifier: the design in its flow (project directory, wa-hls4ml record id); one design id each.
+
+    Returns:
+        The rows: identity columns (trained weights, the identifier's digest as their id), then the imported ones.
+
+    Raises:
+        ValueError: a row's implementation target is not the architecture's.
+    """
+    digest = int(hashlib.sha256(identifier.encode()).hexdigest()[:15], 16)
+    request = DesignRequest(arch, "trained", digest, origin=origin)
+    rows = []
+    for row in cost_rows:
+        target = ImplementationTarget(
+            strategy=row["target_strategy"],
+            reuse_factor=int(row["target_reuse_factor"]),
+            part=row["target_part"],
+            clock_period_ns=float(row["target_clock_period_ns"]),
+            io_type=row["target_io_type"],
+        )
+        if target != arch.target:
+            raise ValueError(f"{identifier}: the imported target {target.model_dump()} is not the architecture's {arch.target.model_dump()}")
+        rows.append({**row, **_identity(request)})
+    return rows
+
+
+def inferred_origin(row: Mapping[str, Any]) -> RowOrigin:
+    """The origin of a row written before rows were tagged, from what it records.
+
+    Vendor figures (``vivado``, ``vitis``) were written only by the firmware pipeline's build;
+    ``wa-hls4ml`` figures only by an import; trained weights identified by a 60-bit digest
+    (at least 2^32) are a compression point, smaller ids the trained ground-truth networks of
+    surrogate_training (``seed * 1_000_003 + index``).
+    """
+    if row["source"] in ("vivado", "vitis"):
+        return "firmware"
+    if row["source"] == "wa-hls4ml":
+        return "wa_hls4ml"
+    if row["weight_origin"] == "random":
+        return "random"
+    return "compression" if int(row["weight_seed"]) >= _DIGEST_IDS_FROM else "trained"
 
 
 def architecture_of(row: dict[str, Any] | pd.Series) -> Architecture:
@@ -227,23 +311,46 @@ def extend_ground_truth(
     return len(todo)
 
 
-def is_held_out(design_id: str, fraction: float) -> bool:
-    """Whether a design belongs to the evaluation side of a ``fraction`` hold-out.
+def split_key(arch: Architecture) -> str:
+    """The unit of the held-out split: the architecture alone (layers and input format).
 
-    A hash, not a draw: a design stays on its side of the split as the table grows across runs.
+    Weights, their seed and the implementation target are left out, so every weight draw of a
+    network, and its figures on every target and from every tool, share one key.
+
+    Returns:
+        16 hexadecimal characters of the SHA-256 of the canonical description.
     """
-    return int(hashlib.sha256(design_id.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF < fraction
+    canonical = json.dumps(arch.model_dump(mode="json", exclude={"target"}), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-def rows_for(
-    table: pd.DataFrame, target: ImplementationTarget, sources: tuple[str, ...], origin: WeightOrigin, max_layers: int
-) -> pd.DataFrame:
-    """The rows of one implementation target, from ``sources``, with ``origin`` weights, at most ``max_layers`` deep."""
+def is_held_out(arch: Architecture, fraction: float) -> bool:
+    """Whether an architecture belongs to the evaluation side of a ``fraction`` hold-out.
+
+    A hash of :func:`split_key`, not a draw: an architecture stays on its side of the split as
+    the table grows across runs, and all its rows (any weights, origin, source) go with it.
+    """
+    return int(split_key(arch)[:8], 16) / 0xFFFFFFFF < fraction
+
+
+def split_rows(rows: pd.DataFrame, fraction: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The training and held-out rows of a table, by architecture (:func:`is_held_out`).
+
+    Returns:
+        ``(training, held_out)``, each re-indexed from 0.
+    """
+    if rows.empty:
+        return rows, rows
+    held = np.array([is_held_out(architecture_of(row), fraction) for _, row in rows.iterrows()], dtype=bool)
+    return rows[~held].reset_index(drop=True), rows[held].reset_index(drop=True)
+
+
+def rows_for(table: pd.DataFrame, target: ImplementationTarget, sources: tuple[str, ...], max_layers: int) -> pd.DataFrame:
+    """The rows of one implementation target, from ``sources`` (every origin), at most ``max_layers`` deep."""
     if table.empty:
         return table
     selected = table[
         table["source"].isin(sources)
-        & (table["weight_origin"] == origin)
         & (table["target_strategy"] == target.strategy)
         & (table["target_part"] == target.part)
         & (table["target_reuse_factor"] == target.reuse_factor)

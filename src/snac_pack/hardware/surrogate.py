@@ -18,8 +18,9 @@ trees, which moves with the weights: see ``docs/benchmarks/surrogate.md`` for th
 Prediction does not walk sklearn's trees: each regressor is turned into lookup tables
 (:class:`LookupForest`), so ten thousand architectures cost one numpy pass per figure.
 
-The surrogate remembers what it was trained on (sources, implementation target and the
-version of the features) and refuses to predict for another target.
+The surrogate remembers what it was trained on (sources, implementation target, the version
+of the features and the architectures, as :func:`~snac_pack.hardware.ground_truth.split_key`)
+and refuses to predict for another target, or to be judged on an architecture it learnt.
 """
 
 from __future__ import annotations
@@ -27,11 +28,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from snac_pack.hardware.architecture import Architecture, ImplementationTarget
+from snac_pack.hardware.ground_truth import ROW_ORIGINS, architecture_of, split_key
 from snac_pack.hardware.surrogate_features import architecture_matrix, column_index
 
 logger = logging.getLogger(__name__)
@@ -131,6 +134,8 @@ class Surrogate:
             figure's ratio to its physical estimate (LUT, FF) or on log1p of the figure, or a
             constant (a figure that never varied in training).
         features_version: the ``FEATURES_VERSION`` of the columns it was fitted on (0: older).
+        trained_on: the :func:`~snac_pack.hardware.ground_truth.split_key` of every training
+            architecture (empty for surrogates pickled before it was recorded).
     """
 
     target: ImplementationTarget
@@ -139,6 +144,7 @@ class Surrogate:
     n_training_rows: int
     models: dict[str, object] = field(default_factory=dict)
     features_version: int = 0
+    trained_on: frozenset[str] = frozenset()
 
     def check_target(self, target: ImplementationTarget) -> None:
         """Refuse a target the surrogate was not trained for.
@@ -215,6 +221,7 @@ def fit_surrogate(
         max_layers=max_layers,
         n_training_rows=len(table),
         features_version=FEATURES_VERSION,
+        trained_on=frozenset(split_key(arch) for arch in archs),
     )
     for name in SURROGATE_TARGETS:
         values = table[name].to_numpy(dtype=float)
@@ -234,13 +241,22 @@ def fit_surrogate(
 
 
 def evaluate_surrogate(surrogate: Surrogate, table: pd.DataFrame, archs: Sequence[Architecture]) -> dict[str, dict[str, float]]:
-    """Accuracy of the surrogate on rows it was not trained on.
+    """Accuracy of the surrogate on architectures it was not trained on.
 
     Returns:
-        Per figure: ``r2``, ``median_rel_error``, ``p90_rel_error`` (relative to the truth, where
-        the truth is non-zero) and, for cycle counts, ``within_one_cycle`` (fraction of
-        predictions at most one cycle off). A figure constant in the truth reports ``constant``.
+        Per figure: ``n`` (rows), ``r2``, ``median_rel_error``, ``p90_rel_error`` (relative to the
+        truth, where the truth is non-zero) and, for cycle counts, ``within_one_cycle`` (fraction
+        of predictions at most one cycle off). A figure constant in the truth reports ``constant``.
+
+    Raises:
+        ValueError: an architecture is one the surrogate was trained on (any weights).
     """
+    learnt = [arch.describe() for arch in archs if split_key(arch) in surrogate.trained_on]
+    if learnt:
+        raise ValueError(
+            f"{len(learnt)} of {len(archs)} evaluation rows are architectures the surrogate was trained on "
+            f"(e.g. {learnt[0]}): judge it on held-out architectures only"
+        )
     predicted = surrogate.predict(archs)
     metrics: dict[str, dict[str, float]] = {}
     for name in SURROGATE_TARGETS:
@@ -261,3 +277,47 @@ def evaluate_surrogate(surrogate: Surrogate, table: pd.DataFrame, archs: Sequenc
             entry["within_one_cycle"] = float(np.mean(np.abs(guess - truth) <= 1))
         metrics[name] = entry
     return metrics
+
+
+def evaluate_rows(surrogate: Surrogate, rows: pd.DataFrame) -> dict[str, Any]:
+    """:func:`evaluate_surrogate` on ground-truth rows (with ``arch_json``), with their number ``n``.
+
+    Returns:
+        ``n`` and, when there are rows, the per-figure accuracy.
+    """
+    if rows.empty:
+        return {"n": 0}
+    return {"n": len(rows), **evaluate_surrogate(surrogate, rows, [architecture_of(row) for _, row in rows.iterrows()])}
+
+
+#: Columns of :func:`accuracy_by_origin`'s table: per origin, rows and the headline figures.
+ORIGIN_TABLE_COLUMNS = (
+    "origin", "n", "lut_r2", "lut_median_rel_error", "ff_r2", "ff_median_rel_error", "latency_within_one_cycle",
+)
+
+
+def accuracy_by_origin(surrogate: Surrogate, held_out: pd.DataFrame) -> list[dict[str, Any]]:
+    """The surrogate's accuracy on held-out ground-truth rows, one table row per origin.
+
+    Args:
+        held_out: ground-truth rows (with ``origin`` and ``arch_json``) of architectures the
+            surrogate was not trained on.
+
+    Returns:
+        One record per origin of ``ROW_ORIGINS``, with the keys of ``ORIGIN_TABLE_COLUMNS``;
+        ``None`` where an origin has no rows (``n`` 0) or a figure is constant in its truth.
+    """
+    table = []
+    for origin in ROW_ORIGINS:
+        figures = evaluate_rows(surrogate, held_out[held_out["origin"] == origin].reset_index(drop=True))
+        lut, ff, cycles = (figures.get(name, {}) for name in ("lut", "ff", "latency_cycles"))
+        table.append({
+            "origin": origin,
+            "n": figures["n"],
+            "lut_r2": lut.get("r2"),
+            "lut_median_rel_error": lut.get("median_rel_error"),
+            "ff_r2": ff.get("r2"),
+            "ff_median_rel_error": ff.get("median_rel_error"),
+            "latency_within_one_cycle": cycles.get("within_one_cycle"),
+        })
+    return table

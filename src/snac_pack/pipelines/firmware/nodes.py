@@ -120,7 +120,7 @@ def _vendor(built: Any, model: CompressedModel, target: ImplementationTarget, pa
     costs = read_hls4ml_project(built.directory, target)
     store = GroundTruthStore(Path(ground_truth_store["table"]))
     weights = model.hardware_weights()
-    request = DesignRequest(model.arch.model_copy(update={"target": target}), "trained", weights_digest(weights), weights)
+    request = DesignRequest(model.arch.model_copy(update={"target": target}), "trained", weights_digest(weights), weights, origin="firmware")
     for cost in costs:
         store.append(cost_row(request, cost, time.perf_counter() - started))
     best = costs[-1]

@@ -20,8 +20,9 @@ from snac_pack.hardware.ground_truth import (
     extend_ground_truth,
     is_held_out,
     rows_for,
+    split_rows,
 )
-from snac_pack.hardware.surrogate import Surrogate, evaluate_surrogate, fit_surrogate
+from snac_pack.hardware.surrogate import Surrogate, accuracy_by_origin, evaluate_rows, fit_surrogate
 from snac_pack.models.mlp import TrainingSettings
 from snac_pack.reporting.surrogate_report import parity_figure, tool_agreement
 from snac_pack.search.sampling import random_weight_designs, trained_weight_designs
@@ -100,13 +101,17 @@ def synthesize_subsample(
     """Yosys synthesis of the ``yosys_designs`` smallest random designs (after their exact costs).
 
     The smallest by BOPs: Yosys needs minutes and gigabytes per medium design, so the
-    subsample is bounded by cost rather than drawn at random.
+    subsample is bounded by cost rather than drawn at random. Unless the surrogate learns Yosys
+    figures (``yosys`` in ``train_sources``), they come from held-out architectures: Yosys rows
+    then judge the surrogate on networks it never saw.
 
     Returns:
         The whole ground-truth table.
     """
     params = SurrogateTrainingParams.model_validate(surrogate_training)
     store = _store(ground_truth_store)
+    if "yosys" not in params.train_sources:
+        random_designs = [design for design in random_designs if is_held_out(design.arch, params.holdout_fraction)]
     smallest = sorted(random_designs, key=lambda design: design.arch.bops())[: params.yosys_designs]
     extend_ground_truth(store, smallest, "yosys", _workers(params), params.yosys_timeout_s)
     return store.table()
@@ -115,17 +120,21 @@ def synthesize_subsample(
 def train_surrogate(
     ground_truth: pd.DataFrame, search_space: dict[str, Any], hardware_target: dict[str, Any], surrogate_training: dict[str, Any]
 ) -> Surrogate:
-    """Fit the surrogate on the training side of every random-weight row of the configured target and sources."""
+    """Fit the surrogate on every row of the configured target and sources whose architecture is not held out.
+
+    Rows of every origin (random draws, trained networks, compression points, firmware and
+    imported results) are learnt from; a held-out architecture's rows never are, whatever their origin.
+    """
     params = SurrogateTrainingParams.model_validate(surrogate_training)
     target = ImplementationTarget.model_validate(hardware_target)
     max_layers = SearchSpace.model_validate(search_space).hidden_layers.high + 1
-    rows = rows_for(ground_truth, target, params.train_sources, "random", max_layers)
-    training = rows[[not is_held_out(d, params.holdout_fraction) for d in rows["design_id"]]]
+    training, _ = split_rows(rows_for(ground_truth, target, params.train_sources, max_layers), params.holdout_fraction)
     if len(training) < 10:
         raise ValueError(
             f"only {len(training)} ground-truth rows to train the surrogate for {target.model_dump()}; "
             "raise surrogate_training.n_random_designs (at least 10 after the hold-out)"
         )
+    logger.info("Surrogate training rows by origin: %s", training["origin"].value_counts().to_dict())
     archs = [architecture_of(row) for _, row in training.iterrows()]
     return fit_surrogate(training, archs, max_layers=max_layers, seed=params.seed)
 
@@ -137,45 +146,51 @@ def evaluate_surrogate_accuracy(
     trained_weight_designs: list[DesignRequest],
     surrogate_training: dict[str, Any],
 ) -> tuple[dict[str, Any], Figure]:
-    """Surrogate accuracy on this run's designs: held-out random ones, trained networks, Yosys.
+    """Surrogate accuracy on held-out architectures only: per origin, and on this run's designs.
 
-    The surrogate learns from every row of its target in the table (which may hold other
-    tasks' designs); it is judged on the designs of the configured search space only.
+    ``by_origin`` covers every held-out row of the surrogate's target and sources in the table
+    (other tasks sharing it included). ``held_out_random_weights``, ``trained_weights`` and
+    ``yosys`` are this run's planned designs on held-out architectures: random draws, trained
+    ground-truth networks and their Yosys synthesis. Every group states its ``n`` (rows).
 
     Returns:
         ``surrogate_metrics`` (JSON-ready) and the parity plot.
     """
-    params = SurrogateTrainingParams.model_validate(surrogate_training)
+    fraction = SurrogateTrainingParams.model_validate(surrogate_training).holdout_fraction
     target = surrogate.target
+    training, held_out = split_rows(rows_for(ground_truth, target, surrogate.sources, surrogate.max_layers), fraction)
+    yosys = rows_for(ground_truth, target, ("yosys",), surrogate.max_layers)
     planned = {design.design_id() for design in [*random_weight_designs, *trained_weight_designs]}
-    table = ground_truth[ground_truth["design_id"].isin(planned)] if not ground_truth.empty else ground_truth
-    random_rows = rows_for(table, target, surrogate.sources, "random", surrogate.max_layers)
-    held_out = random_rows[[is_held_out(d, params.holdout_fraction) for d in random_rows["design_id"]]].reset_index(drop=True)
-    trained = rows_for(table, target, surrogate.sources, "trained", surrogate.max_layers)
-    yosys = rows_for(table, target, ("yosys",), "random", surrogate.max_layers)
-
+    this_run = held_out[held_out["design_id"].isin(planned)]
+    yosys_this_run = yosys[yosys["design_id"].isin(planned)]
+    groups = {
+        "held_out_random_weights": this_run[this_run["origin"] == "random"],
+        "trained_weights": this_run[this_run["origin"] == "trained"],
+        "yosys": split_rows(yosys_this_run, fraction)[1],
+    }
     metrics: dict[str, Any] = {
         "target": target.model_dump(),
         "sources": list(surrogate.sources),
         "n_training_rows": surrogate.n_training_rows,
+        "split": {
+            "by": "architecture (layers and input format): all weight draws, origins, sources and targets of one architecture on one side",
+            "holdout_fraction": fraction,
+            "n_training_architectures": len(surrogate.trained_on),
+            "n_training_rows_by_origin": {origin: int(n) for origin, n in training["origin"].value_counts().items()},
+            "n_held_out_rows": len(held_out),
+        },
+        **{label: evaluate_rows(surrogate, rows.reset_index(drop=True)) for label, rows in groups.items()},
+        "by_origin": accuracy_by_origin(surrogate, held_out),
+        "by_origin_scope": "every held-out row of the surrogate's target and sources in the ground-truth table",
     }
-    panels = {}
-    for label, rows in (("held_out_random_weights", held_out), ("trained_weights", trained), ("yosys", yosys)):
-        if rows.empty:
-            metrics[label] = {"n": 0}
-            continue
-        archs = [architecture_of(row) for _, row in rows.iterrows()]
-        metrics[label] = evaluate_surrogate(surrogate, rows, archs)
-        panels[label.replace("_", " ")] = (rows, surrogate.predict(archs))
-    exact = random_rows.set_index("design_id")[["lut", "ff"]]
-    pairs = yosys.set_index("design_id")[["lut", "ff"]].join(exact, lsuffix="_yosys", rsuffix="_da4ml", how="inner")
+    exact = ground_truth[ground_truth["design_id"].isin(planned) & (ground_truth["source"] == "da4ml")].set_index("design_id")[["lut", "ff"]]
+    pairs = yosys_this_run.set_index("design_id")[["lut", "ff"]].join(exact, lsuffix="_yosys", rsuffix="_da4ml", how="inner")
     metrics["yosys_vs_da4ml"] = tool_agreement(pairs)
-    for label in ("held_out_random_weights", "trained_weights"):
-        figures = metrics[label]
-        if "lut" in figures:
-            logger.info(
-                "Surrogate on %s: LUT R2 %.4f, median rel. error %.2f%%; FF R2 %.4f; latency within 1 cycle %.0f%%",
-                label, figures["lut"].get("r2", float("nan")), 100 * figures["lut"]["median_rel_error"],
-                figures["ff"].get("r2", float("nan")), 100 * figures["latency_cycles"]["within_one_cycle"],
-            )
-    return metrics, parity_figure(panels)
+    for record in metrics["by_origin"]:
+        if record["n"]:
+            logger.info("Surrogate on held-out %s rows: %s", record["origin"], {k: v for k, v in record.items() if k != "origin"})
+    panels = {f"held-out, {origin}": rows for origin, rows in held_out.groupby("origin")} | {"held-out, Yosys": groups["yosys"]}
+    return metrics, parity_figure({
+        label: (rows.reset_index(drop=True), surrogate.predict([architecture_of(row) for _, row in rows.iterrows()]))
+        for label, rows in panels.items()
+    })

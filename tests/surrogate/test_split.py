@@ -55,12 +55,15 @@ def test_every_draw_origin_and_target_of_an_architecture_falls_on_one_side() -> 
     assert 0.18 < np.mean(sides) < 0.32  # the hash holds out about the configured share
 
 
+def _keys(rows) -> set[str]:
+    return {split_key(architecture_of(row)) for _, row in rows.iterrows()}
+
+
 def test_split_rows_keeps_every_row_of_a_held_out_architecture_out_of_training() -> None:
     table, _ = synthetic_ground_truth(120, seed=0)
     training, held_out = split_rows(table, 0.25)
     assert len(training) + len(held_out) == len(table) and len(held_out) > 0
-    keys = lambda rows: {split_key(architecture_of(row)) for _, row in rows.iterrows()}  # noqa: E731
-    assert not keys(training) & keys(held_out)
+    assert not _keys(training) & _keys(held_out)
     assert set(held_out["origin"]) == {"random", "trained", "compression", "firmware"}
     # Both draws of a held-out architecture are held out.
     assert (held_out[held_out["origin"] == "random"].groupby("arch_key").size() == 2).all()

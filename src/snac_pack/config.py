@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from snac_pack.compression.settings import (
     BaselineModel,
@@ -25,7 +25,7 @@ from snac_pack.data.sources import FILE_READERS, SIMULATORS
 from snac_pack.hardware.architecture import ImplementationTarget
 from snac_pack.hardware.cost import CostSource
 from snac_pack.models.mlp import TrainingSettings
-from snac_pack.search.objective import TrialObjective, available_figures
+from snac_pack.search.objective import MADE_UNDER_COMPONENTS, TrialObjective, available_figures
 from snac_pack.search.pareto import CandidateRule
 from snac_pack.search.space import Precision, SearchSpace
 from snac_pack.search.study import NSGAIISettings
@@ -158,6 +158,25 @@ class GlobalSearchParams(_Section):
     grace_period_s: int = Field(default=120, ge=2)
     progress_interval_s: float = Field(default=30.0, gt=0)
     candidates: CandidateRule = Field(default_factory=CandidateRule)
+    accept_study_changes: tuple[str, ...] = Field(
+        default=(),
+        description="components allowed to differ from what the existing study was made under; its old trials "
+        "then stay beside the new ones",
+    )
+    allow_partial_study: bool = Field(
+        default=False, description="let a search that ends short of n_trials go on to the next pipelines (reported)"
+    )
+    max_worker_restarts: int = Field(
+        default=3, ge=0, description="worker processes of this node restarted after a crash, per run"
+    )
+
+    @field_validator("accept_study_changes")
+    @classmethod
+    def _known_components(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = sorted(set(names) - set(MADE_UNDER_COMPONENTS))
+        if unknown:
+            raise ValueError(f"unknown component(s) {unknown}; valid: {list(MADE_UNDER_COMPONENTS)}")
+        return names
 
 
 def trial_objective(

@@ -25,10 +25,12 @@ from snac_pack.datasets.optuna_study_dataset import OptunaStudyDataset
 from snac_pack.search import workers
 from snac_pack.search.study import (
     StorageUnavailableError,
+    StudyChangedError,
     StudyLocation,
     StudyMismatchError,
     StudySpec,
     create_or_join_study,
+    made_under_record,
     open_storage,
     open_study,
     pareto_front,
@@ -55,6 +57,11 @@ def diverges_for_large_x(trial: optuna.Trial) -> dict[str, float]:
     return values
 
 
+def always_fails(trial: optuna.Trial) -> dict[str, float]:
+    trial.suggest_float("x", 0, 1)
+    raise ValueError("broken objective")
+
+
 def constrained(trial: optuna.Trial) -> dict[str, float]:
     """Like ``two_objectives``, with a feasibility constraint x >= 0.2."""
     values = two_objectives(trial)
@@ -68,9 +75,11 @@ class HangsOnTrial:
 
     trial_number: int
     pid_file: str
+    trial_seconds: float = 0.0
 
     def __call__(self, trial: optuna.Trial) -> dict[str, float]:
         values = two_objectives(trial)
+        time.sleep(self.trial_seconds)
         if trial.number == self.trial_number:
             time.sleep(1.5)  # past the first heartbeat: Optuna never fails a trial that sent none
             partial = Path(self.pid_file + ".tmp")
@@ -189,7 +198,11 @@ def test_enqueued_trials_run_once_each_keeping_their_numbers_with_two_workers(tm
         study.enqueue_trial(parameters)
     summary = run_workers(url, spec, two_objectives, n_workers=2)
     table = trials_table(open_study(url, "enqueued")).set_index("number").sort_index()
-    assert summary.complete == 10 and (table["state"] == "COMPLETE").all()
+    assert summary.complete == 10 and (table.loc[:9, "state"] == "COMPLETE").all()
+    # Two workers may both start a trial for the last slot: the later one is PRUNED unrun, by design.
+    surplus = table.loc[10:]
+    assert (surplus["state"] == "PRUNED").all()
+    assert surplus.empty or surplus["attr_skip_reason"].notna().all()
     assert table.loc[:7, ["param_x", "param_y"]].rename(columns=lambda name: name[6:]).to_dict("records") == fixed
 
 
@@ -213,7 +226,7 @@ def test_a_trial_started_when_the_target_is_taken_is_pruned_unrun(
     run_worker(url, spec, two_objectives, stop_at=time.time() + 1)
     table = trials_table(open_study(url, "full"))
     surplus = table[table["number"] >= 3]
-    assert (table["state"] == "COMPLETE").sum() == 3
+    assert (table.loc[table["number"] < 3, "state"] == "COMPLETE").all()
     assert len(surplus) > 0 and (surplus["state"] == "PRUNED").all()
     assert surplus["attr_skip_reason"].str.contains("already complete or running").all()
     assert not surplus.filter(like="param_").notna().any().any()  # the objective never ran
@@ -225,7 +238,7 @@ def test_failing_objective_records_the_reason_and_the_worker_goes_on(tmp_path: P
     table = trials_table(open_study(url, "fails"))
     failed = table[table["state"] == "FAIL"]
     assert (table["state"] == "COMPLETE").sum() == 15
-    assert len(failed) > 0
+    assert len(failed) > 0 and len(failed) + 15 == len(table)
     assert failed["attr_fail_reason"].str.startswith("RuntimeError: training diverged").all()
     assert failed[["f1", "f2"]].isna().all().all()  # no invented values
 
@@ -245,7 +258,7 @@ def test_constraints_are_recorded_when_on_and_refused_when_off(tmp_path: Path) -
 def test_a_journal_file_holds_a_study_on_one_host(tmp_path: Path) -> None:
     url = f"journal:///{tmp_path / 'study.log'}"
     run_worker(url, make_spec("journal", 5), two_objectives)
-    assert states(url, "journal") == {"COMPLETE": 5}
+    assert states(url, "journal") == {"COMPLETE": 5}  # and nothing else: no FAIL
 
 
 def test_objective_values_are_checked_against_the_spec() -> None:
@@ -259,25 +272,92 @@ def test_objective_values_are_checked_against_the_spec() -> None:
 
 
 @pytest.mark.slow
-def test_killed_worker_trial_becomes_fail_and_the_study_still_finishes(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize("max_restarts", [0, 1])
+def test_killed_worker_trial_becomes_fail_and_the_worker_is_replaced_within_the_budget(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, max_restarts: int
 ) -> None:
     url = sqlite_url(tmp_path)
     pid_file = tmp_path / "victim.pid"
-    objective = HangsOnTrial(trial_number=3, pid_file=str(pid_file))
+    # Trials last long enough that a replacement (a few seconds to start) finds some left.
+    objective = HangsOnTrial(trial_number=3, pid_file=str(pid_file), trial_seconds=0.5 if max_restarts else 0.0)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        running = pool.submit(run_workers, url, make_spec("killed", 20), objective, n_workers=2)
+        running = pool.submit(run_workers, url, make_spec("killed", 30), objective, n_workers=2,
+                              max_restarts=max_restarts)
         victim = int(wait_for_file(pid_file, timeout_s=60))
         os.kill(victim, signal.SIGKILL)
         summary = running.result(timeout=90)
 
     table = trials_table(open_study(url, "killed"))
     failed = table[table["state"] == "FAIL"]
-    assert (table["state"] == "COMPLETE").sum() == 20
+    victim_name = f"{socket.gethostname()}:{victim}"
+    assert (table["state"] == "COMPLETE").sum() == 30
+    assert set(table["state"]) <= {"COMPLETE", "FAIL", "PRUNED"}
     assert failed["number"].tolist() == [3]
-    assert failed["worker"].tolist() == [f"{socket.gethostname()}:{victim}"]
-    assert sorted(worker.exit_code for worker in summary.workers) == [-signal.SIGKILL, 0]
+    assert failed["worker"].tolist() == [victim_name]
+    assert summary.restarts == max_restarts
+    assert sorted(worker.exit_code for worker in summary.workers) == [-signal.SIGKILL] + [0] * (1 + max_restarts)
     assert "signal SIGKILL" in caplog.text
+    if max_restarts:
+        replacement = next(worker for worker in summary.workers if worker.replaces == victim_name)
+        assert replacement.index == next(worker.index for worker in summary.workers if worker.name == victim_name)
+        assert replacement.complete > 0  # the study finished with two workers, not one
+        assert "replaced by pid" in caplog.text
+    else:
+        assert "all used" in caplog.text
+
+
+def test_a_worker_whose_trials_keep_failing_is_not_replaced_and_the_study_reports_why(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path)
+    spec = make_spec("broken", 10, max_failures_in_a_row=2)
+    summary = run_workers(url, spec, always_fails, n_workers=1, max_restarts=3)
+    assert (summary.complete, summary.restarts) == (0, 0)
+    assert [worker.exit_code for worker in summary.workers] == [workers.GAVE_UP_EXIT_CODE]
+    with pytest.raises(workers.SearchIncompleteError, match=r"0 of 10 COMPLETE trials \(2 FAIL\).*ValueError: broken objective"):
+        workers.require_complete(summary)
+    workers.require_complete(run_workers(url, make_spec("fine", 3), two_objectives, n_workers=1))
+
+
+# --- what a study was made under ----------------------------------------------------------------
+
+MADE_UNDER = {"surrogate": {"digest": "aaaa"}, "estimator": {"digest": "e1", "summary": "surrogate"}}
+
+
+def test_a_study_refuses_a_run_made_under_other_settings_before_running_anything(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path)
+    run_worker(url, make_spec("made", 3, made_under=MADE_UNDER), two_objectives)
+    changed = MADE_UNDER | {"estimator": {"digest": "e2", "summary": "exact"}, "surrogate": {"digest": "bbbb"}}
+    with pytest.raises(StudyChangedError, match=r"3 trials measured under other settings .* estimator: 'surrogate' -> "
+                       r"'exact'; surrogate: changed \(digest aaaa -> bbbb\)\. Nothing was run.*\[estimator, surrogate\]"):
+        run_workers(url, make_spec("made", 6, made_under=changed), two_objectives, n_workers=1)
+    with pytest.raises(StudyChangedError, match="surrogate: changed"):
+        run_workers(url, make_spec("made", 6, made_under=changed, accepted_changes=("estimator",)), two_objectives)
+    assert len(open_study(url, "made").trials) == 3
+    # The same settings continue the study.
+    run_workers(url, make_spec("made", 4, made_under=MADE_UNDER), two_objectives, n_workers=1)
+    assert states(url, "made") == {"COMPLETE": 4}
+
+
+def test_accepted_changes_continue_the_study_and_are_recorded(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path)
+    run_worker(url, make_spec("accept", 2, made_under=MADE_UNDER), two_objectives)
+    changed = MADE_UNDER | {"estimator": {"digest": "e2", "summary": "exact"}}
+    summary = run_workers(url, make_spec("accept", 4, made_under=changed, accepted_changes=("estimator",)),
+                          two_objectives, n_workers=1)
+    study = open_study(url, "accept")
+    assert summary.complete == 4
+    assert made_under_record(study)["estimator"].digest == "e2"
+    assert [(c["component"], c["from"], c["to"]) for c in summary.accepted_changes] == [("estimator", "surrogate", "exact")]
+    run_workers(url, make_spec("accept", 5, made_under=changed), two_objectives, n_workers=1)  # now the record
+
+
+def test_a_study_without_a_record_is_refused_until_its_components_are_accepted(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path)
+    run_worker(url, make_spec("legacy", 2), two_objectives)
+    with pytest.raises(StudyChangedError, match="estimator: not recorded by the study"):
+        run_workers(url, make_spec("legacy", 3, made_under=MADE_UNDER), two_objectives)
+    run_workers(url, make_spec("legacy", 3, made_under=MADE_UNDER, accepted_changes=("estimator", "surrogate")),
+                two_objectives, n_workers=1)
+    assert states(url, "legacy") == {"COMPLETE": 3}
 
 
 # --- separate processes, as on separate machines ----------------------------------------------

@@ -15,7 +15,11 @@ raises: the trial fails with its error, it never receives invented figures.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import logging
+import pickle
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -31,6 +35,7 @@ from snac_pack.models.export import quantized_network
 from snac_pack.models.mlp import TrainingSettings, build_mlp, predict_classes, task_metric, train_classifier
 from snac_pack.search.sampling import candidate_inputs
 from snac_pack.search.space import Precision, SearchSpace, suggest_candidate, to_architecture
+from snac_pack.search.study import MadeUnder
 
 if TYPE_CHECKING:
     import optuna
@@ -43,6 +48,9 @@ logger = logging.getLogger(__name__)
 HARDWARE_FIGURES = ("lut", "ff", "dsp", "bram_18k", "latency_cycles")
 RESOURCE_PERCENTAGES = ("lut_pct", "ff_pct", "dsp_pct", "bram_18k_pct", "avg_resource_pct")
 Metric = Literal["accuracy", "fidelity"]
+MADE_UNDER_COMPONENTS = (
+    "surrogate", "search_space", "objectives", "estimator", "precision", "hardware_target", "training", "input_data",
+)
 
 
 def available_figures(metric: Metric) -> tuple[str, ...]:
@@ -135,6 +143,31 @@ class TrialObjective:
             trial.set_constraint(name, figures[name] - limit)
         return {name: float(figures[name]) for name in self.objectives}
 
+    def made_under(self) -> dict[str, MadeUnder]:
+        """What this objective's trials are measured under, one digest per component a person may change.
+
+        A study records it at creation and refuses a later run whose components differ (see
+        ``snac_pack.search.study``); ``tensorflow_threads`` is left out: it changes the speed, not
+        the figures.
+
+        Returns:
+            ``surrogate``, ``search_space``, ``objectives`` (with budgets), ``estimator``,
+            ``precision``, ``hardware_target``, ``training`` (with the metric and folds) and
+            ``input_data`` (the training and validation splits).
+        """
+        described = {
+            "search_space": self.space.model_dump(mode="json"),
+            "objectives": {"objectives": list(self.objectives), "budgets": self.budgets},
+            "estimator": self.estimator,
+            "precision": dataclasses.asdict(self.precision),
+            "hardware_target": self.target.model_dump(mode="json"),
+            "training": {"metric": self.metric, "folds": self.folds, **self.training.model_dump(mode="json")},
+        }
+        record = {name: _described(value) for name, value in described.items()}
+        record["surrogate"] = MadeUnder(digest=_digest(pickle.dumps(self.surrogate)), summary="")
+        record["input_data"] = _data_record(self.train, self.val)
+        return record
+
     def _train_and_score(
         self, candidate: Candidate, settings: TrainingSettings
     ) -> tuple[float, tf_keras.Model, int, int]:
@@ -162,3 +195,32 @@ class TrialObjective:
             scores.append(task_metric(self.metric, y_all[held], predict_classes(model, x_all[held])))
             epochs += len(history["loss"])
         return float(np.mean(scores)), model, x_all.shape[1], epochs
+
+
+_SUMMARY_MAX_CHARS = 300
+
+
+def _digest(payload: bytes) -> str:
+    return hashlib.sha256(payload).hexdigest()[:16]
+
+
+def _described(value: object) -> MadeUnder:
+    """A component given by settings: its canonical JSON is both the digest's input and, when short, its summary."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"))
+    digest = _digest(text.encode())
+    return MadeUnder(digest=digest, summary=text if len(text) <= _SUMMARY_MAX_CHARS else f"settings {digest}")
+
+
+def _data_record(train: FeatureTable, val: FeatureTable) -> MadeUnder:
+    """The splits the trials learn and score on: shapes, names and every value."""
+    hasher = hashlib.sha256()
+    for table in (train, val):
+        for array in (np.ascontiguousarray(table.x), np.ascontiguousarray(table.y)):
+            hasher.update(f"{array.dtype}{array.shape}".encode())
+            hasher.update(array.tobytes())
+        hasher.update(json.dumps([table.feature_names, table.class_names]).encode())
+    return MadeUnder(
+        digest=hasher.hexdigest()[:16],
+        summary=f"train {train.x.shape[0]}x{train.x.shape[1]}, val {val.x.shape[0]}x{val.x.shape[1]}, "
+                f"classes {list(train.class_names)}",
+    )

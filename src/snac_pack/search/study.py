@@ -6,6 +6,12 @@ machine, ``postgresql://user:password@host:5432/database`` across machines, or
 of every machine opens the same URL and joins the same study by name; the study records its
 objective names so that a run with other objectives cannot join it by mistake.
 
+A study also records what its trials were measured under (``StudySpec.made_under``: a digest
+per component, such as the surrogate, the search space, the estimator or the input data). A run
+whose components differ is refused before any trial starts, naming each change, unless the
+spec accepts those changes by name (``accepted_changes``): then the study records the new state
+and the accepted change with its time, so that its trials are never silently mixed.
+
 Kedro-free: usable from a notebook; ``snac_pack.datasets.OptunaStudyDataset`` only hands the
 URL and study name to the nodes.
 """
@@ -37,6 +43,8 @@ logger = logging.getLogger(__name__)
 Direction = Literal["minimize", "maximize"]
 
 OBJECTIVES_ATTR = "objectives"
+MADE_UNDER_ATTR = "made_under"
+ACCEPTED_CHANGES_ATTR = "accepted_changes"
 WORKER_ATTR = "worker"
 FAIL_REASON_ATTR = "fail_reason"
 JOURNAL_SCHEME = "journal"
@@ -59,6 +67,19 @@ class StorageUnavailableError(RuntimeError):
 
 class StudyMismatchError(ValueError):
     """An existing study has other objectives than the ones asked for."""
+
+
+class StudyChangedError(ValueError):
+    """An existing study was made under other settings (surrogate, space, data, ...) than this run's."""
+
+
+class MadeUnder(BaseModel):
+    """One component of what a study's trials were measured under: a digest and a readable summary."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    digest: str = Field(min_length=1, description="changes exactly when the component changes")
+    summary: str = Field(default="", description="what a person reads in an error (short; may be the digest)")
 
 
 class _Settings(BaseModel):
@@ -95,6 +116,13 @@ class StudySpec(_Settings):
     )
     max_failures_in_a_row: int = Field(
         default=10, ge=1, description="a worker whose trials fail this many times in a row stops (a broken objective)"
+    )
+    made_under: dict[str, MadeUnder] = Field(
+        default_factory=dict,
+        description="component name -> its digest: what the trials are measured under (recorded by the study)",
+    )
+    accepted_changes: tuple[str, ...] = Field(
+        default=(), description="components of made_under allowed to differ from the study's record (then recorded anew)"
     )
 
     @field_validator("directions")
@@ -260,7 +288,32 @@ def create_or_join_study(
         f"creating study {spec.study_name!r}",
     )
     _record_or_check_objectives(study, spec)
+    _record_or_check_made_under(study, spec)
     return study
+
+
+def made_under_record(study: optuna.Study) -> dict[str, MadeUnder]:
+    """What the study's trials were measured under, as recorded (empty for a study that predates records).
+
+    Args:
+        study: the study.
+
+    Returns:
+        Component name → its recorded digest and summary.
+    """
+    return {name: MadeUnder.model_validate(entry) for name, entry in study.user_attrs.get(MADE_UNDER_ATTR, {}).items()}
+
+
+def accepted_changes(study: optuna.Study) -> list[dict[str, str]]:
+    """The changes a run accepted into the study: component, previous and new summary, and when.
+
+    Args:
+        study: the study.
+
+    Returns:
+        One record per accepted change, oldest first.
+    """
+    return list(study.user_attrs.get(ACCEPTED_CHANGES_ATTR, []))
 
 
 def open_study(url: str, study_name: str) -> optuna.Study:
@@ -389,6 +442,56 @@ def _record_or_check_objectives(study: optuna.Study, spec: StudySpec) -> None:
         f"but this run asks for {_describe_objectives(wanted)}. Use another study_name for the new "
         "objectives, or delete the old study (optuna delete-study --study-name NAME --storage URL)."
     )
+
+
+def _record_or_check_made_under(study: optuna.Study, spec: StudySpec) -> None:
+    """Record what a new study is made under; refuse a run whose components differ, unless accepted."""
+    if not spec.made_under:
+        return
+    recorded = made_under_record(study)
+    if not recorded and not _has_finished_trials(study):
+        study.set_user_attr(MADE_UNDER_ATTR, {name: entry.model_dump() for name, entry in spec.made_under.items()})
+        return
+    changes = {
+        name: (recorded.get(name), wanted)
+        for name, wanted in spec.made_under.items()
+        if name not in recorded or recorded[name].digest != wanted.digest
+    }
+    if not changes:
+        return
+    refused = [name for name in changes if name not in spec.accepted_changes]
+    if refused:
+        listing = "; ".join(_describe_change(name, *changes[name]) for name in sorted(refused))
+        accept = ", ".join(sorted(changes))
+        raise StudyChangedError(
+            f"Study {study.study_name!r} holds {len(study.trials)} trials measured under other settings than "
+            f"this run's: {listing}. Nothing was run. To continue, start a new study (another study name), or "
+            f"accept these changes and add trials under the new settings to the old ones "
+            f"(accepted changes: [{accept}])."
+        )
+    now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    history = accepted_changes(study) + [
+        {"component": name, "from": old.summary if old else "(not recorded)", "to": new.summary, "at": now}
+        for name, (old, new) in changes.items()
+    ]
+    logger.warning("Study %r: accepted changes of %s; its earlier trials were measured under the old settings",
+                   study.study_name, sorted(changes))
+    study.set_user_attr(ACCEPTED_CHANGES_ATTR, history)
+    study.set_user_attr(MADE_UNDER_ATTR, {**{n: e.model_dump() for n, e in recorded.items()},
+                                          **{n: e.model_dump() for n, e in spec.made_under.items()}})
+
+
+def _has_finished_trials(study: optuna.Study) -> bool:
+    """Whether any trial of the study ran (a study created by another process a moment ago has none)."""
+    return any(trial.state != TrialState.WAITING for trial in study.get_trials(deepcopy=False))
+
+
+def _describe_change(name: str, old: MadeUnder | None, new: MadeUnder) -> str:
+    if old is None:
+        return f"{name}: not recorded by the study (it predates records), now {new.summary!r}"
+    if old.summary == new.summary:
+        return f"{name}: changed (digest {old.digest} -> {new.digest})"
+    return f"{name}: {old.summary!r} -> {new.summary!r}"
 
 
 def _describe_objectives(objectives: list[dict[str, str]]) -> str:

@@ -18,6 +18,11 @@ and runs one trial at a time until the study has ``spec.n_trials`` COMPLETE tria
 - An exception in the objective makes the trial FAIL with ``attr fail_reason``, and invalid
   values (NaN, wrong names) too; the worker goes on, unless ``spec.max_failures_in_a_row``
   trials fail in a row (a broken objective): then it stops with an error.
+- A worker process of :func:`run_workers` that dies (a signal, a crash) is replaced by a new one,
+  up to ``max_restarts`` per call, so the study finishes with the configured number of workers.
+  A worker that stopped because its trials kept failing is not replaced: a new one would fail
+  the same way. Either way a study that ends short of its count says so
+  (:func:`require_complete` raises with the reasons of the last failures).
 
 Seeds: each worker seeds NSGA-II from the base seed, its index, its host name and its pid, so
 that two machines started with the same configuration never sample the same trials. The price
@@ -37,6 +42,7 @@ import os
 import pickle
 import signal
 import socket
+import sys
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -55,6 +61,7 @@ from snac_pack.search.study import (
     WORKER_ATTR,
     NSGAIISettings,
     StudySpec,
+    accepted_changes,
     create_or_join_study,
     has_heartbeat,
     open_storage,
@@ -68,7 +75,17 @@ Objective = Callable[[optuna.Trial], ObjectiveResult]
 
 SKIP_REASON_ATTR = "skip_reason"
 WAIT_POLL_S = 1.0
+GAVE_UP_EXIT_CODE = 3
 _FAIL_REASON_MAX_CHARS = 2000
+_REASONS_SHOWN = 3
+
+
+class WorkerGaveUp(RuntimeError):
+    """A worker's last ``max_failures_in_a_row`` trials failed: the objective is broken, not the worker."""
+
+
+class SearchIncompleteError(RuntimeError):
+    """The study ended with fewer COMPLETE trials than its target; the message gives the last failures."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +98,7 @@ class WorkerReport:
     exit_code: int | None
     complete: int
     failed: int
+    replaces: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +113,9 @@ class SearchSummary:
     failed: int
     wall_time_s: float
     workers: tuple[WorkerReport, ...]
+    restarts: int = 0
+    last_fail_reasons: tuple[str, ...] = ()
+    accepted_changes: tuple[dict[str, str], ...] = ()
 
     @property
     def reached_target(self) -> bool:
@@ -190,7 +211,7 @@ def run_worker(
         study.optimize(guarded, n_trials=1, catch=(Exception,))
         trials_run += 1
         if guarded.failures_in_a_row >= spec.max_failures_in_a_row:
-            raise RuntimeError(
+            raise WorkerGaveUp(
                 f"Worker {name} stops: its last {guarded.failures_in_a_row} trials failed, the last with "
                 f"{guarded.last_fail_reason!r}. Fix the objective (see attr fail_reason in the trials table)."
             )
@@ -207,6 +228,7 @@ def run_workers(
     base_seed: int | None = None,
     timeout_s: float | None = None,
     progress_interval_s: float = 60.0,
+    max_restarts: int = 0,
 ) -> SearchSummary:
     """Run the study with ``n_workers`` worker processes on this machine until it is done.
 
@@ -214,7 +236,8 @@ def run_workers(
     ``objective`` must be picklable (a module-level function, or an instance of a module-level
     class) and a calling script must guard its entry point with ``if __name__ == "__main__":``.
     Other machines may run the same call on the same storage URL at the same time. A worker
-    that dies is reported; the others go on.
+    that dies is reported and, while ``max_restarts`` allows and trials are left, replaced by a
+    new process with the same index (a new pid, so a new seed); the others go on.
 
     Args:
         storage_url: the study's storage URL.
@@ -224,9 +247,11 @@ def run_workers(
         base_seed: the seed every worker derives its own from; None: ``spec.sampler.seed``.
         timeout_s: no new trial starts after this many seconds (running ones finish); None: no limit.
         progress_interval_s: seconds between progress lines in the log.
+        max_restarts: dead workers replaced during this call, all indices together.
 
     Returns:
-        The summary: the study's COMPLETE and FAIL counts, the wall time and each worker's counts.
+        The summary: the study's COMPLETE and FAIL counts, the wall time, each worker process's
+        counts (replacements included, with the process they replace) and the last failures.
     """
     started_at = time.monotonic()
     _ensure_picklable(objective)
@@ -241,30 +266,80 @@ def run_workers(
     if remaining <= 0:
         logger.info("Study %r already has %d COMPLETE trials of %d; nothing to run", spec.study_name,
                     complete_at_start, spec.n_trials)
-        return _summarize(study, storage_url, spec, complete_at_start, started_at, [], base)
+        return _summarize(study, storage_url, spec, complete_at_start, started_at, None, base)
     stop_at = None if timeout_s is None else time.time() + timeout_s
     context = multiprocessing.get_context("spawn")
-    processes = [
-        context.Process(
+    log_level = logging.getLogger("snac_pack").getEffectiveLevel()
+    pool = _WorkerPool(
+        lambda index: context.Process(
             target=_worker_process,
-            args=(logging.getLogger("snac_pack").getEffectiveLevel(), storage_url, spec, objective, index, base,
-                  stop_at),
+            args=(log_level, storage_url, spec, objective, index, base, stop_at),
             name=f"search-worker-{index}",
-        )
-        for index in range(_worker_count(n_workers, remaining))
-    ]
+        ),
+        max_restarts,
+    )
     try:
-        for process in processes:
-            process.start()
+        for index in range(_worker_count(n_workers, remaining)):
+            pool.start(index)
         logger.info("Study %r at %s: %d workers (pids %s) run %d more COMPLETE trials to reach %d",
-                    spec.study_name, redact_url(storage_url), len(processes),
-                    ", ".join(str(process.pid) for process in processes), remaining, spec.n_trials)
-        _watch(processes, study, spec, complete_at_start, started_at, progress_interval_s)
+                    spec.study_name, redact_url(storage_url), len(pool.processes),
+                    ", ".join(str(process.pid) for process in pool.processes), remaining, spec.n_trials)
+        _watch(pool, study, spec, complete_at_start, started_at, progress_interval_s)
     finally:
-        _stop(processes)
-    summary = _summarize(study, storage_url, spec, complete_at_start, started_at, processes, base)
+        _stop(pool.processes)
+    summary = _summarize(study, storage_url, spec, complete_at_start, started_at, pool, base)
     _log_progress(study, spec, complete_at_start, started_at)
     return summary
+
+
+def require_complete(summary: SearchSummary) -> None:
+    """Fail when the study ended short of its target, with the reasons of its last failures.
+
+    Args:
+        summary: from :func:`run_workers`.
+
+    Raises:
+        SearchIncompleteError: fewer COMPLETE trials than ``summary.target``.
+    """
+    if summary.reached_target:
+        return
+    reasons = "; ".join(summary.last_fail_reasons) or "no trial failed: the workers stopped (time limit, or killed)"
+    exits = ", ".join(f"{worker.name} {_describe_exit(worker.exit_code)}" for worker in summary.workers) or "none"
+    raise SearchIncompleteError(
+        f"Study {summary.study_name!r} ended with {summary.complete} of {summary.target} COMPLETE trials "
+        f"({summary.failed} FAIL). Last failures: {reasons}. Worker processes: {exits}. Fix the cause and run "
+        "again: the study resumes with the trials it has."
+    )
+
+
+class _WorkerPool:
+    """The worker processes of one :func:`run_workers` call: started, and replaced when they die."""
+
+    def __init__(self, make: Callable[[int], BaseProcess], max_restarts: int) -> None:
+        self._make = make
+        self.max_restarts = max_restarts
+        self.processes: list[BaseProcess] = []
+        self.indices: dict[BaseProcess, int] = {}
+        self.replaced: dict[BaseProcess, BaseProcess] = {}
+
+    def start(self, index: int, replacing: BaseProcess | None = None) -> BaseProcess:
+        process = self._make(index)
+        process.start()
+        self.processes.append(process)
+        self.indices[process] = index
+        if replacing is not None:
+            self.replaced[process] = replacing
+        return process
+
+    @property
+    def restarts(self) -> int:
+        return len(self.replaced)
+
+    def replace(self, dead: BaseProcess) -> BaseProcess | None:
+        """A new process in the place of ``dead``, or None when it stopped on purpose or the budget is spent."""
+        if dead.exitcode == GAVE_UP_EXIT_CODE or self.restarts >= self.max_restarts:
+            return None
+        return self.start(self.indices[dead], replacing=dead)
 
 
 class _GuardedObjective:
@@ -368,7 +443,11 @@ def _worker_process(log_level: int, storage_url: str, spec: StudySpec, objective
     )
     # One line per finished trial and worker would drown the parent's progress lines.
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    run_worker(storage_url, spec, objective, worker_index, base_seed, stop_at)
+    try:
+        run_worker(storage_url, spec, objective, worker_index, base_seed, stop_at)
+    except WorkerGaveUp as error:
+        logger.error("%s", error)
+        sys.exit(GAVE_UP_EXIT_CODE)
 
 
 def _ensure_picklable(objective: Objective) -> None:
@@ -405,18 +484,32 @@ def _fail_lost_trials(study: optuna.Study) -> None:
         optuna.storages.fail_stale_trials(study)
 
 
-def _watch(processes: list[BaseProcess], study: optuna.Study, spec: StudySpec, complete_at_start: int,
+def _watch(pool: _WorkerPool, study: optuna.Study, spec: StudySpec, complete_at_start: int,
            started_at: float, progress_interval_s: float) -> None:
-    """Wait for the workers, reporting each one that dies and logging progress every interval."""
-    pending = {process.sentinel: process for process in processes}
+    """Wait for the workers, replacing each one that dies while trials are left, and log progress."""
+    pending = {process.sentinel: process for process in pool.processes}
     next_report = time.monotonic() + progress_interval_s
     while pending:
         for sentinel in wait(list(pending), timeout=max(0.0, next_report - time.monotonic())):
             process = pending.pop(sentinel)
             process.join()
-            if process.exitcode != 0:
-                logger.error("Worker %s (pid %d) ended with %s; the other workers go on", process.name,
-                             process.pid, _describe_exit(process.exitcode))
+            if process.exitcode == 0:
+                continue
+            if _count_complete_and_running(study)[0] >= spec.n_trials:
+                logger.error("Worker %s (pid %d) ended with %s; the study is complete", process.name, process.pid,
+                             _describe_exit(process.exitcode))
+                continue
+            replacement = pool.replace(process)
+            if replacement is None:
+                logger.error("Worker %s (pid %d) ended with %s; not replaced (%s); the other workers go on",
+                             process.name, process.pid, _describe_exit(process.exitcode),
+                             "its trials kept failing" if process.exitcode == GAVE_UP_EXIT_CODE
+                             else f"{pool.max_restarts} restarts allowed per run, all used")
+                continue
+            pending[replacement.sentinel] = replacement
+            logger.error("Worker %s (pid %d) ended with %s; replaced by pid %d (restart %d of %d)", process.name,
+                         process.pid, _describe_exit(process.exitcode), replacement.pid, pool.restarts,
+                         pool.max_restarts)
         if pending and time.monotonic() >= next_report:
             _log_progress(study, spec, complete_at_start, started_at)
             next_report += progress_interval_s
@@ -435,6 +528,8 @@ def _stop(processes: list[BaseProcess]) -> None:
 def _describe_exit(exit_code: int | None) -> str:
     if exit_code is not None and exit_code < 0:
         return f"signal {signal.Signals(-exit_code).name}"
+    if exit_code == GAVE_UP_EXIT_CODE:
+        return "its trials kept failing"
     return f"exit code {exit_code}"
 
 
@@ -467,14 +562,16 @@ def _format_duration(seconds: float) -> str:
 
 
 def _summarize(study: optuna.Study, storage_url: str, spec: StudySpec, complete_at_start: int, started_at: float,
-               processes: list[BaseProcess], base_seed: int) -> SearchSummary:
-    """Study-wide counts, and each worker's from the ``worker`` attribute of its trials."""
+               pool: _WorkerPool | None, base_seed: int) -> SearchSummary:
+    """Study-wide counts, each worker's from the ``worker`` attribute of its trials, and the last failures."""
     trials = study.get_trials(deepcopy=False)
     host = socket.gethostname()
     workers = []
-    for index, process in enumerate(processes):
+    for process in pool.processes if pool else ():
         name = f"{host}:{process.pid}"
         own = [trial for trial in trials if trial.user_attrs.get(WORKER_ATTR) == name]
+        index = pool.indices[process]
+        replaced = pool.replaced.get(process)
         workers.append(WorkerReport(
             index=index,
             name=name,
@@ -482,7 +579,11 @@ def _summarize(study: optuna.Study, storage_url: str, spec: StudySpec, complete_
             exit_code=process.exitcode,
             complete=sum(trial.state == TrialState.COMPLETE for trial in own),
             failed=sum(trial.state == TrialState.FAIL for trial in own),
+            replaces=f"{host}:{replaced.pid}" if replaced is not None else None,
         ))
+    failures = [trial for trial in trials if trial.state == TrialState.FAIL]
+    reasons = [f"trial {trial.number}: {trial.user_attrs.get(FAIL_REASON_ATTR, 'no heartbeat (its worker died)')}"
+               for trial in failures[-_REASONS_SHOWN:]]
     return SearchSummary(
         study_name=spec.study_name,
         storage=redact_url(storage_url),
@@ -492,4 +593,7 @@ def _summarize(study: optuna.Study, storage_url: str, spec: StudySpec, complete_
         failed=sum(trial.state == TrialState.FAIL for trial in trials),
         wall_time_s=time.monotonic() - started_at,
         workers=tuple(workers),
+        restarts=pool.restarts if pool else 0,
+        last_fail_reasons=tuple(reasons),
+        accepted_changes=tuple(accepted_changes(study)),
     )

@@ -18,8 +18,9 @@ from snac_pack.hardware.surrogate import Surrogate
 from snac_pack.reporting.search_report import pareto_plot, search_statistics
 from snac_pack.search.pareto import front_of, select_candidates
 from snac_pack.search.space import SearchSpace
-from snac_pack.search.study import StudyLocation, StudySpec, open_study, trials_table
-from snac_pack.search.workers import run_workers
+from snac_pack.search.objective import TrialObjective
+from snac_pack.search.study import StudyChangedError, StudyLocation, StudySpec, open_study, trials_table
+from snac_pack.search.workers import require_complete, run_workers
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def _spec(location: StudyLocation, params: GlobalSearchParams) -> StudySpec:
+def _spec(location: StudyLocation, params: GlobalSearchParams, objective: TrialObjective) -> StudySpec:
     return StudySpec(
         study_name=location.study_name,
         directions=params.objectives,
@@ -36,6 +37,8 @@ def _spec(location: StudyLocation, params: GlobalSearchParams) -> StudySpec:
         heartbeat_interval_s=params.heartbeat_interval_s,
         grace_period_s=params.grace_period_s,
         constraints=bool(params.budgets),
+        made_under=objective.made_under(),
+        accepted_changes=params.accept_study_changes,
     )
 
 
@@ -52,9 +55,11 @@ def run_search(
     """Run worker processes on the study until it has ``n_trials`` complete trials.
 
     The surrogate must have been trained for the configured hardware target (the firmware's).
+    An existing study made under other settings is refused before any trial starts, and a study
+    that ends short of ``n_trials`` fails the run, unless ``allow_partial_study`` is set.
 
     Returns:
-        What this run's workers did (JSON-ready).
+        What this run's workers did (JSON-ready), with ``partial`` true when the study is short.
     """
     params = GlobalSearchParams.model_validate(global_search)
     target = ImplementationTarget.model_validate(hardware_target)
@@ -69,16 +74,27 @@ def run_search(
         FeatureTable.from_arrays(model_input_val),
         cores=os.cpu_count() or 1,
     )
-    summary = run_workers(
-        study.url,
-        _spec(study, params),
-        objective,
-        n_workers=params.n_workers,
-        progress_interval_s=params.progress_interval_s,
-    )
-    if not summary.reached_target:
-        logger.warning("The study has %d of %d complete trials", summary.complete, summary.target)
-    return json.loads(json.dumps(dataclasses.asdict(summary), default=str))
+    try:
+        summary = run_workers(
+            study.url,
+            _spec(study, params, objective),
+            objective,
+            n_workers=params.n_workers,
+            progress_interval_s=params.progress_interval_s,
+            max_restarts=params.max_worker_restarts,
+        )
+    except StudyChangedError as error:
+        raise StudyChangedError(
+            f"{error} In this project: a new study is another study_name of global_search_study in "
+            "conf/<env>/catalog.yml; accepting is global_search.accept_study_changes (a list of those names)."
+        ) from None
+    if params.allow_partial_study and not summary.reached_target:
+        logger.warning("The study has %d of %d complete trials; going on because global_search.allow_partial_study "
+                       "is set", summary.complete, summary.target)
+    elif not params.allow_partial_study:
+        require_complete(summary)
+    record = json.loads(json.dumps(dataclasses.asdict(summary), default=str))
+    return {**record, "partial": not summary.reached_target}
 
 
 def collect_trials(study: StudyLocation, search_summary: dict[str, Any]) -> pd.DataFrame:

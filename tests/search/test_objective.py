@@ -1,0 +1,79 @@
+"""What a trial objective says its trials are measured under: one digest per component a person may change."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+import pytest
+
+from snac_pack.data.features import FeatureTable
+from snac_pack.hardware.architecture import ImplementationTarget
+from snac_pack.hardware.surrogate import fit_surrogate
+from snac_pack.models.mlp import TrainingSettings
+from snac_pack.search.objective import MADE_UNDER_COMPONENTS, TrialObjective
+from snac_pack.search.space import IntRange, Precision, SearchSpace
+from surrogate.synthetic import synthetic_rows
+
+
+def _table(seed: int) -> FeatureTable:
+    rng = np.random.default_rng(seed)
+    return FeatureTable(rng.normal(size=(40, 16)).astype(np.float32), rng.integers(0, 5, 40), tuple(f"f{i}" for i in range(16)),
+                        tuple(f"c{i}" for i in range(5)))
+
+
+def _surrogate(seed: int) -> Any:
+    table, archs = synthetic_rows(60, seed=seed)
+    return fit_surrogate(table, archs, max_layers=4)
+
+
+BASE = TrialObjective(
+    space=SearchSpace(hidden_layers=IntRange(low=1, high=2), units=(8, 16)),
+    objectives=("accuracy", "lut"),
+    budgets={},
+    metric="accuracy",
+    estimator="surrogate",
+    surrogate=_surrogate(0),
+    precision=Precision(input_bits=8, input_integer_bits=3, weight_bits=6, weight_integer_bits=0, activation_bits=6,
+                        activation_integer_bits=3),
+    target=ImplementationTarget(),
+    training=TrainingSettings(epochs=2),
+    folds=1,
+    train=_table(0),
+    val=_table(1),
+)
+
+CHANGES: dict[str, dict[str, Any]] = {
+    "surrogate": {"surrogate": _surrogate(1)},
+    "search_space": {"space": SearchSpace(hidden_layers=IntRange(low=1, high=3), units=(8, 16))},
+    "objectives": {"budgets": {"lut": 5000.0}},
+    "estimator": {"estimator": "exact"},
+    "precision": {"precision": dataclasses.replace(BASE.precision, weight_bits=4)},
+    "hardware_target": {"target": ImplementationTarget(clock_period_ns=2.5)},
+    "training": {"training": TrainingSettings(epochs=3)},
+    "input_data": {"val": dataclasses.replace(BASE.val, x=BASE.val.x + 1.0)},
+}
+
+
+def _changed(first: TrialObjective, second: TrialObjective) -> set[str]:
+    old, new = first.made_under(), second.made_under()
+    assert set(old) == set(new) == set(MADE_UNDER_COMPONENTS)
+    return {name for name in old if old[name].digest != new[name].digest}
+
+
+def test_the_same_objective_built_twice_is_made_under_the_same() -> None:
+    rebuilt = dataclasses.replace(BASE, surrogate=_surrogate(0), train=_table(0), tensorflow_threads=2)
+    assert _changed(BASE, rebuilt) == set()  # a retrained identical surrogate, new threads: nothing changed
+
+
+@pytest.mark.parametrize("component", list(CHANGES))
+def test_each_kind_of_change_changes_exactly_its_component(component: str) -> None:
+    assert set(CHANGES) == set(MADE_UNDER_COMPONENTS)
+    assert _changed(BASE, dataclasses.replace(BASE, **CHANGES[component])) == {component}
+
+
+def test_settings_components_are_readable_in_an_error() -> None:
+    record = dataclasses.replace(BASE, estimator="exact").made_under()
+    assert record["estimator"].summary == '"exact"'
+    assert "train 40x16, val 40x16" in record["input_data"].summary

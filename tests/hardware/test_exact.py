@@ -23,7 +23,6 @@ from snac_pack.hardware import (
 from hardware.designs import TINY
 
 
-
 def _cost_luts(arch: Architecture, seed: int = 0) -> float:
     """da4ml LUTs of one random draw of weights."""
     return exact_cost(arch, random_quantized_network(arch, np.random.default_rng(seed))).lut
@@ -88,6 +87,59 @@ def test_cost_is_complete_and_tagged() -> None:
     assert cost.latency_ns == pytest.approx(cost.latency_cycles * TINY.target.clock_period_ns)
 
 
+def test_shifts_and_wires_cost_no_luts_and_the_registers_hold_every_used_bit() -> None:
+    # Each output reads one input scaled by a power of two: no adder, only wiring.
+    arch = Architecture(
+        n_inputs=3,
+        input_bits=4,
+        input_integer_bits=1,
+        layers=[
+            DenseLayerSpec(
+                units=2, activation="linear", weight_bits=4, weight_integer_bits=0, activation_bits=8, activation_integer_bits=3
+            )
+        ],
+    )
+    kernel = np.array([[0.5, 0.0], [0.0, 0.25], [0.0, 0.0]])  # the third input is unused
+    cost = exact_cost(arch, [(kernel, np.zeros(2))], latency_cutoff=5)
+    assert cost.lut == 0
+    # One stage: the two used 4-bit inputs and the two 4-bit outputs (a shift keeps the width).
+    assert cost.ff == 2 * 4 + 2 * 4
+    assert cost.latency_cycles == 1
+    # 0.75 x = x - x/4: one adder, of more than one bit.
+    adder = exact_cost(arch, [(np.array([[0.75, 0.0], [0.0, 0.25], [0.0, 0.0]]), np.zeros(2))], latency_cutoff=5)
+    assert adder.lut > 1 and adder.details["adder_depth"] == 1
+
+
+@pytest.mark.parametrize("layer", [0, 1])
+def test_a_network_with_an_all_zero_kernel_is_a_constant_and_costs_nothing(layer: int) -> None:
+    weights = list(random_quantized_network(TINY, np.random.default_rng(0)))
+    kernel, bias = weights[layer]
+    weights[layer] = (np.zeros_like(kernel), bias)
+    cost = exact_cost(TINY, weights)
+    # The output no longer depends on the input: every adder and register is removed.
+    assert (cost.lut, cost.ff) == (0, 0)
+    outputs = predict_exact(TINY, weights, np.random.default_rng(1).normal(0.0, 2.0, size=(50, 4)))
+    assert np.all(outputs == outputs[0])
+
+
+def test_pruning_more_weights_of_a_network_never_makes_it_dearer() -> None:
+    arch = Architecture.from_widths([8, 16, 4], weight_bits=6, activation_bits=6)
+    weights = random_quantized_network(arch, np.random.default_rng(1))
+    rng = np.random.default_rng(2)
+    # Nested prunings: every step zeroes the weights of the step before and more.
+    orders = [rng.permutation(kernel.size) for kernel, _ in weights]
+    luts = []
+    for fraction in (0.0, 0.2, 0.4, 0.6, 0.8):
+        pruned = []
+        for (kernel, bias), order in zip(weights, orders, strict=True):
+            flat = kernel.ravel().copy()
+            flat[order[: int(fraction * flat.size)]] = 0.0
+            pruned.append((flat.reshape(kernel.shape), bias))
+        luts.append(exact_cost(arch, pruned).lut)
+    assert all(later < earlier for earlier, later in zip(luts, luts[1:])), luts
+    assert luts[-1] < 0.25 * luts[0], luts
+
+
 def test_cost_grows_with_width_and_bits_and_falls_with_sparsity() -> None:
     narrow = Architecture.from_widths([8, 8, 4], weight_bits=6, activation_bits=6)
     wide = Architecture.from_widths([8, 24, 4], weight_bits=6, activation_bits=6)
@@ -109,6 +161,10 @@ def test_faster_clock_means_more_pipeline_stages_and_registers() -> None:
     assert fast.latency_cycles > slow.latency_cycles
     assert fast.ff > slow.ff
     assert fast.lut == slow.lut  # pipelining adds registers, not logic
+    # One stage when the whole adder tree fits in the cutoff, one stage per adder level at 1.
+    depth = slow.details["adder_depth"]
+    assert 1 < depth <= 8
+    assert (slow.latency_cycles, fast.latency_cycles) == (1, depth)
     assert latency_cutoff_for_clock(5.0) == 5.0 and latency_cutoff_for_clock(0.4) == 1.0
 
 

@@ -35,7 +35,21 @@ def test_fixed_format_describes_its_range_and_hls_type() -> None:
 
 def test_quantize_weights_is_qkeras_quantized_bits() -> None:
     # quantized_bits(4, 0): step 1/8, range [-1, 7/8]
-    assert quantize_weights([0.3, -1.2, 0.95, -0.0625], 4, 0).tolist() == [0.25, -1.0, 0.875, 0.0]
+    assert quantize_weights([0.3, -1.2, 0.95, -0.1], 4, 0).tolist() == [0.25, -1.0, 0.875, -0.125]
+
+
+@pytest.mark.parametrize(("bits", "integer_bits"), [(4, 0), (6, 0), (6, 2), (8, 3)])
+def test_quantizers_agree_with_qkeras_off_the_ties(bits: int, integer_bits: int) -> None:
+    from qkeras import quantized_bits, quantized_relu
+
+    # Random float32 values, beyond both ends of every range; none lies exactly half-way between
+    # two steps (QKeras rounds those to even, see tests/compression/test_loop.py).
+    values = np.random.default_rng(bits + integer_bits).uniform(-20.0, 20.0, 5000).astype(np.float32)
+    qkeras_bits = np.asarray(quantized_bits(bits, integer_bits, alpha=1)(values), dtype=np.float64)
+    np.testing.assert_array_equal(quantize_weights(values, bits, integer_bits), qkeras_bits)
+    qkeras_relu = np.asarray(quantized_relu(bits, integer_bits)(values), dtype=np.float64)
+    unsigned = FixedFormat(bits, integer_bits, signed=False)
+    np.testing.assert_array_equal(quantize_to_format(values, unsigned), qkeras_relu)
 
 
 def test_random_network_is_on_the_grid_with_the_requested_sparsity() -> None:

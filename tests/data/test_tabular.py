@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ import pytest
 from snac_pack.data import sources
 from snac_pack.data.features import TabularFeatures, extract_features
 from snac_pack.data.samples import load_samples, save_samples, validate_samples
-from snac_pack.reporting.data_report import build_data_report, class_separation
+from snac_pack.reporting.data_report import build_data_report, class_separation, files_provenance
 
 ENTRY = "raw_sources"
 
@@ -121,7 +122,11 @@ def test_report_of_a_table_has_a_baseline_and_a_plot_without_physics(tmp_path: P
     rng = np.random.default_rng(1)
     order = rng.permutation(300)
     split_indices = {"train": order[:180], "val": order[180:240], "test": order[240:]}
-    report, figure = build_data_report("tabular", samples, features, split_indices)
+    provenance = files_provenance({"table": tmp_path / "table.csv"})
+    report, figure = build_data_report("tabular", samples, features, split_indices, provenance)
+    (table,) = report["provenance"]["files"]
+    assert report["provenance"]["kind"] == "files" and table["path"] == str(tmp_path / "table.csv")
+    assert table["sha256"] == hashlib.sha256((tmp_path / "table.csv").read_bytes()).hexdigest()
     assert report["baseline"]["name"] == "logistic_regression" and 0 <= report["baseline"]["test_accuracy"] <= 1
     assert set(report["class_balance"]["train"]) == {"setosa", "versicolor", "virginica"}
     assert [f["feature"] for f in report["feature_summary"]] == ["width", "length", "count"]

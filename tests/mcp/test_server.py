@@ -145,12 +145,14 @@ async def test_an_assistant_takes_a_new_table_to_a_searched_study(project_copy: 
         assert run["outputs"]["search_statistics"]["content"]["trials_by_state"] == {"COMPLETE": 2}
         front = run["outputs"]["pareto_front"]["rows"]
         assert front and {"number", "accuracy", "lut", "attr_architecture"} <= set(front[0])
+        assert run["outputs"]["pareto_front"]["figure_sources"]["lut"].startswith("LUT (surrogate, ")
         assert progress and all(total == 5 for _, total, _ in progress)
 
         status = await call(client, "study_status", {"environment": "events"})
         assert status["exists"] and status["study_name"] == "events_mlp" and status["objectives"] == {"accuracy": "maximize", "lut": "minimize"}
         assert status["complete"] == 2 and status["n_trials_wanted"] == 4 and not status["finished"]
         assert status["pareto_front_size"] == len(front) and set(status["best"]) == {"accuracy", "lut"}
+        assert status["figure_sources"] == run["outputs"]["pareto_front"]["figure_sources"]
         assert status["run_in_progress"] is None
 
         results = await call(client, "get_results", {"environment": "events"})

@@ -1,4 +1,9 @@
-"""What a study and a run have produced: the study's trials and front, and the latest reports."""
+"""What a study and a run have produced: the study's trials and front, and the latest reports.
+
+Every hardware figure comes with its source: trial rows with ``figure_sources`` (the estimator
+of the trials, the surrogate's measured error from the latest ``surrogate_metrics``), the
+compression summary and the firmware report with their own ``sources``.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from kedro.io import AbstractVersionedDataset
 from mcp.server.mcpserver.exceptions import ToolError
 
 from snac_pack.mcp_server.project import Project
+from snac_pack.reporting.search_report import figure_sources
 from snac_pack.search.study import (
     StorageUnavailableError,
     objective_names,
@@ -40,8 +46,24 @@ def records(table: pd.DataFrame) -> list[dict[str, Any]]:
     return json.loads(table[shown].to_json(orient="records", date_format="iso"))
 
 
+def trial_rows(table: pd.DataFrame, surrogate_metrics: dict[str, Any]) -> dict[str, Any]:
+    """The rows of a trials table (:func:`records`) and the source of each hardware figure in them.
+
+    Returns:
+        ``rows`` and ``figure_sources``: figure → label (an objective ``lut`` and the attribute
+        ``attr_lut`` alike), e.g. "LUT (surrogate, held-out median error 2.5 %, n=40)".
+    """
+    return {"rows": records(table), "figure_sources": figure_sources(table, surrogate_metrics)}
+
+
+def _surrogate_metrics(catalog: Any) -> dict[str, Any]:
+    """The latest ``surrogate_metrics``, or none (surrogate figures then say their error is not measured)."""
+    return catalog.load("surrogate_metrics") if catalog.exists("surrogate_metrics") else {}
+
+
 def study_status(project: Project, environment: str) -> dict[str, Any]:
-    """Trials done, the front's size and the best points of ``environment``'s study, running or finished.
+    """Trials done, the front's size and the best points of ``environment``'s study, running or finished,
+    with the source of each hardware figure (``figure_sources``).
 
     Raises:
         ArgumentError: the environment is unknown or invalid.
@@ -51,6 +73,7 @@ def study_status(project: Project, environment: str) -> dict[str, Any]:
     with project.context(environment) as context:
         project.check_catalog(context, environment)
         location = context.catalog.load("global_search_study")
+        surrogate_metrics = _surrogate_metrics(context.catalog)
     status: dict[str, Any] = {
         "environment": environment,
         "study_name": location.study_name,
@@ -88,6 +111,7 @@ def study_status(project: Project, environment: str) -> dict[str, Any]:
         "best": best,
         "pareto_front_size": len(front),
         "pareto_front": records(front),
+        "figure_sources": figure_sources(front, surrogate_metrics),
     }
 
 
@@ -95,27 +119,29 @@ def latest_outputs(project: Project, environment: str, names: Iterable[str]) -> 
     """The newest saved version of each catalog dataset in ``names``, summarised for an assistant.
 
     Returns:
-        Per name: ``available``, the ``version`` loaded and the content (``rows`` of a table, the
-        JSON itself, or a text file's ``path``); not yet produced: ``available: false``.
+        Per name: ``available``, the ``version`` loaded and the content (``rows`` of a table with
+        its ``figure_sources``, the JSON itself, or a text file's ``path``); not yet produced:
+        ``available: false``.
     """
     outputs: dict[str, Any] = {}
     with project.context(environment) as context:
         project.check_catalog(context, environment)
         catalog, config = context.catalog, context.config_loader["catalog"]
+        surrogate_metrics = _surrogate_metrics(catalog)
         for name in names:
             if not catalog.exists(name):
                 outputs[name] = {"available": False}
                 continue
             dataset = catalog.get(name)
             version = dataset.resolve_load_version() if isinstance(dataset, AbstractVersionedDataset) else None
-            content = _summary(name, catalog.load(name), config.get(name, {}))
+            content = _summary(name, catalog.load(name), config.get(name, {}), surrogate_metrics)
             outputs[name] = {"available": True, "version": version, **content}
     return outputs
 
 
-def _summary(name: str, data: Any, config: dict[str, Any]) -> dict[str, Any]:
+def _summary(name: str, data: Any, config: dict[str, Any], surrogate_metrics: dict[str, Any]) -> dict[str, Any]:
     if isinstance(data, pd.DataFrame):
-        return {"rows": records(data)}
+        return trial_rows(data, surrogate_metrics)
     if isinstance(data, str):
         return {"path": config.get("filepath")}
     if name == "data_report":

@@ -31,7 +31,9 @@ propose_configuration for it, then again with write=true once the user agrees; r
 that environment, one pipeline at a time in the order data_processing, surrogate_training,
 global_search, local_compression, firmware, run_report (or all at once); study_status while
 or after the search runs; get_results for the Pareto front, the compression summary and the
-firmware report. Tools write only under the project's conf/ and data/.
+firmware report. Every hardware figure comes with its source (figure_sources, sources): the
+surrogate with its measured error, da4ml's pre-placement estimate, Yosys synthesis or a vendor
+tool; quote them with their source. Tools write only under the project's conf/ and data/.
 """
 
 ResultName = Literal["pareto_front", "compression_summary", "firmware_report"]
@@ -140,7 +142,7 @@ def build_server(project: Project) -> MCPServer:
 
     @server.tool(annotations=reading)
     def study_status(environment: Annotated[str, Field(description="the environment whose global-search study to read")]) -> dict[str, Any]:
-        """The global search's study of an environment, running or finished: trials by state, whether it reached the environment's n_trials, the best value of each objective, the Pareto front, and this server's run in progress."""
+        """The global search's study of an environment, running or finished: trials by state, whether it reached the environment's n_trials, the best value of each objective, the Pareto front with the source of each hardware figure (figure_sources), and this server's run in progress."""
         return {**outputs.study_status(project, project.environment(environment)), "run_in_progress": runs.current}
 
     @server.tool(annotations=reading)

@@ -1,4 +1,9 @@
-"""Figures of local compression: the metric against exact LUTs, and the side-by-side summary."""
+"""Figures of local compression: the metric against da4ml's LUTs, and the side-by-side summary.
+
+The history's ``exact_*`` columns are da4ml's pre-placement estimate of the trained, quantized
+network (the column names stay; every label a person reads says da4ml); ``surrogate_*`` the
+surrogate's prediction for the same architecture.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from snac_pack.compression.selection import on_front
+from snac_pack.reporting.sources import NONE_BY_CONSTRUCTION, SOURCE_NAMES, by_construction, figure_label
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -32,11 +38,33 @@ SUMMARY_COLUMNS = (
     "surrogate_latency_cycles",
     "bops",
 )
+# da4ml builds the distributed-arithmetic implementation only.
+_DA4ML_STRATEGY = "distributed_arithmetic"
+LUT_AXIS = figure_label("lut", ["da4ml"])
+
+
+def summary_sources(surrogate_metrics: dict[str, Any]) -> dict[str, str]:
+    """The source of every hardware column of the summary, as a reader should see it.
+
+    Args:
+        surrogate_metrics: the surrogate's accuracy (``surrogate_metrics``).
+
+    Returns:
+        Column → label, e.g. ``exact_lut`` → "LUT (da4ml pre-placement estimate)".
+    """
+    sources = {}
+    for column in SUMMARY_COLUMNS:
+        source, _, figure = column.partition("_")
+        if column == "bops":
+            sources[column] = figure_label("bops", [])
+        elif source in ("exact", "surrogate"):
+            sources[column] = figure_label(figure, ["da4ml" if source == "exact" else source], surrogate_metrics, _DA4ML_STRATEGY)
+    return sources
 
 
 def compression_plot(history: pd.DataFrame, metric: str) -> go.Figure:
-    """Validation metric against exact LUTs: one line per network and precision through its
-    pruning iterations, each network's front circled, selected points starred when given.
+    """Validation metric against da4ml's LUT estimate: one line per network and precision through
+    its pruning iterations, each network's front circled.
 
     Args:
         history: the compression history.
@@ -57,7 +85,10 @@ def compression_plot(history: pd.DataFrame, metric: str) -> go.Figure:
                 y=rows["val_metric"],
                 mode="lines+markers",
                 name=f"{model} {precision}",
-                text=[f"iteration {i}, sparsity {s:.2f}" for i, s in zip(rows["iteration"], rows["sparsity"], strict=True)],
+                text=[
+                    f"iteration {i}, sparsity {s:.2f}, LUT {lut:.0f} ({SOURCE_NAMES['da4ml']})"
+                    for i, s, lut in zip(rows["iteration"], rows["sparsity"], rows["exact_lut"], strict=True)
+                ],
                 marker={"size": 7},
             )
         )
@@ -68,23 +99,36 @@ def compression_plot(history: pd.DataFrame, metric: str) -> go.Figure:
             mode="markers",
             name="front (per network)",
             marker={"size": 14, "color": "rgba(0,0,0,0)", "line": {"width": 2, "color": "#d62728"}},
-            text=front["model"] + " " + front["precision"],
+            text=[f"{model} {precision}, LUT {lut:.0f} ({SOURCE_NAMES['da4ml']})" for model, precision, lut in zip(front["model"], front["precision"], front["exact_lut"], strict=True)],
         )
     )
-    figure.update_xaxes(title_text="exact LUTs (da4ml)", type="log")
+    figure.update_xaxes(title_text=LUT_AXIS, type="log")
     figure.update_yaxes(title_text=f"validation {metric}")
     figure.update_layout(height=500, width=850, title="Local compression: quantization-aware training and pruning")
     return figure
 
 
-def compression_summary(selected: pd.DataFrame, metric: str, selection: dict[str, Any]) -> dict[str, Any]:
-    """Baselines and candidates side by side at their selected compression points (JSON-ready)."""
+def compression_summary(selected: pd.DataFrame, metric: str, selection: dict[str, Any], surrogate_metrics: dict[str, Any]) -> dict[str, Any]:
+    """Baselines and candidates side by side at their selected compression points (JSON-ready).
+
+    Args:
+        selected: the selected row of every network (compression history columns, ``test_metric``).
+        metric: the task metric's name.
+        selection: the selection settings.
+        surrogate_metrics: the surrogate's accuracy, whose error the surrogate columns carry.
+
+    Returns:
+        ``metric``, ``selection``, ``sources`` (the source of every hardware column) and
+        ``models``; DSP and BRAM, which distributed arithmetic never uses, read "none by construction".
+    """
     ordered = selected.sort_values(["kind", "model"], key=lambda column: column.map({"baseline": 0, "candidate": 1}) if column.name == "kind" else column)
     rows = []
     for _, row in ordered.iterrows():
-        rows.append({column: _plain(row[column]) for column in SUMMARY_COLUMNS if column in row})
-    return {"metric": metric, "selection": selection, "models": rows}
+        rows.append({column: _shown(column, row[column]) for column in SUMMARY_COLUMNS if column in row})
+    return {"metric": metric, "selection": selection, "sources": summary_sources(surrogate_metrics), "models": rows}
 
 
-def _plain(value: Any) -> Any:
+def _shown(column: str, value: Any) -> Any:
+    if column.startswith("exact_") and by_construction(column.removeprefix("exact_"), _DA4ML_STRATEGY):
+        return NONE_BY_CONSTRUCTION
     return value.item() if hasattr(value, "item") else value

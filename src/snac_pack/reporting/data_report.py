@@ -1,11 +1,21 @@
-"""The data report: class balance, feature summary, the task's classic baseline and an overview plot."""
+"""The data report: where the data come from, class balance, feature summary, the task's classic
+baseline and an overview plot.
+
+Provenance says whether the samples were simulated (the generator, its full validated settings,
+the number of examples, the seed, the versions of the packages that drew them and the cache
+file with its sha256) or read from files (each file's path, size and sha256).
+"""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
+from importlib.metadata import version
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from pydantic import BaseModel
 
 from snac_pack.data.features import FeatureTable, jet_sample
 from snac_pack.data.jets import HLF_FEATURE_NAMES
@@ -15,6 +25,67 @@ from snac_pack.data.samples import LabelledSamples
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+
+#: Per simulated task: the generator, and the packages whose versions decide its samples.
+_GENERATORS = {
+    "qubit": ("snac_pack.data.qubit.simulate_readout (dispersive readout with T1 decay)", ("snac-pack", "numpy")),
+    "jet": ("Pythia 8 via snac_pack.data.jets.simulate_jets (anti-kT jets from Pythia's SlowJet)", ("snac-pack", "pythia8mc", "numpy")),
+}
+_HASH_CHUNK = 1 << 20
+
+
+def sha256_of(path: Path) -> str:
+    """The sha256 of a file's bytes (read in chunks: data files may be large)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(_HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def simulated_provenance(task: str, settings: BaseModel, n_examples: int, seed: int, cache_file: Path) -> dict[str, Any]:
+    """Where simulated samples come from.
+
+    Args:
+        task: the simulated task (``qubit``, ``jet``).
+        settings: the simulator's validated physics settings (every value, defaults included).
+        n_examples: examples drawn.
+        seed: the simulation's seed.
+        cache_file: the file the samples were cached in (and loaded from on a repeated run).
+
+    Returns:
+        ``kind: simulated``, the generator, settings, ``n_examples``, ``seed``, package versions
+        and the cache file's path and sha256.
+    """
+    generator, packages = _GENERATORS[task]
+    return {
+        "kind": "simulated",
+        "generator": generator,
+        "settings": settings.model_dump(mode="json"),
+        "n_examples": n_examples,
+        "seed": seed,
+        "package_versions": {name: version(name) for name in packages},
+        "cache_file": {"path": str(cache_file), "sha256": sha256_of(cache_file)},
+    }
+
+
+def files_provenance(paths: Mapping[str, Path]) -> dict[str, Any]:
+    """Where samples read from files come from: every file under the given paths, with its checksum.
+
+    Args:
+        paths: the catalog's names of the user's files or directories (e.g. ``table``).
+
+    Returns:
+        ``kind: files`` and per file its catalog name, path, size in bytes and sha256 (a
+        directory lists every file under it, sorted).
+    """
+    files = []
+    for name, given in sorted(paths.items()):
+        location = Path(given)
+        members = sorted(path for path in location.rglob("*") if path.is_file()) if location.is_dir() else [location]
+        files += [{"name": name, "path": str(path), "bytes": path.stat().st_size, "sha256": sha256_of(path)} for path in members]
+    return {"kind": "files", "files": files}
 
 
 def class_balance(labels_by_split: Mapping[str, np.ndarray], class_names: tuple[str, ...]) -> dict[str, dict[str, int]]:
@@ -180,6 +251,7 @@ def build_data_report(
     samples: LabelledSamples,
     features: FeatureTable,
     split_indices: Mapping[str, np.ndarray],
+    provenance: dict[str, Any],
 ) -> tuple[dict[str, Any], Figure]:
     """Summarise a processed data set.
 
@@ -188,12 +260,14 @@ def build_data_report(
         samples: the validated raw samples.
         features: the extracted (not yet standardised) features.
         split_indices: example indices of each split.
+        provenance: where the samples come from (:func:`simulated_provenance` or :func:`files_provenance`).
 
     Returns:
         The report as a JSON-ready dict, and the overview figure.
     """
     report = {
         "task": task,
+        "provenance": provenance,
         "n_examples": len(samples),
         "raw_input_shape": list(samples.inputs.shape[1:]),
         "n_features": features.x.shape[1],

@@ -1,15 +1,44 @@
-"""The firmware report: agreement with QKeras and the four-way hardware comparison, as JSON and markdown."""
+"""The firmware report: agreement with QKeras and the four-way hardware comparison, as JSON and markdown.
+
+Each column of the comparison holds only what its source produced: the surrogate's prediction
+(with its measured error for each figure), da4ml's pre-placement estimate, Yosys' logic
+synthesis (cell counts; it measures no latency) and the vendor's report. A figure a source does
+not give is ``None`` ("–"); DSP and BRAM, which the distributed-arithmetic implementation
+never uses, read "none by construction" under the surrogate and da4ml (Yosys and the vendor
+show what they counted).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-COMPARED = ("lut", "ff", "dsp", "bram_18k", "carry", "latency_cycles", "latency_ns")
+from snac_pack.reporting.sources import (
+    FIGURE_NAMES,
+    NONE_BY_CONSTRUCTION,
+    SOURCE_NAMES,
+    by_construction,
+    surrogate_error,
+)
+
+COMPARED = ("lut", "ff", "dsp", "bram_18k", "carry", "latency_cycles", "latency_ns", "initiation_interval")
 SOURCES = ("surrogate", "da4ml", "yosys", "vendor")
+# Sources that describe the design of the architecture's own target, not a tool's count of it.
+_MODELLED = ("surrogate", "da4ml")
+
+
+def source_names(vendor: dict[str, Any]) -> dict[str, str]:
+    """The name of each column of the comparison: the tool, and for the vendor its stage."""
+    cost = vendor.get("cost") or {}
+    shown = f"{SOURCE_NAMES['vendor']} {vendor['tool']} ({cost.get('stage')})" if vendor.get("synthesised") else f"{SOURCE_NAMES['vendor']} (not run)"
+    return {**{source: SOURCE_NAMES[source] for source in ("surrogate", "da4ml", "yosys")}, "vendor": shown}
 
 
 def firmware_report(
-    model: dict[str, Any], verification: dict[str, Any], hardware: dict[str, Any], vendor: dict[str, Any]
+    model: dict[str, Any],
+    verification: dict[str, Any],
+    hardware: dict[str, Any],
+    vendor: dict[str, Any],
+    surrogate_metrics: dict[str, Any],
 ) -> dict[str, Any]:
     """Everything known about the firmware of one network (JSON-ready).
 
@@ -18,21 +47,47 @@ def firmware_report(
         verification: the hls4ml build and its agreement with QKeras.
         hardware: ``surrogate``, ``da4ml`` and ``yosys`` figures of the same network.
         vendor: the vendor synthesis: ``synthesised`` and either its figures or the reason it did not run.
+        surrogate_metrics: the surrogate's accuracy, whose error each surrogate figure carries.
+
+    Returns:
+        The report; ``comparison`` has one row per figure (a value per source and the
+        surrogate's ``surrogate_error``), ``sources`` names each column.
     """
     figures = {source: hardware.get(source) for source in ("surrogate", "da4ml", "yosys")}
     figures["vendor"] = vendor.get("cost") if vendor.get("synthesised") else None
+    strategy = hardware["da4ml"]["target_strategy"]
     comparison = [
-        {"figure": name, **{source: (row or {}).get(name) for source, row in figures.items()}} for name in COMPARED
+        {
+            "figure": name,
+            **{
+                source: NONE_BY_CONSTRUCTION if source in _MODELLED and by_construction(name, strategy) else (row or {}).get(name)
+                for source, row in figures.items()
+            },
+            "surrogate_error": None if by_construction(name, strategy) or name == "carry" else surrogate_error(surrogate_metrics, name),
+        }
+        for name in COMPARED
     ]
     return {
         "model": model,
         "hls4ml": verification["hls4ml"],
         "verification": verification["agreement"],
         "hardware": figures,
+        "sources": source_names(vendor),
         "comparison": comparison,
         "vendor_synthesis": {key: value for key, value in vendor.items() if key != "cost"},
         "open_flow": {"verilog_directory": hardware.get("verilog_directory"), "seconds": hardware.get("seconds")},
     }
+
+
+def comparison_table(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """The comparison as a header and rows: figure, surrogate, its measured error, then each tool."""
+    names = report["sources"]
+    header = ["figure", names["surrogate"], f"{names['surrogate']}: measured error", *(names[source] for source in SOURCES[1:])]
+    rows = [
+        [FIGURE_NAMES[row["figure"]], row["surrogate"], row["surrogate_error"], *(row[source] for source in SOURCES[1:])]
+        for row in report["comparison"]
+    ]
+    return header, rows
 
 
 def _cell(value: Any) -> str:
@@ -65,17 +120,17 @@ def firmware_markdown(report: dict[str, Any]) -> str:
         "",
         "## Hardware, four ways",
         "",
-        "| figure | surrogate | da4ml (exact) | Yosys synth_xilinx | vendor |",
-        "|---|---|---|---|---|",
     ]
-    for row in report["comparison"]:
-        lines.append(f"| {row['figure']} | " + " | ".join(_cell(row[source]) for source in SOURCES) + " |")
-    lines += ["", "## Vendor synthesis", ""]
+    header, rows = comparison_table(report)
+    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_cell(value) for value in row) + " |" for row in rows]
+    lines += ["", f"–: the source gives no such figure (logic synthesis measures no latency). {NONE_BY_CONSTRUCTION}: "
+              "distributed arithmetic uses no DSP or BRAM.", "", "## Vendor synthesis", ""]
     if vendor["synthesised"]:
         lines.append(f"Synthesised by {vendor['tool']}; the figures joined the ground-truth table.")
     else:
         lines.append(f"**Not synthesised by a vendor tool**: {vendor['reason']}. The vendor column is empty; "
-                     "the LUT/FF figures above come from da4ml and Yosys only.")
+                     "the hardware figures above come from the surrogate, da4ml and Yosys only.")
     if report["hardware"]["surrogate"] is not None and hls["strategy"] != "distributed_arithmetic":
         lines += ["", f"Note: the surrogate, da4ml and Yosys describe the distributed-arithmetic implementation; "
                   f"the hls4ml project uses the {hls['strategy']} strategy."]

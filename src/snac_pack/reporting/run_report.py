@@ -1,10 +1,11 @@
 """The run report: one self-contained HTML page from data to firmware.
 
 Everything is embedded (plotly.js inline, no network), so the page opens from a laptop, a
-cluster's file browser or an e-mail attachment alike. Sections: the data, the surrogate's
-accuracy, the global search (Pareto plot and statistics), compression (baselines against the
-found models, at their selected points) and the firmware (agreement with QKeras and the
-hardware four ways).
+cluster's file browser or an e-mail attachment alike. Sections: the data (and where they come
+from), the surrogate's accuracy, the global search (Pareto plot and statistics), compression
+(baselines against the found models, at their selected points) and the firmware (agreement with
+QKeras and the hardware four ways). Every hardware figure names its source (see
+:mod:`snac_pack.reporting.sources`).
 """
 
 from __future__ import annotations
@@ -14,10 +15,17 @@ import html
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from snac_pack.reporting.firmware_report import comparison_table
+from snac_pack.reporting.sources import FIGURE_NAMES, NONE_BY_CONSTRUCTION, SOURCE_NAMES
+
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
 SECTIONS = ("Data", "Hardware surrogate", "Global search", "Local compression", "Firmware")
+#: The compression summary's hardware columns shown, in order.
+COMPRESSION_HARDWARE = (
+    "exact_lut", "surrogate_lut", "exact_ff", "surrogate_ff", "exact_dsp", "exact_bram_18k", "exact_latency_cycles", "surrogate_latency_cycles", "bops",
+)
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; }
@@ -51,26 +59,52 @@ def _figure(figure: go.Figure) -> str:
     return figure.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False})
 
 
+def _provenance(provenance: dict[str, Any]) -> str:
+    if provenance["kind"] == "files":
+        rows = [[item["name"], item["path"], item["bytes"], item["sha256"]] for item in provenance["files"]]
+        return "<p>Read from files:</p>" + _table(["catalog name", "path", "bytes", "sha256"], rows)
+    versions = ", ".join(f"{name} {version}" for name, version in provenance["package_versions"].items())
+    settings = ", ".join(f"{key}={value}" for key, value in provenance["settings"].items())
+    return (
+        f"<p>Simulated by {html.escape(provenance['generator'])}: {provenance['n_examples']:,} examples, seed {provenance['seed']}; "
+        f"{html.escape(versions)}. Cached at {html.escape(provenance['cache_file']['path'])} "
+        f"(sha256 {provenance['cache_file']['sha256']}).</p><p class='note'>Settings: {html.escape(settings)}</p>"
+    )
+
+
 def _data_section(data_report: dict[str, Any]) -> str:
     balance = data_report["class_balance"]
     classes = list(next(iter(balance.values())))
     rows = [[split, *(counts.get(name, 0) for name in classes)] for split, counts in balance.items()]
     return (
         f"<p>Task <b>{html.escape(data_report['task'])}</b>: {data_report['n_examples']:,} examples, "
-        f"{data_report['n_features']} model inputs.</p>" + _table(["split", *classes], rows)
+        f"{data_report['n_features']} model inputs.</p>" + _provenance(data_report["provenance"]) + _table(["split", *classes], rows)
     )
 
 
+_SURROGATE_GROUPS = (("held_out_random_weights", "held-out, random weights"), ("trained_weights", "held-out, trained weights"), ("yosys", "Yosys synth_xilinx"))
+
+
 def _surrogate_section(metrics: dict[str, Any]) -> str:
+    truth = " and ".join(SOURCE_NAMES.get(source, source) for source in metrics.get("sources", []))
     rows = []
-    for group, label in (("held_out_random_weights", "held-out, random weights"), ("trained_weights", "trained weights"), ("yosys", "Yosys synthesis")):
+    for group, label in _SURROGATE_GROUPS:
         figures = metrics.get(group) or {}
         lut, ff, latency = figures.get("lut", {}), figures.get("ff", {}), figures.get("latency_cycles", {})
-        rows.append([label, lut.get("n"), lut.get("r2"), lut.get("median_rel_error"), ff.get("r2"), ff.get("median_rel_error"), latency.get("within_one_cycle")])
+        # Yosys measures no latency: that column has no truth to compare with.
+        within = None if group == "yosys" else latency.get("within_one_cycle")
+        rows.append([label, figures.get("n", lut.get("n")), lut.get("r2"), lut.get("median_rel_error"), ff.get("r2"), ff.get("median_rel_error"), within])
+    accuracy = ["surrogate LUT R²", "surrogate LUT median rel. error", "surrogate FF R²", "surrogate FF median rel. error", "surrogate latency within 1 cycle"]
+    by_origin = [
+        [record["origin"], record["n"], *(record[key] for key in ("lut_r2", "lut_median_rel_error", "ff_r2", "ff_median_rel_error", "latency_within_one_cycle"))]
+        for record in metrics.get("by_origin", [])
+    ]
     return (
-        f"<p>Trained on {metrics.get('n_training_rows', '–')} designs from {', '.join(metrics.get('sources', []))} "
-        f"for {html.escape(str(metrics['target']['strategy']))} on {html.escape(str(metrics['target']['part']))}.</p>"
-        + _table(["evaluated on", "designs", "LUT R²", "LUT median rel. error", "FF R²", "FF median rel. error", "latency within 1 cycle"], rows)
+        f"<p>Trained on {metrics.get('n_training_rows', '–')} designs of {html.escape(truth)} "
+        f"for {html.escape(str(metrics['target']['strategy']))} on {html.escape(str(metrics['target']['part']))}; "
+        f"judged against {html.escape(truth)} figures of held-out architectures, and against Yosys' cell counts.</p>"
+        + _table(["evaluated against", "designs", *accuracy], rows)
+        + (("<p>Every held-out row of the ground-truth table, by origin:</p>" + _table(["origin", "rows", *accuracy], by_origin)) if by_origin else "")
     )
 
 
@@ -86,25 +120,26 @@ def _search_section(statistics: dict[str, Any], pareto: go.Figure) -> str:
         ["share of trial time in the hardware estimator", statistics.get("estimator_share_of_trial_time")],
         ["storage", run.get("storage")],
     ]
-    return _table(["", "value"], rows) + _figure(pareto)
+    for name, error in statistics.get("surrogate_error_on_pareto_front", {}).items():
+        rows.append([f"surrogate {FIGURE_NAMES[name]} median rel. error on the front (vs {SOURCE_NAMES['da4ml']})", error])
+    sources = [[name, label] for name, label in statistics.get("figure_sources", {}).items()]
+    return (
+        _table(["", "value"], rows)
+        + "<p>The trials' hardware figures and their sources:</p>" + _table(["recorded as", "figure (source)"], sources)
+        + _figure(pareto)
+    )
 
 
 def _compression_section(summary: dict[str, Any], plot: go.Figure) -> str:
-    metric = summary["metric"]
+    metric, sources = summary["metric"], summary["sources"]
+    hardware = [column for column in COMPRESSION_HARDWARE if column in sources]
     rows = [
-        [
-            m["model"], m["kind"], m["architecture"], m["precision"], m["sparsity"], m["val_metric"], m.get("test_metric"),
-            m["exact_lut"], m["surrogate_lut"], m["exact_ff"], m["surrogate_ff"], m["exact_dsp"], m["exact_bram_18k"],
-            m["exact_latency_cycles"], m["surrogate_latency_cycles"],
-        ]
+        [m["model"], m["kind"], m["architecture"], m["precision"], m["sparsity"], m["val_metric"], m.get("test_metric"), *(m.get(c) for c in hardware)]
         for m in summary["models"]
     ]
-    header = [
-        "network", "kind", "architecture", "bits (w.i-a.i)", "sparsity", f"val {metric}", f"test {metric}",
-        "LUT exact", "LUT surrogate", "FF exact", "FF surrogate", "DSP", "BRAM 18k", "latency exact (cycles)", "latency surrogate",
-    ]
+    header = ["network", "kind", "architecture", "bits (w.i-a.i)", "sparsity", f"val {metric}", f"test {metric}", *(sources[c] for c in hardware)]
     return (
-        "<p>Each network at its selected point: the fewest exact (da4ml) LUTs within "
+        f"<p>Each network at its selected point: the fewest LUTs ({SOURCE_NAMES['da4ml']}) within "
         f"{summary['selection']['tolerance']} of its best unpruned {html.escape(metric)}.</p>" + _table(header, rows) + _figure(plot)
     )
 
@@ -116,7 +151,7 @@ def _firmware_section(report: dict[str, Any]) -> str:
         if vendor["synthesised"]
         else f"<p class='warn'>Not synthesised by a vendor tool: {html.escape(vendor['reason'])}.</p>"
     )
-    comparison = [[row["figure"], row["surrogate"], row["da4ml"], row["yosys"], row["vendor"]] for row in report["comparison"]]
+    header, rows = comparison_table(report)
     return (
         f"<p>{html.escape(report['model']['name'])}: {html.escape(report['model']['architecture'])}; hls4ml {hls['backend']}, "
         f"strategy {hls['strategy']}, part {hls['part']}, {hls['clock_period_ns']} ns.</p>"
@@ -124,7 +159,9 @@ def _firmware_section(report: dict[str, Any]) -> str:
             ["test inputs", "bit-exact", "argmax agreement", "QKeras metric", "firmware metric"],
             [[agreement["n_samples"], f"{100 * agreement['bit_exact_fraction']:.2f} %", f"{100 * agreement['argmax_agreement']:.2f} %", agreement["qkeras_metric"], agreement["firmware_metric"]]],
         )
-        + _table(["figure", "surrogate", "da4ml (exact)", "Yosys", "vendor"], comparison)
+        + _table(header, rows)
+        + f"<p class='note'>–: the source gives no such figure (logic synthesis measures no latency). {NONE_BY_CONSTRUCTION}: "
+        "distributed arithmetic uses no DSP or BRAM.</p>"
         + vendor_line
     )
 

@@ -1,24 +1,93 @@
-"""Figures of the global search: Pareto plots and search statistics."""
+"""Figures of the global search: Pareto plots and search statistics, every hardware figure named by its source.
+
+A trial's hardware figures come from the study's estimator (``attr_estimator``: the surrogate or
+da4ml); a study continued with another estimator holds both, and each trial's hover text says
+which.
+"""
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from snac_pack.reporting.sources import (
+    BOPS_SOURCE,
+    ESTIMATOR_SOURCES,
+    FIGURE_NAMES,
+    NONE_BY_CONSTRUCTION,
+    SOURCE_NAMES,
+    by_construction,
+    figure_label,
+)
+
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
+#: Hardware figures a trial records (``attr_<name>``), named with their source in the statistics.
+TRIAL_FIGURES = ("bops", "lut", "ff", "dsp", "bram_18k", "latency_cycles", "lut_pct", "ff_pct", "dsp_pct", "bram_18k_pct", "avg_resource_pct")
 
-def pareto_plot(trials: pd.DataFrame, front: pd.DataFrame, metric: str, costs: list[str]) -> go.Figure:
+
+def trial_sources(trials: pd.DataFrame) -> list[str]:
+    """The sources of the hardware figures of the complete trials (``surrogate``, ``da4ml``)."""
+    complete = trials[trials["state"] == "COMPLETE"] if "state" in trials else trials
+    if "attr_estimator" not in complete:
+        return []
+    return sorted({ESTIMATOR_SOURCES[name] for name in complete["attr_estimator"].dropna()})
+
+
+def _strategy(trials: pd.DataFrame) -> str | None:
+    """The implementation strategy of the trials' designs (one target per study)."""
+    if trials.empty or "attr_arch_json" not in trials:
+        return None
+    described = trials["attr_arch_json"].dropna()
+    return json.loads(described.iloc[0])["target"]["strategy"] if not described.empty else None
+
+
+def figure_sources(trials: pd.DataFrame, surrogate_metrics: dict[str, Any]) -> dict[str, str]:
+    """The source of every hardware figure the trials record, as a reader should see it.
+
+    Args:
+        trials: a trials table (or its Pareto front).
+        surrogate_metrics: the surrogate's accuracy, whose error surrogate figures carry.
+
+    Returns:
+        Figure name (an objective ``lut`` and its attribute ``attr_lut`` alike) → label, e.g.
+        "LUT (surrogate, held-out median error 2.5 %, n=40)".
+    """
+    sources, strategy = trial_sources(trials), _strategy(trials)
+    return {name: figure_label(name, sources, surrogate_metrics, strategy) for name in TRIAL_FIGURES if f"attr_{name}" in trials}
+
+
+def _hover(rows: pd.DataFrame, cost: str, strategy: str | None) -> list[str]:
+    """Per trial: its number, architecture and the cost with the source of this trial's figure."""
+    texts = []
+    for _, row in rows.iterrows():
+        if strategy is not None and by_construction(cost, strategy):
+            shown = f"{FIGURE_NAMES[cost]} {NONE_BY_CONSTRUCTION}"
+        else:
+            source = SOURCE_NAMES[ESTIMATOR_SOURCES[row["attr_estimator"]]] if cost != "bops" else BOPS_SOURCE
+            shown = f"{FIGURE_NAMES[cost]} {row[f'attr_{cost}']:.4g} ({source})"
+        texts.append(f"trial {row['number']}: {row.get('attr_architecture', '')}<br>{shown}")
+    return texts
+
+
+def pareto_plot(
+    trials: pd.DataFrame, front: pd.DataFrame, metric: str, costs: list[str], surrogate_metrics: dict[str, Any]
+) -> go.Figure:
     """The task metric against each hardware objective: every complete trial, the front highlighted.
+
+    Each cost axis names the source of its figures (with the surrogate's measured error when
+    the surrogate estimated them); each point's hover text names its trial's source.
 
     Args:
         trials: the trials table (figures in ``attr_<name>`` columns).
         front: the Pareto-optimal rows of ``trials``.
         metric: name of the task metric.
         costs: names of the cost objectives, one panel each.
+        surrogate_metrics: the surrogate's accuracy (``surrogate_metrics``).
 
     Returns:
         A plotly figure (kedro-viz renders it).
@@ -27,7 +96,10 @@ def pareto_plot(trials: pd.DataFrame, front: pd.DataFrame, metric: str, costs: l
     from plotly.subplots import make_subplots
 
     complete = trials[trials["state"] == "COMPLETE"]
-    figure = make_subplots(rows=1, cols=len(costs), subplot_titles=[f"{metric} vs {cost}" for cost in costs])
+    sources, strategy = trial_sources(trials), _strategy(complete)
+    named = " | ".join(SOURCE_NAMES[source] for source in sources)
+    titles = [f"{metric} vs {FIGURE_NAMES[cost]} ({named if cost != 'bops' else BOPS_SOURCE})" for cost in costs]
+    figure = make_subplots(rows=1, cols=len(costs), subplot_titles=titles)
     for column, cost in enumerate(costs, start=1):
         for rows, name, marker in (
             (complete, "trials", {"size": 6, "opacity": 0.45, "color": "#7f7f7f"}),
@@ -40,34 +112,38 @@ def pareto_plot(trials: pd.DataFrame, front: pd.DataFrame, metric: str, costs: l
                     mode="markers" if name == "trials" else "lines+markers",
                     name=name,
                     marker=marker,
-                    text=rows["attr_architecture"] if "attr_architecture" in rows else None,
+                    text=_hover(rows, cost, strategy),
                     showlegend=column == 1,
                 ),
                 row=1,
                 col=column,
             )
-        figure.update_xaxes(title_text=cost, type="log", row=1, col=column)
+        figure.update_xaxes(title_text=figure_label(cost, sources, surrogate_metrics, strategy), type="log", row=1, col=column)
         figure.update_yaxes(title_text=metric, row=1, col=column)
     figure.update_layout(height=450, width=max(500, 450 * len(costs)), title="Global search")
     return figure
 
 
-def search_statistics(trials: pd.DataFrame, front: pd.DataFrame, summary: dict[str, Any]) -> dict[str, Any]:
-    """Trials, wall time, throughput, workers and (when both are recorded) the surrogate's error.
+def search_statistics(trials: pd.DataFrame, front: pd.DataFrame, summary: dict[str, Any], surrogate_metrics: dict[str, Any]) -> dict[str, Any]:
+    """Trials, wall time, throughput, workers, where the hardware figures come from and (when
+    both are recorded) the surrogate's error against da4ml on the front.
 
     Args:
         trials: the trials table.
         front: its Pareto-optimal rows.
         summary: what the workers reported for this run.
+        surrogate_metrics: the surrogate's accuracy (``surrogate_metrics``).
 
     Returns:
-        A JSON-ready dict.
+        A JSON-ready dict; ``figure_sources`` names the source of every hardware figure the
+        trials record.
     """
     states = trials["state"].value_counts().to_dict() if not trials.empty else {}
     complete = trials[trials["state"] == "COMPLETE"]
     statistics: dict[str, Any] = {
         "trials_by_state": {str(k): int(v) for k, v in states.items()},
         "pareto_front_size": len(front),
+        "figure_sources": figure_sources(trials, surrogate_metrics),
         "this_run": summary,
     }
     if not complete.empty:
@@ -85,4 +161,7 @@ def search_statistics(trials: pd.DataFrame, front: pd.DataFrame, summary: dict[s
             name: float(np.median(np.abs(exact[f"attr_surrogate_{name}"] - exact[f"attr_{name}"]) / exact[f"attr_{name}"].clip(lower=1)))
             for name in ("lut", "ff")
         }
+        statistics["surrogate_error_on_pareto_front_is"] = (
+            f"median |surrogate - {SOURCE_NAMES['da4ml']}| / {SOURCE_NAMES['da4ml']}, over the {len(exact)} front trials costed by da4ml"
+        )
     return statistics

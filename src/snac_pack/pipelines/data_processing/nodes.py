@@ -12,8 +12,8 @@ from snac_pack.config import DataProcessingParams, TaskParams, simulator_setting
 from snac_pack.data import splits
 from snac_pack.data.features import FeatureTable, extract_features
 from snac_pack.data.samples import LabelledSamples, validate_samples
-from snac_pack.data.sources import FILE_READERS, simulate_cached
-from snac_pack.reporting.data_report import build_data_report
+from snac_pack.data.sources import FILE_READERS, simulate_cached, simulation_cache_path
+from snac_pack.reporting.data_report import build_data_report, files_provenance, simulated_provenance
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 RAW_SOURCES_ENTRY = "raw_sources"
+SIMULATION_CACHE = "simulation_cache"
 
 
 def acquire_raw_samples(task: dict[str, Any], data_processing: dict[str, Any], raw_sources: dict[str, Path]) -> LabelledSamples:
@@ -46,7 +47,7 @@ def acquire_raw_samples(task: dict[str, Any], data_processing: dict[str, Any], r
         settings=simulator_settings(task_params.name, simulation.physics),
         n_examples=simulation.n_examples,
         seed=simulation.seed,
-        cache_dir=Path(raw_sources["simulation_cache"]),
+        cache_dir=Path(raw_sources[SIMULATION_CACHE]),
     )
 
 
@@ -95,11 +96,28 @@ def standardise_splits(
     return tuple(outputs)
 
 
+def _provenance(task: str, params: DataProcessingParams, raw_sources: dict[str, Path]) -> dict[str, Any]:
+    """Where this run's samples come from: the simulation, or the user's files with their checksums."""
+    if params.source == "files":
+        return files_provenance({name: Path(path) for name, path in raw_sources.items() if name != SIMULATION_CACHE})
+    simulation = params.simulation
+    settings = simulator_settings(task, simulation.physics)
+    cache_file = simulation_cache_path(Path(raw_sources[SIMULATION_CACHE]), task, settings, simulation.n_examples, simulation.seed)
+    return simulated_provenance(task, settings, simulation.n_examples, simulation.seed, cache_file)
+
+
 def report_data(
-    task: dict[str, Any], samples: LabelledSamples, features: FeatureTable, split_indices: dict[str, np.ndarray]
+    task: dict[str, Any],
+    data_processing: dict[str, Any],
+    raw_sources: dict[str, Path],
+    samples: LabelledSamples,
+    features: FeatureTable,
+    split_indices: dict[str, np.ndarray],
 ) -> tuple[dict[str, Any], Figure]:
-    """Data report (class balance, feature summary, baseline) and its overview plot."""
-    report, figure = build_data_report(TaskParams.model_validate(task).name, samples, features, split_indices)
+    """Data report (provenance, class balance, feature summary, baseline) and its overview plot."""
+    name = TaskParams.model_validate(task).name
+    provenance = _provenance(name, DataProcessingParams.model_validate(data_processing), raw_sources)
+    report, figure = build_data_report(name, samples, features, split_indices, provenance)
     if "baseline" in report:
         logger.info("Baseline %s", report["baseline"])
     return report, figure

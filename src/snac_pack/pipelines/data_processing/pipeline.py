@@ -42,7 +42,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 nodes.report_data,
-                inputs=["params:task", "validated_samples", "features", "split_indices"],
+                inputs=["params:task", "params:data_processing", "raw_sources", "validated_samples", "features", "split_indices"],
                 outputs=["data_report", "data_report_plot"],
                 name="report_data_node",
             ),

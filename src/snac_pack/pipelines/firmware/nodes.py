@@ -144,9 +144,14 @@ def synthesise_open_flow(
 
 
 def report_firmware(
-    firmware_model: CompressedModel, firmware_build: dict[str, Any], firmware_hardware: dict[str, Any], firmware_workspace: dict[str, Path]
+    firmware_model: CompressedModel,
+    firmware_build: dict[str, Any],
+    firmware_hardware: dict[str, Any],
+    surrogate_metrics: dict[str, Any],
+    firmware_workspace: dict[str, Path],
 ) -> tuple[dict[str, Any], str, Path]:
-    """The firmware report (JSON and markdown) and the project archive (hls4ml project + Verilog)."""
+    """The firmware report (JSON and markdown; surrogate figures with their measured error) and the
+    project archive (hls4ml project + Verilog)."""
     description = {
         "name": firmware_model.name,
         "kind": firmware_model.kind,
@@ -155,7 +160,7 @@ def report_firmware(
         "iteration": firmware_model.iteration,
         "val_metric": firmware_model.val_metric,
     }
-    report = firmware_report(description, firmware_build, firmware_hardware, firmware_build["vendor"])
+    report = firmware_report(description, firmware_build, firmware_hardware, firmware_build["vendor"], surrogate_metrics)
     workspace = _workspace(firmware_workspace, firmware_model)
     # The compiled C simulation is rebuilt by `hls_model.compile()`; the archive holds sources.
     for built in workspace.glob("hls4ml/firmware/*.so"):

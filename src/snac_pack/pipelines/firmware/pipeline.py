@@ -37,7 +37,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 nodes.report_firmware,
-                inputs=["firmware_model", "firmware_build", "firmware_hardware", "firmware_workspace"],
+                inputs=["firmware_model", "firmware_build", "firmware_hardware", "surrogate_metrics", "firmware_workspace"],
                 outputs=["firmware_report", "firmware_report_markdown", "firmware_project"],
                 name="report_firmware_node",
             ),

@@ -143,10 +143,18 @@ def _plain(value: Any) -> Any:
 
 
 def report_search(
-    global_search_trials: pd.DataFrame, pareto_front: pd.DataFrame, search_summary: dict[str, Any], task: dict[str, Any], global_search: dict[str, Any]
+    global_search_trials: pd.DataFrame,
+    pareto_front: pd.DataFrame,
+    search_summary: dict[str, Any],
+    surrogate_metrics: dict[str, Any],
+    task: dict[str, Any],
+    global_search: dict[str, Any],
 ) -> tuple[go.Figure, dict[str, Any]]:
-    """Pareto plot (task metric against each cost objective) and search statistics."""
+    """Pareto plot (task metric against each cost objective) and search statistics, figures named by source."""
     params = GlobalSearchParams.model_validate(global_search)
     metric = TaskParams.model_validate(task).metric
     costs = [name for name in params.objectives if name != metric]
-    return pareto_plot(global_search_trials, pareto_front, metric, costs), search_statistics(global_search_trials, pareto_front, search_summary)
+    return (
+        pareto_plot(global_search_trials, pareto_front, metric, costs, surrogate_metrics),
+        search_statistics(global_search_trials, pareto_front, search_summary, surrogate_metrics),
+    )

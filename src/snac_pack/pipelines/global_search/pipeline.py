@@ -44,7 +44,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 nodes.report_search,
-                inputs=["global_search_trials", "pareto_front", "search_summary", "params:task", "params:global_search"],
+                inputs=["global_search_trials", "pareto_front", "search_summary", "surrogate_metrics", "params:task", "params:global_search"],
                 outputs=["pareto_plot", "search_statistics"],
                 name="report_search_node",
             ),

@@ -95,13 +95,15 @@ def select_compressed(
     compression_history: pd.DataFrame,
     compression_points: list[CompressionPoint],
     model_input_test: dict[str, np.ndarray],
+    surrogate_metrics: dict[str, Any],
     task: dict[str, Any],
     search_space: dict[str, Any],
     local_compression: dict[str, Any],
 ) -> tuple[dict[str, CompressedModel], dict[str, Any]]:
     """The selected point of every network, stored for reloading, and the side-by-side summary.
 
-    The summary adds each selected network's metric on the test split (never used to choose).
+    The summary adds each selected network's metric on the test split (never used to choose),
+    and names the source of every hardware figure (the surrogate's with its measured error).
     """
     params = LocalCompressionParams.model_validate(local_compression)
     metric = TaskParams.model_validate(task).metric
@@ -117,13 +119,13 @@ def select_compressed(
         x_test = candidate_inputs(point.job.candidate, test)
         test_metrics.append(task_metric(metric, test.y, predict_classes(model.to_keras(), x_test)))
         logger.info(
-            "%s: selected %s iteration %d (sparsity %.2f): validation %s %.4f, exact LUT %.0f",
+            "%s: selected %s iteration %d (sparsity %.2f): validation %s %.4f, da4ml LUT estimate %.0f",
             model.name, row["precision"], row["iteration"], row["sparsity"], metric, row["val_metric"], row["exact_lut"],
         )
     selected["test_metric"] = test_metrics
-    return models, compression_summary(selected, metric, params.selection.model_dump())
+    return models, compression_summary(selected, metric, params.selection.model_dump(), surrogate_metrics)
 
 
 def plot_compression(compression_history: pd.DataFrame, task: dict[str, Any]) -> go.Figure:
-    """Validation metric against exact LUTs per network and precision, fronts highlighted."""
+    """Validation metric against da4ml's LUT estimate per network and precision, fronts highlighted."""
     return compression_plot(compression_history, TaskParams.model_validate(task).metric)

@@ -35,6 +35,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "compression_history",
                     "compression_points",
                     "model_input_test",
+                    "surrogate_metrics",
                     "params:task",
                     "params:search_space",
                     "params:local_compression",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import pickle
 from pathlib import Path
@@ -38,6 +39,10 @@ def test_pipeline_writes_model_inputs_scaler_and_report(project_copy: Path) -> N
     ratios = [balance[split]["excited"] / sum(balance[split].values()) for split in ("train", "val", "test")]
     assert max(ratios) - min(ratios) < 0.01  # stratified
     assert report["baseline"]["name"] == "matched_filter"
+    provenance = report["provenance"]
+    assert provenance["kind"] == "simulated" and provenance["n_examples"] == 2000 and "simulate_readout" in provenance["generator"]
+    cache = Path(provenance["cache_file"]["path"])
+    assert provenance["cache_file"]["sha256"] == hashlib.sha256(cache.read_bytes()).hexdigest()
     assert 0.9 < report["baseline"]["test_fidelity"] <= 1.0
     assert latest_version(project_copy / "data/08_reporting/data_report.png").stat().st_size > 10_000
 
@@ -55,6 +60,10 @@ def test_files_source_reads_the_users_arrays(project_copy: Path) -> None:
 
     train = _load_npz(project_copy / "data/05_model_input/train.npz")
     assert len(train["y"]) == 180
+    report = json.loads(latest_version(project_copy / "data/08_reporting/data_report.json").read_text())
+    files = {item["name"]: item for item in report["provenance"]["files"]}
+    assert report["provenance"]["kind"] == "files" and set(files) == {"traces", "labels"}
+    assert files["traces"]["sha256"] == hashlib.sha256((raw / "traces.npy").read_bytes()).hexdigest()
 
 
 def test_invalid_parameter_stops_the_run_before_any_work(project_copy: Path) -> None:

@@ -22,6 +22,7 @@ from snac_pack.data.jets import HLF_FEATURE_NAMES
 from snac_pack.data.jets.features import high_level_features
 from snac_pack.data.qubit import MatchedFilter
 from snac_pack.data.samples import LabelledSamples
+from snac_pack.data.sources import SIMULATORS
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -49,7 +50,9 @@ def simulated_provenance(task: str, settings: BaseModel, n_examples: int, seed: 
 
     Args:
         task: the simulated task (``qubit``, ``jet``).
-        settings: the simulator's validated physics settings (every value, defaults included).
+        settings: the simulator's validated physics settings (every value, defaults included;
+            fields the run sets from ``n_examples`` and ``seed`` are left out, as the simulator
+            overrides them).
         n_examples: examples drawn.
         seed: the simulation's seed.
         cache_file: the file the samples were cached in (and loaded from on a repeated run).
@@ -62,7 +65,7 @@ def simulated_provenance(task: str, settings: BaseModel, n_examples: int, seed: 
     return {
         "kind": "simulated",
         "generator": generator,
-        "settings": settings.model_dump(mode="json"),
+        "settings": settings.model_dump(mode="json", exclude=set(SIMULATORS[task].run_fields)),
         "n_examples": n_examples,
         "seed": seed,
         "package_versions": {name: version(name) for name in packages},

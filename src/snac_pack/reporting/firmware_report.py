@@ -22,7 +22,7 @@ from snac_pack.reporting.sources import (
 
 COMPARED = ("lut", "ff", "dsp", "bram_18k", "carry", "latency_cycles", "latency_ns", "initiation_interval")
 SOURCES = ("surrogate", "da4ml", "yosys", "vendor")
-# Sources that describe the design of the architecture's own target, not a tool's count of it.
+# Sources whose DSP and BRAM follow from the distributed-arithmetic flow itself, not from a tool's count.
 _MODELLED = ("surrogate", "da4ml")
 
 

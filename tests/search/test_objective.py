@@ -77,3 +77,38 @@ def test_settings_components_are_readable_in_an_error() -> None:
     record = dataclasses.replace(BASE, estimator="exact").made_under()
     assert record["estimator"].summary == '"exact"'
     assert "train 40x16, val 40x16" in record["input_data"].summary
+
+
+@pytest.mark.slow
+def test_exact_mode_records_da4ml_cost_of_the_trained_network_whose_metric_it_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    import optuna
+
+    from snac_pack.hardware.exact import exact_cost
+    from snac_pack.models.export import quantized_network
+    from snac_pack.models.mlp import predict_classes, task_metric
+    from snac_pack.search import objective as objective_module
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(400, 16)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(int) + 2 * (x[:, 1] > 0)  # learnable: 4 classes from 2 inputs
+    tables = [FeatureTable(x[s], y[s], tuple(f"f{i}" for i in range(16)), tuple(f"c{i}" for i in range(4)))
+              for s in (slice(0, 300), slice(300, 400))]
+    objective = dataclasses.replace(BASE, estimator="exact", train=tables[0], val=tables[1],
+                                    surrogate=_surrogate(0), training=TrainingSettings(epochs=20, batch_size=32))
+    costed = []
+
+    def spy(model: Any, arch: Any) -> Any:
+        costed.append((model, arch))
+        return quantized_network(model, arch)
+
+    monkeypatch.setattr(objective_module, "quantized_network", spy)
+    study = optuna.create_study(directions=["maximize", "minimize"])
+    study.optimize(objective, n_trials=1)
+    trial = study.trials[0]
+    (model, arch), = costed
+    expected = exact_cost(arch, quantized_network(model, arch))  # da4ml, called here on the same weights
+    val_x = tables[1].x
+    assert trial.user_attrs["lut"] == expected.lut and trial.user_attrs["ff"] == expected.ff
+    assert trial.user_attrs["latency_cycles"] == expected.latency_cycles
+    assert trial.user_attrs["accuracy"] == task_metric("accuracy", tables[1].y, predict_classes(model, val_x))
+    assert trial.user_attrs["accuracy"] > 0.4  # it learnt (chance: 0.25), so the costed weights are trained ones

@@ -10,6 +10,8 @@ from snac_pack.compression.saved import CompressedModel
 from snac_pack.compression.settings import FixedPoint, PhaseTraining, PruningSchedule, QuantizationPoint
 from snac_pack.data.features import FeatureTable
 from snac_pack.hardware.architecture import ImplementationTarget
+from snac_pack.hardware.exact import ExactDesign
+from snac_pack.hardware.fixed_point import quantize_to_format
 from snac_pack.hardware.network import validate_weights
 from snac_pack.models.mlp import MLPSpec, predict_classes, task_metric
 from snac_pack.search.space import Candidate
@@ -19,17 +21,19 @@ POINT = QuantizationPoint(weights=FixedPoint(bits=6, integer=0), activations=Fix
 
 
 def _table(n: int, seed: int) -> FeatureTable:
+    """Three classes a linear classifier separates with about 98 % accuracy (chance: 1/3)."""
     rng = np.random.default_rng(seed)
     y = rng.integers(0, 3, n)
-    x = rng.normal(size=(n, 10)) + 0.7 * y[:, None]
+    x = rng.normal(size=(n, 10)) + 1.5 * y[:, None]
     return FeatureTable(x.astype(np.float32), y, tuple(f"f{i}" for i in range(10)), ("a", "b", "c"))
 
 
 @pytest.fixture(scope="module")
 def points() -> list:
-    job = CompressionJob("tiny", "candidate", Candidate(MLPSpec(hidden_units=(16, 8), dropout=0.1), 3e-3, None))
+    job = CompressionJob("tiny", "candidate", Candidate(MLPSpec(hidden_units=(16, 8), dropout=0.1), 2e-2, None))
     schedule = PruningSchedule(iterations=3, fraction=0.4, finetune_epochs=2)
-    return compress(job, POINT, INPUT, schedule, PhaseTraining(epochs=4), _table(1500, 0), _table(400, 1), "accuracy", ImplementationTarget())
+    warmup = PhaseTraining(epochs=3, batch_size=64)
+    return compress(job, POINT, INPUT, schedule, warmup, _table(1500, 0), _table(400, 1), "accuracy", ImplementationTarget())
 
 
 def test_every_iteration_is_recorded_and_sparsity_follows_the_schedule(points: list) -> None:
@@ -37,7 +41,10 @@ def test_every_iteration_is_recorded_and_sparsity_follows_the_schedule(points: l
     for point in points:
         assert abs(point.sparsity - point.target_sparsity) <= 0.01
     assert points[-1].target_sparsity == pytest.approx(1 - 0.6**3)
-    assert all(0.0 <= p.val_metric <= 1.0 for p in points)
+    # Quantization-aware training learns the separable task (an untrained network scores about
+    # 0.35), and fine-tuning keeps most of it through 78 % sparsity.
+    assert points[0].val_metric >= 0.9
+    assert all(p.val_metric >= 0.85 for p in points), [p.val_metric for p in points]
 
 
 def test_hardware_weights_lie_on_the_grids_and_the_architecture_carries_their_sparsity(points: list) -> None:
@@ -57,9 +64,38 @@ def test_a_stored_point_rebuilds_the_same_network(points: list) -> None:
     assert task_metric("accuracy", val.y, predict_classes(stored.to_keras(), val.x)) == points[2].val_metric
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="QKeras (and the hls4ml firmware, AP_RND_CONV) round ties to even; the da4ml trace and the "
+    "numpy reference round them up (RND), so the da4ml and Yosys figures describe a network that "
+    "differs from the verified firmware on a few % of inputs",
+)
+def test_da4ml_netlist_of_a_stored_model_computes_its_qkeras_outputs_bit_for_bit(points: list) -> None:
+    stored = CompressedModel.from_point(points[-1], INPUT)
+    weights = stored.hardware_weights()
+    for (kernel, bias), (costed_kernel, costed_bias) in zip(weights, points[-1].hardware_weights, strict=True):
+        np.testing.assert_array_equal(kernel, costed_kernel)
+        np.testing.assert_array_equal(bias, costed_bias)
+    # Inputs already on the input grid, validation-like and wide enough to saturate.
+    rng = np.random.default_rng(3)
+    raw = np.concatenate([_table(1000, 2).x, rng.normal(0.0, 6.0, size=(1000, 10))])
+    x = quantize_to_format(raw, stored.arch.input_format)
+    qkeras_outputs = np.asarray(stored.to_keras()(x.astype(np.float32), training=False), dtype=np.float64)
+    da4ml_outputs = ExactDesign.build(stored.arch, weights).predict(x)
+    np.testing.assert_array_equal(da4ml_outputs, qkeras_outputs)
+
+
 def test_rewinding_restarts_the_survivors_from_the_warm_up() -> None:
     job = CompressionJob("tiny", "baseline", Candidate(MLPSpec(hidden_units=(8,)), 3e-3, None))
-    schedule = PruningSchedule(iterations=1, fraction=0.5, finetune_epochs=1, rewind=True, scope="layer")
-    points = compress(job, POINT, INPUT, schedule, PhaseTraining(epochs=2), _table(600, 0), _table(200, 1), "accuracy", ImplementationTarget())
-    assert [p.iteration for p in points] == [0, 1]
-    assert points[1].layer_sparsity == pytest.approx((0.5, 0.5), abs=0.02)
+
+    def run(rewind: bool) -> list:
+        schedule = PruningSchedule(iterations=2, fraction=0.5, finetune_epochs=1, rewind=rewind, scope="layer")
+        return compress(job, POINT, INPUT, schedule, PhaseTraining(epochs=2), _table(600, 0), _table(200, 1), "accuracy", ImplementationTarget())
+
+    rewound, continued = run(True), run(False)
+    assert [p.iteration for p in rewound] == [0, 1, 2]
+    assert rewound[1].layer_sparsity == pytest.approx((0.5, 0.5), abs=0.02)
+    assert rewound[2].layer_sparsity == pytest.approx((0.75, 0.75), abs=0.02)
+    # The first pruning starts from the warm-up either way; the second restarts from it only when rewinding.
+    assert all(np.array_equal(a, b) for a, b in zip(rewound[1].weights, continued[1].weights, strict=True))
+    assert not all(np.array_equal(a, b) for a, b in zip(rewound[2].weights, continued[2].weights, strict=True))

@@ -8,25 +8,40 @@ from pathlib import Path
 import pytest
 
 from kedro_runs import latest_version, run_pipeline
-from snac_pack.datasets import DirectoryArchiveDataset
+from reporting.sources_check import unsourced
+from snac_pack.datasets import CompressedModelsDataset, DirectoryArchiveDataset, NpzDataset
 from snac_pack.firmware.hls import FirmwareError
+from snac_pack.hardware.exact import exact_cost
 
 
 def test_firmware_report_holds_agreement_and_four_way_comparison(compression_project: Path) -> None:
-    run_pipeline(compression_project, env="test", pipeline="firmware")
+    # The default path: firmware.strategy null, so hardware_target's distributed arithmetic (conf/test
+    # chooses the faster latency strategy for its other runs).
+    run_pipeline(compression_project, env="test", pipeline="firmware", params={"firmware": {"strategy": None}})
     report = json.loads(latest_version(compression_project / "data/08_reporting/firmware_report.json").read_text())
-    assert report["verification"]["bit_exact_fraction"] >= 0.99
-    assert report["hls4ml"]["strategy"] == "latency"
-    lut = next(row for row in report["comparison"] if row["figure"] == "lut")
-    assert lut["surrogate"] > 0 and lut["da4ml"] > 0 and lut["yosys"] > 0
-    assert lut["vendor"] is None
+    assert report["hls4ml"]["strategy"] == "distributed_arithmetic"
+    verification = report["verification"]
+    test = NpzDataset(filepath=str(latest_version(compression_project / "data/05_model_input/test.npz"))).load()
+    assert verification["n_samples"] == len(test["y"])
+    assert (verification["bit_exact_fraction"], verification["max_abs_difference"]) == (1.0, 0.0)
+    assert verification["firmware_metric"] == verification["qkeras_metric"]
+    # The da4ml column is da4ml's cost of the very network whose C simulation was verified.
+    models = CompressedModelsDataset(filepath=str(latest_version(compression_project / "data/06_models/compressed_models.npz"))).load()
+    firmware_model = models[report["model"]["name"]]
+    cost = exact_cost(firmware_model.arch, firmware_model.hardware_weights())
+    figures = {row["figure"]: row for row in report["comparison"]}
+    for figure in ("lut", "ff", "latency_cycles"):
+        assert figures[figure]["da4ml"] == getattr(cost, figure), figure
+    assert figures["lut"]["surrogate"] > 0 and figures["lut"]["yosys"] > 0
+    assert figures["lut"]["vendor"] is None
     assert report["vendor_synthesis"]["synthesised"] is False
     assert "vitis-run" in report["vendor_synthesis"]["reason"]
     markdown = (compression_project / "data/08_reporting/firmware_report.md").read_text()
     assert "Not synthesised by a vendor tool" in markdown
     project = DirectoryArchiveDataset(filepath=str(latest_version(compression_project / "data/07_model_output/firmware_project.tar.gz"))).load()
     (model_dir,) = project.iterdir()
-    assert (model_dir / "hls4ml" / "firmware" / "snac_pack_firmware.cpp").is_file()
+    # The archived project is the distributed-arithmetic one: hls4ml wrote da4ml's adder-graph kernels.
+    assert "nnet::dense_da_" in (model_dir / "hls4ml" / "firmware" / "snac_pack_firmware.cpp").read_text()
     assert any((model_dir / "verilog").rglob("*.v"))
 
     # The run report gathers every pipeline's report into one self-contained page.
@@ -35,6 +50,7 @@ def test_firmware_report_holds_agreement_and_four_way_comparison(compression_pro
     for section in ("Data", "Hardware surrogate", "Global search", "Local compression", "Firmware", "Not synthesised by a vendor tool"):
         assert section in page
     assert "baseline_8" in page and "<script src=" not in page
+    assert unsourced(page) == []  # every hardware figure of the real page names its source
 
 
 def test_a_wrong_part_is_named_and_earlier_outputs_stay(compression_project: Path) -> None:

@@ -115,9 +115,12 @@ async def test_an_assistant_takes_a_new_table_to_a_searched_study(project_copy: 
         arguments = {"name": "events", "table": TABLE, "feature_columns": described["feature_columns"], "overrides": TINY}
         proposed = await call(client, "propose_configuration", arguments)
         assert not proposed["written"] and not (project_copy / "conf/events").exists()
-        assert proposed["data"] == {
+        data = proposed["data"]
+        assert {key: data[key] for key in ("table", "rows", "n_features", "classes", "label_column", "label_source")} == {
             "table": TABLE, "rows": 600, "n_features": 6, "classes": CLASSES, "label_column": "kind", "label_source": "guessed"
         }
+        # The features were named: the id is flagged, not left out by the proposal.
+        assert data["left_out_of_features"] == {} and list(data["flagged_columns"]) == ["event_id"]
         written = await call(client, "propose_configuration", {**arguments, "write": True})
         assert written["written"] and written["files"] == proposed["files"]
         parameters = yaml.safe_load((project_copy / "conf/events/parameters.yml").read_text())
@@ -197,7 +200,7 @@ async def test_bad_arguments_come_back_as_errors_naming_the_argument(project_cop
         await refused(client, "propose_configuration", {**proposal, "name": "linked", "write": True}, "name")
         await refused(client, "propose_configuration", {**proposal, "name": "test", "write": True}, "name")
         await refused(client, "propose_configuration", {**proposal, "label_column": "energy"}, "label_column")
-        await refused(client, "propose_configuration", {**proposal, "feature_columns": None}, "feature_columns")
+        await refused(client, "propose_configuration", {**proposal, "feature_columns": ["f0", "event_id"]}, "feature_columns")
         text = await refused(client, "propose_configuration", {**proposal, "objectives": {"accuracy": "maximize", "luts": "minimize"}}, "objectives")
         assert "unknown figure(s) ['luts']" in text
         text = await refused(client, "propose_configuration", {**proposal, "overrides": {"global_search.n_trials": 0}}, "overrides")
@@ -218,3 +221,48 @@ async def test_bad_arguments_come_back_as_errors_naming_the_argument(project_cop
 
     assert [path.name for path in outside.iterdir()] == ["table.csv"]
     assert not (project_copy / "conf/events").exists() and not (project_copy / "conf/escaped").exists()
+
+
+FLAWED_TABLE = "data/01_raw/flawed/flawed.csv"
+
+
+def _write_flawed_table(path: Path) -> None:
+    """Two informative features, a row number, a constant, a column with gaps and a 1:50 label."""
+    rng = np.random.default_rng(0)
+    rows = 1020
+    label = np.array(["signal"] * 20 + ["background"] * 1000)
+    energy = rng.normal(size=rows) + 3.0 * (label == "signal")
+    table = pd.DataFrame({
+        "row_number": np.arange(rows),
+        "energy": energy,
+        "mass": rng.normal(size=rows),
+        "run_period": np.full(rows, 7),
+        "timing": np.where(rng.random(rows) < 0.05, np.nan, rng.normal(size=rows)),
+        "label": label,
+    })
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table.sample(frac=1.0, random_state=1).sort_values("row_number").to_csv(path, index=False)
+
+
+@pytest.mark.anyio
+async def test_describe_and_propose_flag_identifiers_constants_gaps_and_imbalance(project_copy: Path) -> None:
+    _write_flawed_table(project_copy / FLAWED_TABLE)
+    async with serve(project_copy) as client:
+        described = await call(client, "describe_dataset", {"path": FLAWED_TABLE})
+        flags = described["flagged_columns"]
+        assert list(flags) == ["row_number", "run_period", "timing"]
+        assert flags["row_number"].startswith("identifier-like") and flags["run_period"].startswith("constant")
+        assert flags["timing"].startswith("missing values: ") and "of 1020 rows" in flags["timing"]
+        assert described["feature_columns"] == ["energy", "mass"]
+        balance = described["label_balance"]
+        assert balance["heavily_imbalanced"] and balance["ratio"] == 50.0 and balance["smallest_class"] == "signal"
+
+        proposed = await call(client, "propose_configuration", {"name": "flawed", "table": FLAWED_TABLE, "overrides": TINY})
+    assert list(proposed["data"]["left_out_of_features"]) == ["row_number", "run_period", "timing"]
+    assert proposed["data"]["n_features"] == 2
+    text = proposed["files"]["conf/flawed/parameters.yml"]
+    assert "# Left out of the features: 'row_number', identifier-like" in text
+    assert "# Left out of the features: 'run_period', constant" in text
+    assert "# Left out of the features: 'timing', missing values" in text
+    assert "outnumbers the smallest 50:1" in text
+    assert yaml.safe_load(text)["data_processing"]["features"]["feature_columns"] == ["energy", "mass"]

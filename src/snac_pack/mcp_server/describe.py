@@ -26,6 +26,8 @@ LABEL_NAMES = ("label", "labels", "target", "class", "classes", "y", "kind", "ca
 MAX_COLUMNS_SUMMARISED = 100
 #: More distinct values than this and a column is not taken for a class label.
 MAX_CLASSES = 100
+#: A label whose largest class outnumbers its smallest by this much or more is heavily imbalanced.
+IMBALANCE_RATIO = 10.0
 
 
 def table_format(path: Path) -> str | None:
@@ -94,6 +96,65 @@ def _column_summary(column: pd.Series) -> dict[str, Any]:
     return summary
 
 
+def _integer_valued(column: pd.Series) -> bool:
+    values = column.dropna()
+    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+        return False
+    return bool((values == np.round(values)).all())
+
+
+def column_problems(frame: pd.DataFrame, label_column: str | None) -> dict[str, str]:
+    """Columns other than the label that should not be features, each with the reason a person reads.
+
+    - identifier-like: an integer or a string distinct on every row, or integers that only grow
+      (a row number, an event id): a network would learn the row order, not the physics;
+    - constant: one value on every row: it carries nothing;
+    - missing values: the run's reader refuses them (fill them, or drop those rows, to use it).
+
+    Returns:
+        Column name → reason, in column order.
+    """
+    problems = {}
+    rows = len(frame)
+    for name in frame.columns:
+        if name == label_column:
+            continue
+        column = frame[name]
+        distinct = column.nunique(dropna=True)
+        if distinct <= 1:
+            problems[name] = f"constant: {distinct} distinct value on every row, it carries no information"
+        elif rows > 2 and (_integer_valued(column) or not pd.api.types.is_numeric_dtype(column)) and distinct == rows:
+            problems[name] = "identifier-like: a distinct value on every row (a row number or an id), not a measurement"
+        elif rows > 2 and _integer_valued(column) and column.is_monotonic_increasing:
+            problems[name] = "identifier-like: integers that only grow down the table (a row or event number)"
+        elif column.isna().any():
+            problems[name] = (
+                f"missing values: {int(column.isna().sum())} of {rows} rows; the run refuses them "
+                "(fill them, or drop those rows, to use this column)"
+            )
+    return problems
+
+
+def label_balance(column: pd.Series) -> dict[str, Any] | None:
+    """The label's largest-to-smallest class ratio, flagged when heavily imbalanced; None without classes."""
+    counts = column.value_counts(dropna=True)
+    if len(counts) < 2:
+        return None
+    ratio = float(counts.max() / counts.min())
+    imbalanced = ratio >= IMBALANCE_RATIO
+    return {
+        "largest_class": str(counts.idxmax()),
+        "smallest_class": str(counts.idxmin()),
+        "ratio": ratio,
+        "heavily_imbalanced": imbalanced,
+        "note": (
+            f"the largest class outnumbers the smallest {ratio:.0f}:1; accuracy rewards always predicting "
+            f"'{counts.idxmax()}' ({counts.max() / counts.sum():.1%} of rows): judge the networks per class, "
+            "or balance the data"
+        ) if imbalanced else None,
+    }
+
+
 def _numeric(frame: pd.DataFrame, names: Sequence[str]) -> list[str]:
     return [
         name for name in names if pd.api.types.is_numeric_dtype(frame[name]) and not pd.api.types.is_bool_dtype(frame[name])
@@ -134,7 +195,8 @@ def describe_table(
     if label_column is None:
         label_column, label_source = guess_label_column(frame), "guessed"
     others = [name for name in columns if name != label_column]
-    numeric = _numeric(frame, others)
+    problems = column_problems(frame, label_column)
+    numeric = [name for name in _numeric(frame, others) if name not in problems]
     description: dict[str, Any] = {
         "path": shown,
         "format": table_format(path),
@@ -146,12 +208,15 @@ def describe_table(
         "label_source": label_source if label_column is not None else None,
         "classes": _class_counts(frame[label_column]) if label_column in columns else {},
         "feature_columns": list(feature_columns) if feature_columns is not None else numeric,
-        "non_numeric_columns": [name for name in others if name not in numeric],
+        "non_numeric_columns": [name for name in others if name not in _numeric(frame, others)],
+        "flagged_columns": problems,
+        "left_out_of_features": problems if feature_columns is None else {},
+        "label_balance": label_balance(frame[label_column]) if label_column in columns else None,
     }
     if label_column is None:
         description.update(ready=False, problem="no column looks like a class label; name it with label_column")
         return description
-    features = feature_columns if feature_columns is not None else (None if len(numeric) == len(others) else numeric)
+    features = feature_columns if feature_columns is not None else (None if numeric == others else numeric)
     try:
         samples = read_table(path, label_column, features, catalog_key=shown, settings_key=TABLE_SETTINGS_KEY)
     except (ValueError, FileNotFoundError) as error:

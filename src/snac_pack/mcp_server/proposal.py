@@ -19,7 +19,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from snac_pack.config import ConfigError, ProjectParams, parse_parameters
 from snac_pack.data.sources import TABLE_SETTINGS_KEY
 from snac_pack.data.tabular import read_table
-from snac_pack.mcp_server.describe import guess_label_column, read_frame, table_format
+from snac_pack.mcp_server.describe import column_problems, guess_label_column, label_balance, read_frame, table_format
 from snac_pack.mcp_server.errors import ArgumentError
 from snac_pack.mcp_server.project import ENVIRONMENT_NAME, RESERVED_ENVIRONMENTS, Project, merge_trees, nested_params
 
@@ -172,10 +172,18 @@ def propose(
     if table_format(path) is None:
         raise ArgumentError("table", f"'{table}' is not a CSV (.csv, .csv.gz) or Parquet (.parquet, .pq) table")
     label_source = "given"
+    frame = read_frame(path, "table")
     if label_column is None:
-        label_column, label_source = guess_label_column(read_frame(path, "table")), "guessed"
+        label_column, label_source = guess_label_column(frame), "guessed"
         if label_column is None:
             raise ArgumentError("label_column", f"no column of '{table}' looks like a class label; name it")
+    if label_column not in frame.columns:
+        raise ArgumentError("label_column", f"'{label_column}' is not a column of {table}; its columns: {list(frame.columns)}")
+    flagged = column_problems(frame, label_column)
+    left_out = flagged if feature_columns is None else {}
+    if left_out:
+        feature_columns = [name for name in frame.columns if name != label_column and name not in left_out]
+    balance = label_balance(frame[label_column])
     try:
         samples = read_table(path, label_column, feature_columns, catalog_key="table", settings_key=TABLE_SETTINGS_KEY)
     except (ValueError, FileNotFoundError) as error:
@@ -210,10 +218,16 @@ def propose(
         f"{shape.rows} rows ({shape.size}), {shape.n_features} features, {len(shape.class_names)} classes "
         f"{list(shape.class_names)}; label column '{label_column}' ({label_source})"
     )
+    remarks = [f"Left out of the features: '{column}', {reason}." for column, reason in left_out.items()]
+    remarks += [f"Flagged (kept, as feature_columns names it): '{column}', {reason}." for column, reason in flagged.items()
+                if column not in left_out]
+    if balance and balance["heavily_imbalanced"]:
+        remarks.append(f"Label '{label_column}': {balance['note']}.")
     texts = {
         "parameters.yml": _yaml(
             f"Environment '{name}' for {relative_table}, proposed by the snac-pack MCP server:\n{summary}.\n"
-            "Everything not set here comes from conf/base (soft merging); docs/parameters.md lists every key.",
+            + "".join(f"{remark}\n" for remark in remarks)
+            + "Everything not set here comes from conf/base (soft merging); docs/parameters.md lists every key.",
             parameters,
         ),
         "catalog.yml": _yaml(
@@ -236,7 +250,11 @@ def propose(
             "classes": list(shape.class_names),
             "label_column": label_column,
             "label_source": label_source,
+            "left_out_of_features": left_out,
+            "flagged_columns": flagged,
+            "label_balance": balance,
         },
+        "remarks": remarks,
         "sizing": SIZING,
         "next": (
             f"run_pipeline(environment='{name}') runs every pipeline; pipelines one by one: data_processing, "

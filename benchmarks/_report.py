@@ -1,12 +1,31 @@
-"""What every benchmark script shares: the machine's description and writing its markdown report."""
+"""What every benchmark script shares: the machine, the load, the configuration a page measured, and writing the page.
+
+Every page in docs/benchmarks/ is written whole by one script through :func:`write_page`: a
+provenance block (script, command, date, commit, machine, load, and the configuration measured
+compared with the current ``conf/``) and the script's own lines, all formatted from what that
+run measured. The page's first line is an HTML comment holding its machine-readable summary
+(headline, target, verdict, figures, configuration), from which ``write_index.py`` rebuilds
+docs/benchmarks/README.md after every page.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
+import json
 import logging
+import os
 import platform
+import subprocess
 from pathlib import Path
+from typing import Any
 
 logger = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = ROOT / "docs" / "benchmarks"
+SUMMARY_MARK = "<!-- benchmark-summary "
+MAX_SHOWN_VALUE = 400  # characters of a configuration value shown on the page; longer ones stay in the summary
 
 
 def cpu_model() -> str:
@@ -20,20 +39,152 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def write_report(path: Path, lines: list[str]) -> None:
-    """Write the report's lines to ``path`` (creating docs/benchmarks/) and log them."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n")
-    logger.info("\n".join(lines))
-    logger.info("Wrote %s", path)
+def load_average() -> float:
+    """The 1-minute load average: other work on the machine slows every timing."""
+    return os.getloadavg()[0]
+
+
+def raw_parameters(env: str) -> dict[str, Any]:
+    """The parameters of a task environment as plain data, merged as ``kedro run --env`` merges them."""
+    from kedro.config import OmegaConfigLoader
+    from omegaconf import OmegaConf
+
+    loader = OmegaConfigLoader(str(ROOT / "conf"), base_env="base", default_run_env=env, merge_strategy={"parameters": "soft"})
+    parameters = loader["parameters"]
+    return OmegaConf.to_container(parameters, resolve=True) if OmegaConf.is_config(parameters) else json.loads(json.dumps(parameters))
 
 
 def project_parameters(env: str = "jet"):
     """The validated parameters of a task environment, merged as ``kedro run --env`` merges them."""
-    from kedro.config import OmegaConfigLoader
-
     from snac_pack.config import parse_parameters
 
-    root = Path(__file__).resolve().parents[1]
-    loader = OmegaConfigLoader(str(root / "conf"), base_env="base", default_run_env=env, merge_strategy={"parameters": "soft"})
-    return parse_parameters(loader["parameters"])
+    return parse_parameters(raw_parameters(env))
+
+
+def conf_values(env: str, keys: tuple[str, ...]) -> dict[str, Any]:
+    """The current values of dotted ``keys`` (e.g. ``local_compression.pruning``) in ``env``."""
+    raw = raw_parameters(env)
+    values = {}
+    for key in keys:
+        value: Any = raw
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        values[key] = value
+    return values
+
+
+def changed_keys(env: str, measured: dict[str, Any]) -> list[str]:
+    """The keys of ``measured`` whose value differs from the current configuration of ``env``."""
+    current = conf_values(env, tuple(measured))
+    return [key for key, value in measured.items() if json.dumps(value, sort_keys=True) != json.dumps(current[key], sort_keys=True)]
+
+
+def _commit() -> str:
+    """HEAD's short hash, and whether the code a benchmark runs had uncommitted changes."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+
+    try:
+        head = git("rev-parse", "--short", "HEAD")
+        dirty = git("status", "--porcelain", "--", "src", "conf", "benchmarks")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (no git)"
+    return f"{head} (with uncommitted changes in src/, conf/ or benchmarks/)" if dirty else head
+
+
+@dataclasses.dataclass
+class Run:
+    """One run of a benchmark script: what it was started as, and the load when it started.
+
+    Args:
+        script: file name under benchmarks/, e.g. ``bench_qubit_simulator.py``.
+        command: the command line that reproduces the page.
+        conf_env: the task environment whose configuration the page measured (None: none).
+        parameters: dotted configuration keys measured, with the values this run used.
+    """
+
+    script: str
+    command: str
+    conf_env: str | None = None
+    parameters: dict[str, Any] = dataclasses.field(default_factory=dict)
+    load_before: float = dataclasses.field(default_factory=load_average)
+    date: str = dataclasses.field(default_factory=lambda: datetime.date.today().isoformat())
+
+    def provenance(self, load_after: float) -> list[str]:
+        """The page's opening lines: who wrote it, when, where, under which load and configuration."""
+        lines = [
+            f"- Written by `benchmarks/{self.script}` on {self.date} at commit {_commit()}; command: `{self.command}` (repository root)",
+            f"- Machine: {cpu_model()}, {os.cpu_count()} logical cores, Python {platform.python_version()}; 1-minute load average "
+            f"{self.load_before:.1f} when the run started, {load_after:.1f} when it ended (above 0: other work shared the cores)",
+        ]
+        if self.conf_env is not None:
+            changed = changed_keys(self.conf_env, self.parameters)
+            listed = "; ".join(
+                f"`{key}` = {text}" if len(text := json.dumps(value, sort_keys=True, ensure_ascii=False)) <= MAX_SHOWN_VALUE else f"`{key}` (value in the page's summary)"
+                for key, value in self.parameters.items()
+            )
+            state = (
+                "the current defaults when this page was written"
+                if not changed
+                else f"NOT the current defaults when this page was written (changed since: {', '.join(changed)})"
+            )
+            lines.append(f"- Configuration measured (`conf/base` + `conf/{self.conf_env}`): {listed}; {state}")
+        return lines
+
+
+def write_page(
+    name: str, run: Run, title: str, lines: list[str], headline: str, target: str, verdict: str, figures: dict[str, float] | None = None
+) -> None:
+    """Write docs/benchmarks/<name>.md whole (summary comment, title, provenance, ``lines``), then the index.
+
+    Args:
+        name: page name without ``.md``.
+        run: the run that measured the page.
+        title: the page's heading.
+        lines: the body, every figure formatted from this run.
+        headline: the page's headline figures in one line, for the index.
+        target: the targets the figures are judged against ("" when none).
+        verdict: "met", "MISSED: …" or "reported", computed from the figures.
+        figures: machine-readable figures that other pages may quote (with this page as source).
+    """
+    from write_index import write_index
+
+    load_after = load_average()
+    summary = {
+        "page": f"{name}.md",
+        "script": run.script,
+        "command": run.command,
+        "date": run.date,
+        "commit": _commit(),
+        "load": [round(run.load_before, 2), round(load_after, 2)],
+        "conf_env": run.conf_env,
+        "parameters": run.parameters,
+        "headline": headline,
+        "target": target,
+        "verdict": verdict,
+        "figures": figures or {},
+    }
+    text = [SUMMARY_MARK + json.dumps(summary, sort_keys=True, ensure_ascii=False) + " -->", f"# {title}", "", *run.provenance(load_after), "", *lines]
+    path = PAGES / f"{name}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(text).rstrip("\n") + "\n")
+    logger.info("\n".join(text))
+    logger.info("Wrote %s", path)
+    write_index()
+
+
+def read_summary(page: Path) -> dict[str, Any] | None:
+    """The machine-readable summary on a page's first line, or None (a page written before it existed)."""
+    first = page.read_text().split("\n", 1)[0]
+    if not first.startswith(SUMMARY_MARK):
+        return None
+    return json.loads(first[len(SUMMARY_MARK) : -len(" -->")])
+
+
+def quoted_figure(page: str, figure: str) -> tuple[float, str] | None:
+    """A figure another benchmark page recorded, with its source (page and date), or None when it has none."""
+    path = PAGES / f"{page}.md"
+    summary = read_summary(path) if path.is_file() else None
+    if summary is None or figure not in summary["figures"]:
+        return None
+    return summary["figures"][figure], f"[{page}.md]({page}.md), {summary['date']}"

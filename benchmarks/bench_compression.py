@@ -13,7 +13,6 @@ Writes docs/benchmarks/compression.md. Timings are reported, never asserted.
 
 from __future__ import annotations
 
-import datetime
 import logging
 import os
 import resource
@@ -30,10 +29,10 @@ from snac_pack.compression.settings import BaselineModel
 from snac_pack.data.features import FeatureTable
 from snac_pack.hardware.exact import ExactDesign
 from snac_pack.search.space import Candidate, SearchSpace
-from _report import cpu_model, project_parameters, write_report
+from _report import Run, conf_values, project_parameters, write_page
 
 ROOT = Path(__file__).resolve().parents[1]
-OUTPUT = ROOT / "docs" / "benchmarks" / "compression.md"
+MEASURED_KEYS = ("local_compression", "data_processing.simulation", "data_processing.features", "data_processing.split", "hardware_target")
 
 
 def _latest(path: Path) -> Path:
@@ -54,14 +53,13 @@ def _peak_rss_mib() -> float:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    run = Run("bench_compression.py", "python benchmarks/bench_compression.py", "jet", conf_values("jet", MEASURED_KEYS))
     params = project_parameters("jet")
     compression = params.local_compression
     space = SearchSpace.model_validate(params.search_space.model_dump())
     baseline: BaselineModel = compression.baselines[0]
     job = CompressionJob(baseline.name, "baseline", Candidate(baseline.network(), baseline.learning_rate, baseline.input_window))
     train, val = _table("train.npz"), _table("val.npz")
-    load_before = os.getloadavg()[0]
-
     rows, cost_rows = [], []
     for point in compression.precisions:
         started = time.perf_counter()
@@ -74,16 +72,12 @@ def main() -> None:
             cost = ExactDesign.build(p.arch, p.hardware_weights).cost()
             cost_rows.append({"precision": point.name(), "iteration": p.iteration, "seconds": time.perf_counter() - started_cost, "lut": cost.lut, "ff": cost.ff, "latency_cycles": cost.latency_cycles})
         logging.info("%s: %d points in %.1f s", point.name(), len(points), total)
-    load_after = os.getloadavg()[0]
     training = pd.DataFrame(rows)
     costs = pd.DataFrame(cost_rows)
     prune = training[training["iteration"] > 0]
 
     lines = [
-        "# Local compression benchmark (default jet data)",
-        "",
-        f"- Date: {datetime.date.today()}; machine: {cpu_model()}, {os.cpu_count()} cores; 1-min load average {load_before:.1f} before, {load_after:.1f} after (other work shared the machine when it is above 0)",
-        "- Command: `python benchmarks/bench_compression.py` (after `kedro run --env jet --pipeline data_processing`)",
+        "- Needs the jet model inputs (`kedro run --env jet --pipeline data_processing`)",
         f"- Network: the jet baseline `{baseline.name}` ({train.x.shape[1]}→{'→'.join(map(str, baseline.hidden_units))}→{len(train.class_names)}), "
         f"{len(train.y)} training and {len(val.y)} validation jets; schedule: warm-up ≤ {compression.warmup.epochs} epochs, "
         f"{compression.pruning.iterations} iterations pruning {compression.pruning.fraction:.0%} of the survivors ({compression.pruning.scope}), "
@@ -116,17 +110,37 @@ def main() -> None:
         history = None
     if history is not None:
         pruning_rows = history[history["iteration"] > 0]
+        workers = compression.n_workers or os.cpu_count()
         lines += [
             "",
             "## The default run (`kedro run --pipeline local_compression`), from its compression_history",
+            "",
+            f"Read from `{_latest(ROOT / 'data/07_model_output/compression_history.parquet').relative_to(ROOT)}`, written by that run, "
+            "not by this script.",
             "",
             f"- {history['model'].nunique()} networks × {history['precision'].nunique()} precisions × "
             f"{history['iteration'].nunique()} points = {len(history)} rows",
             f"- training per pruning iteration: mean {pruning_rows['train_seconds'].mean():.1f} s; warm-up mean "
             f"{history[history['iteration'] == 0]['train_seconds'].mean():.1f} s",
-            f"- exact cost per network (two worker processes in parallel, so contended): median {history['exact_seconds'].median():.1f} s, max {history['exact_seconds'].max():.1f} s",
+            f"- exact cost per network ({workers} worker processes in parallel with today's `local_compression.n_workers`, "
+            f"so contended): median {history['exact_seconds'].median():.1f} s, max {history['exact_seconds'].max():.1f} s",
         ]
-    write_report(OUTPUT, lines)
+    final = costs.groupby("precision")["lut"].agg(["first", "last"])
+    falls = all(group["lut"].is_monotonic_decreasing for _, group in costs.groupby("precision"))
+    write_page(
+        "compression",
+        run,
+        "Local compression benchmark (default jet data)",
+        lines,
+        headline=(
+            f"QAT + pruning of the jet baseline: exact LUT {'falls' if falls else 'does NOT always fall'} with sparsity at every "
+            "precision ("
+            + "; ".join(f"{name} {row['first']:,.0f} → {row['last']:,.0f}" for name, row in final.iterrows())
+            + f"); pruning iteration {prune['seconds'].mean():.1f} s, exact cost median {costs['seconds'].median():.1f} s"
+        ),
+        target="",
+        verdict="reported",
+    )
 
 
 if __name__ == "__main__":

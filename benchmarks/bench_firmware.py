@@ -12,9 +12,7 @@ Writes docs/benchmarks/firmware.md. Timings are reported, never asserted.
 
 from __future__ import annotations
 
-import datetime
 import logging
-import os
 import resource
 import tempfile
 import time
@@ -27,10 +25,10 @@ from snac_pack.datasets import CompressedModelsDataset
 from snac_pack.firmware.hls import convert
 from snac_pack.firmware.open_flow import open_flow
 from snac_pack.firmware.verify import compare
-from _report import cpu_model, project_parameters, write_report
+from _report import Run, conf_values, project_parameters, write_page
 
 ROOT = Path(__file__).resolve().parents[1]
-OUTPUT = ROOT / "docs" / "benchmarks" / "firmware.md"
+MEASURED_KEYS = ("firmware", "hardware_target", "local_compression")
 
 
 def _latest(path: Path) -> Path:
@@ -46,13 +44,14 @@ def _rss_mib(who: int) -> float:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    run = Run("bench_firmware.py", "python benchmarks/bench_firmware.py", "jet", conf_values("jet", MEASURED_KEYS))
     params = project_parameters("jet")
-    models = CompressedModelsDataset(filepath=str(_latest(ROOT / "data/06_models/compressed_models.npz"))).load()
+    models_path = _latest(ROOT / "data/06_models/compressed_models.npz")
+    models = CompressedModelsDataset(filepath=str(models_path)).load()
     model = max((m for m in models.values() if m.kind == "candidate"), key=lambda m: m.val_metric)
     with np.load(_latest(ROOT / "data/05_model_input/test.npz")) as archive:
         test = FeatureTable.from_arrays({key: archive[key] for key in archive.files})
     target = params.hardware_target if params.firmware.strategy is None else params.hardware_target.model_copy(update={"strategy": params.firmware.strategy})
-    load_before = os.getloadavg()[0]
     keras_model = model.to_keras()
     with tempfile.TemporaryDirectory(prefix="snac_bench_fw_") as work:
         rss_before = _rss_mib(resource.RUSAGE_SELF)
@@ -64,12 +63,8 @@ def main() -> None:
         compile_child_rss = _rss_mib(resource.RUSAGE_CHILDREN)
         flow = open_flow(model.arch, model.hardware_weights(), Path(work) / "verilog", params.firmware.yosys_timeout_s)
         yosys_rss = _rss_mib(resource.RUSAGE_CHILDREN)
-    load_after = os.getloadavg()[0]
     lines = [
-        "# Firmware benchmark (default jet model)",
-        "",
-        f"- Date: {datetime.date.today()}; machine: {cpu_model()}, {os.cpu_count()} cores; 1-min load average {load_before:.1f} before, {load_after:.1f} after (other work shared the machine when above 0)",
-        "- Command: `python benchmarks/bench_firmware.py` (after the default run up to local_compression)",
+        f"- Needs the default run up to local_compression; network read from `{models_path.relative_to(ROOT)}` (that run's output)",
         f"- Network: `{model.name}`, {model.arch.describe()}, precision {model.point.name()}; hls4ml {params.firmware.backend}, strategy {target.strategy}, part {target.part}, {target.clock_period_ns} ns, {target.io_type}",
         "",
         "| step | time | peak memory |",
@@ -85,7 +80,19 @@ def main() -> None:
         f"Open flow: da4ml {flow['da4ml']['lut']:.0f} LUT / {flow['da4ml']['ff']:.0f} FF / {flow['da4ml']['latency_cycles']} cycles; "
         f"Yosys {flow['yosys']['lut']:.0f} LUT / {flow['yosys']['ff']:.0f} FF / {flow['yosys']['carry']:.0f} CARRY.",
     ]
-    write_report(OUTPUT, lines)
+    threshold = params.firmware.min_bit_exact_fraction
+    write_page(
+        "firmware",
+        run,
+        "Firmware benchmark (default jet model)",
+        lines,
+        headline=(
+            f"C simulation {100 * agreement.bit_exact_fraction:.2f} % bit-exact with QKeras on {agreement.n_samples:,} test inputs; "
+            f"compile {built.compile_seconds:.0f} s, Yosys {flow['seconds']['yosys']:.0f} s"
+        ),
+        target=f"≥ {100 * threshold:g} % bit-exact (`firmware.min_bit_exact_fraction`)",
+        verdict="met" if agreement.bit_exact_fraction >= threshold else "MISSED",
+    )
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import datetime
 import itertools
 import logging
 import os
@@ -35,9 +34,7 @@ from pathlib import Path
 import numpy as np
 import optuna
 import pandas as pd
-from kedro.config import OmegaConfigLoader
-
-from snac_pack.config import parse_parameters, trial_objective
+from snac_pack.config import trial_objective
 from snac_pack.data.features import FeatureTable
 from snac_pack.models.mlp import build_mlp, predict_classes, train_classifier
 from snac_pack.search.objective import TrialObjective
@@ -45,12 +42,14 @@ from snac_pack.search.sampling import candidate_inputs
 from snac_pack.search.space import random_trials, suggest_candidate, to_architecture
 from snac_pack.search.study import StudySpec, create_or_join_study, open_storage, open_study, resolve_storage_url, trials_table
 from snac_pack.search.workers import run_workers
-from _report import cpu_model, write_report
+from _report import Run, conf_values, project_parameters, write_page
 
 logger = logging.getLogger("bench_search_workers")
 
 ROOT = Path(__file__).resolve().parents[1]
-OUTPUT = ROOT / "docs" / "benchmarks" / "search_workers.md"
+MEASURED_KEYS = ("global_search", "search_space", "data_processing.simulation", "data_processing.features", "data_processing.split")
+END_OF_FIT = "end of fit (idle: tf.data stops its autotuning threads)"
+TRAINING_PHASES = ("epochs 2+: training", "epochs 2+: validation")
 #: (worker processes, TensorFlow threads per worker) on this 2-core machine.
 CONFIGURATIONS = ((1, 2), (1, 1), (2, 1))
 QUIET_LOAD = 0.8
@@ -59,25 +58,6 @@ QUIET_WAIT_LIMIT_S = 20 * 60
 TRIALS_SEED = 2026
 PROFILED_TRIALS = 10
 TARGET_SPEEDUP = 1.6
-READING = """
-Reading the figures:
-
-- Each trial takes about as long in one of two workers as alone in one worker with one thread
-  (the ratio column): the two cores are independent for this work, and what the search adds
-  around a trial (Optuna storage, the NSGA-II sampler, process start-up; last table) is small and
-  runs in each worker separately. So two workers come close to twice the best single worker.
-- A second TensorFlow thread does not help these small networks (widths up to 64, batch 256):
-  one worker with two threads spends more CPU per trial and finishes later than with one. The
-  rule that gives each worker cores ÷ workers threads (`config.trial_objective`) thus slows
-  `n_workers: 1`; the default (one worker per core, one thread each) is not affected.
-- About half of a trial is not the arithmetic of training: tracing each new model's training and
-  validation functions, Keras's per-step overhead in short epochs, and, in some trials, an idle
-  wait of up to seconds when `model.fit` returns, while tf.data stops the autotuning thread of
-  the training data's iterator (the "end of fit" row; its CPU time is nil). All of it is inside
-  `models.mlp.train_classifier`, not in the search's workers. With one worker the wait leaves
-  the cores idle; with two, the other worker uses them, so part of the measured speed-up is this
-  wait being hidden.
-"""
 
 
 def _latest(path: Path) -> Path:
@@ -123,8 +103,7 @@ class _TimedObjective:
 
 def _objective() -> tuple[TrialObjective, dict, dict]:
     """The default jet trial objective with early stopping off, its objectives and sampler settings."""
-    loader = OmegaConfigLoader(str(ROOT / "conf"), base_env="base", default_run_env="jet", merge_strategy={"parameters": "soft"})
-    params = parse_parameters(loader["parameters"])
+    params = project_parameters("jet")
     with _latest(ROOT / "data/06_models/surrogate.pkl").open("rb") as stream:
         surrogate = pickle.load(stream)
     search = params.global_search
@@ -228,7 +207,7 @@ class _PhaseClock:
         self._last = now
 
 
-def profile_one_worker(objective: TrialObjective, parameter_sets: list[dict]) -> list[str]:
+def profile_one_worker(objective: TrialObjective, parameter_sets: list[dict]) -> tuple[list[str], dict[str, np.ndarray], list[float]]:
     """Where a trial's time goes in one worker with one TensorFlow thread, phase by phase.
 
     Runs the objective's training path (split, no k-fold) on the first fixed trials in this
@@ -236,7 +215,8 @@ def profile_one_worker(objective: TrialObjective, parameter_sets: list[dict]) ->
     process also pays TensorFlow's start-up; it is left out.
 
     Returns:
-        The table's rows, then a line with the load average before and after.
+        The table's rows, then a line with the load average before and after; the mean (wall,
+        CPU) seconds per phase; the end-of-fit wall time of each profiled trial.
     """
     load_before, quiet = wait_for_quiet_machine()
     import tf_keras
@@ -276,7 +256,7 @@ def profile_one_worker(objective: TrialObjective, parameter_sets: list[dict]) ->
         model = build_mlp(x_train.shape[1], n_classes, candidate.network, seed=settings.seed)
         clock.lap("model build")
         train_classifier(model, (x_train, objective.train.y), (x_val, objective.val.y), settings, callbacks=[FitPhases(clock)])
-        clock.lap("end of fit (idle: tf.data stops its autotuning threads)")
+        clock.lap(END_OF_FIT)
         predict_classes(model, x_val)
         clock.lap("predict (validation metric)")
         arch = to_architecture(candidate.network, x_train.shape[1], n_classes, objective.precision, objective.target)
@@ -289,10 +269,39 @@ def profile_one_worker(objective: TrialObjective, parameter_sets: list[dict]) ->
     rows = ["| phase | wall per trial | CPU per trial | share of wall |", "|---|---|---|---|"]
     rows += [f"| {name} | {wall:.2f} s | {cpu:.2f} s | {100 * wall / total[0]:.0f} % |" for name, (wall, cpu) in phases.items()]
     rows.append(f"| total | {total[0]:.2f} s | {total[1]:.2f} s | 100 % |")
-    stalls = [totals["end of fit (idle: tf.data stops its autotuning threads)"][0] for totals in profiled]
+    stalls = [float(totals[END_OF_FIT][0]) for totals in profiled]
     rows += ["", f"End of fit per trial: {', '.join(f'{stall:.2f}' for stall in stalls)} s. Load average "
              f"{load_before:.2f}{'' if quiet else ' (never quiet)'} → {os.getloadavg()[0]:.2f}."]
-    return rows
+    return rows, phases, stalls
+
+
+def reading(results: list[dict], means: dict[tuple[int, int], float], phases: dict[str, np.ndarray], stalls: list[float],
+            objective: TrialObjective) -> list[str]:
+    """What the tables say, each statement computed from this run's figures."""
+    best_single = max((c for c in CONFIGURATIONS if c[0] == 1), key=means.get)
+    reference = pd.concat([r["trial_s"] for r in results if (r["workers"], r["threads"]) == best_single], axis=1).median(axis=1)
+    ratio = float(np.median(pd.concat([r["trial_s"] / reference for r in results if (r["workers"], r["threads"]) == (2, 1)])))
+    cpu = {c: float(np.median(pd.concat([r["trial_cpu_s"] for r in results if (r["workers"], r["threads"]) == c]))) for c in CONFIGURATIONS}
+    total = sum(wall for wall, _ in phases.values())
+    outside = 1 - sum(phases[name][0] for name in TRAINING_PHASES) / total
+    two_threads = "helped" if means[(1, 2)] > means[(1, 1)] else "did not help"
+    return [
+        "Reading the figures:",
+        "",
+        f"- A trial in one of two workers took {ratio:.2f}× its time with {_label(*best_single)} (median; the ratio column): "
+        f"the speed-up of two workers is {means[(2, 1)] / means[best_single]:.2f}× over that configuration.",
+        f"- A second TensorFlow thread {two_threads} these networks (widths up to {max(objective.space.units)}, batch "
+        f"{objective.training.batch_size}): 1 worker × 2 threads ran {means[(1, 2)]:.0f} trials/h and spent {cpu[(1, 2)]:.1f} s of CPU "
+        f"per trial (median), 1 worker × 1 thread {means[(1, 1)]:.0f} trials/h and {cpu[(1, 1)]:.1f} s. The rule that gives each "
+        "worker cores ÷ workers threads (`config.trial_objective`) decides this for `n_workers: 1`.",
+        f"- {100 * outside:.0f} % of a profiled trial's wall time lies outside the steady epochs (the rows other than "
+        f"{' and '.join(f'“{name}”' for name in TRAINING_PHASES)}): tracing each new model's functions, per-step overhead in short "
+        f"epochs and the wait when `model.fit` returns, while tf.data stops its autotuning thread (“end of fit”: up to "
+        f"{max(stalls):.2f} s per trial here, with {phases[END_OF_FIT][1]:.2f} s of CPU on average). All of it is inside "
+        "`models.mlp.train_classifier`, not in the search's workers; with two workers the other worker can use the cores "
+        "during such a wait.",
+        "",
+    ]
 
 
 def default_run() -> pd.DataFrame | str:
@@ -406,7 +415,13 @@ def main() -> None:
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     objective, directions, sampler = _objective()
     parameter_sets = fixed_trials(objective, arguments.trials)
-    profile = profile_one_worker(objective, parameter_sets)
+    run = Run(
+        "bench_search_workers.py",
+        f"python benchmarks/bench_search_workers.py --trials {arguments.trials} --repeats {arguments.repeats}",
+        "jet",
+        conf_values("jet", MEASURED_KEYS),
+    )
+    profile, phases, stalls = profile_one_worker(objective, parameter_sets)
     with tempfile.TemporaryDirectory(prefix="bench-search-") as directory:
         results = [
             measure(objective, directions, sampler, parameter_sets, workers, threads, f"{chr(ord('A') + index)}{repeat + 1}", Path(directory))
@@ -418,10 +433,8 @@ def main() -> None:
     default_epochs = f"{default['attr_epochs_trained'].mean():.1f}" if isinstance(default, pd.DataFrame) else "(unknown)"
     depths = [parameters["hidden_layers"] for parameters in parameter_sets]
     lines = [
-        "# Global search benchmark (default jet environment)",
-        "",
-        f"- Date: {datetime.date.today().isoformat()}; machine: {cpu_model()}, {os.cpu_count()} cores, shared with other work",
-        f"- Command: `python benchmarks/bench_search_workers.py --trials {arguments.trials} --repeats {arguments.repeats}`",
+        "- Needs the jet model inputs and surrogate (data_processing, surrogate_training) and, for the hypervolume, the default "
+        "run's study (global_search)",
         f"- Objective: the real trial (training on {len(objective.train.y)} jets, batch {objective.training.batch_size}, "
         f"surrogate estimate); SQLite study; NSGA-II sampler as configured (population {sampler['population_size']})",
         f"- Work per run, identical in every configuration: the same {arguments.trials} trials (drawn once from the search "
@@ -434,14 +447,15 @@ def main() -> None:
         "- Steady trials/h: trials ÷ (last trial's end − first trial's start), without process start-up; wall trials/h "
         "includes it. CPU per trial is the worker process's CPU time (all its threads) during the objective.",
         "",
-        "## Throughput: 1 and 2 workers on 2 cores",
+        f"## Throughput: 1 and 2 workers on {os.cpu_count()} cores",
         "",
         *summary_rows(results, means),
         "",
         "Every timed run:",
         "",
         *runs,
-        READING,
+        "",
+        *reading(results, means, phases, stalls, objective),
         "## Where one worker's time goes",
         "",
         f"One worker, one TensorFlow thread, trials 2 to {PROFILED_TRIALS + 1} of the fixed set, timed phase by phase in "
@@ -457,7 +471,19 @@ def main() -> None:
         "",
         *(hypervolume_rows(default) if isinstance(default, pd.DataFrame) else [f"({default})"]),
     ]
-    write_report(OUTPUT, lines)
+    best_single = max((c for c in CONFIGURATIONS if c[0] == 1), key=means.get)
+    speedup = means[(2, 1)] / means[best_single]
+    estimator_ok = all(r["estimator_share"] < 0.01 for r in results)
+    share = max(r["estimator_share"] for r in results)
+    write_page(
+        "search_workers",
+        run,
+        "Global search benchmark (default jet environment)",
+        lines,
+        headline=f"2 workers {means[(2, 1)]:.0f} trials/h, {speedup:.2f}× the best single worker; estimator at most {100 * share:.2f} % of a trial",
+        target=f"≥ {TARGET_SPEEDUP}×; estimator < 1 % of trial time",
+        verdict="met" if speedup >= TARGET_SPEEDUP and estimator_ok else "MISSED",
+    )
 
 
 if __name__ == "__main__":

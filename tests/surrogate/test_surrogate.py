@@ -40,3 +40,18 @@ def test_refuses_deeper_architectures_than_it_knows() -> None:
     deep = Architecture.from_widths([16, *itertools.repeat(8, 5), 5])
     with pytest.raises(ValueError, match="more than the surrogate's 4"):
         surrogate.predict([deep])
+
+
+def test_figures_a_tool_does_not_give_are_neither_learnt_nor_judged() -> None:
+    table, archs = synthetic_rows(300, seed=0)
+    # Yosys rows: no latency, no initiation interval (synthesis measures no timing).
+    table.loc[table.index[:100], ["latency_cycles", "initiation_interval"]] = float("nan")
+    surrogate = fit_surrogate(table, archs, max_layers=4)
+    held_table, held_archs = synthetic_rows(40, seed=1)
+    assert evaluate_surrogate(surrogate, held_table, held_archs)["latency_cycles"]["within_one_cycle"] == 1.0
+    held_table[["latency_cycles", "initiation_interval"]] = float("nan")
+    metrics = evaluate_surrogate(surrogate, held_table, held_archs)
+    assert metrics["latency_cycles"] == {"n": 0.0, "not_measured": 1.0}
+    assert metrics["lut"]["n"] == 40.0 and metrics["lut"]["r2"] > 0.9
+    with pytest.raises(ValueError, match="no ground-truth row gives 'latency_cycles'"):
+        fit_surrogate(held_table, held_archs, max_layers=4)

@@ -103,7 +103,8 @@ class GroundTruthStore:
         """Every complete row, once per design, source and stage, each with its ``origin``.
 
         A line cut short by an interruption is ignored; a row without ``origin`` (written before
-        the tag) gets :func:`inferred_origin`.
+        the tag) gets :func:`inferred_origin`; a Yosys row has no latency or initiation interval
+        (older rows carried da4ml's).
         """
         if not self.path.is_file():
             return []
@@ -119,6 +120,10 @@ class GroundTruthStore:
             # Two runs sharing the table may both compute a design: keep its first figures. A
             # vendor build writes its C-synthesis and logic-synthesis figures: both are kept.
             row.setdefault("origin", inferred_origin(row))
+            if row["source"] == "yosys":
+                # Rows written before Yosys results stopped carrying da4ml's pipeline latency: Yosys
+                # measures no timing, so those figures were never Yosys's.
+                row.update({name: None for name in ("latency_cycles", "latency_ns", "initiation_interval")})
             rows.setdefault((row["design_id"], row["source"], row.get("stage")), row)
         return list(rows.values())
 

@@ -225,16 +225,20 @@ def fit_surrogate(
     )
     for name in SURROGATE_TARGETS:
         values = table[name].to_numpy(dtype=float)
-        if np.all(values == values[0]):
+        measured = np.isfinite(values)
+        if not measured.any():
+            raise ValueError(f"no ground-truth row gives {name!r} (sources {sorted(table['source'].unique())}); "
+                             "add rows from a tool that measures it")
+        if np.all(values[measured] == values[measured][0]):
             # A figure that never varies (no DSPs in distributed arithmetic) is that constant.
-            surrogate.models[name] = float(values[0])
+            surrogate.models[name] = float(values[measured][0])
             continue
         model = HistGradientBoostingRegressor(**REGRESSOR_SETTINGS, random_state=seed)
         goal = np.log((values + 1.0) / _proxy(matrix, name, max_layers)) if name in _PROXY_COLUMNS else np.log1p(values)
         # A few hundred rows: one thread. OpenMP threads that wait on each other at every split
         # made fits 5-50x slower on a shared two-core machine.
         with threadpool_limits(limits=1):
-            model.fit(matrix, goal)
+            model.fit(matrix[measured], goal[measured])
         surrogate.models[name] = LookupForest(model)
     logger.info("Surrogate trained on %d rows from %s", len(table), ", ".join(surrogate.sources))
     return surrogate
@@ -261,7 +265,12 @@ def evaluate_surrogate(surrogate: Surrogate, table: pd.DataFrame, archs: Sequenc
     metrics: dict[str, dict[str, float]] = {}
     for name in SURROGATE_TARGETS:
         truth = table[name].to_numpy(dtype=float)
-        guess = predicted[name].to_numpy()
+        # A tool that does not give a figure (Yosys: no latency) leaves it missing: judged on nothing.
+        measured = np.isfinite(truth)
+        if not measured.any():
+            metrics[name] = {"n": 0.0, "not_measured": 1.0}
+            continue
+        truth, guess = truth[measured], predicted[name].to_numpy()[measured]
         entry: dict[str, float] = {"n": float(len(truth)), "max_abs_error": float(np.max(np.abs(guess - truth)))}
         spread = np.sum((truth - truth.mean()) ** 2)
         if spread > 0:

@@ -119,12 +119,27 @@ def _search_section(statistics: dict[str, Any], pareto: go.Figure) -> str:
         ["workers", len(statistics.get("workers", []))],
         ["share of trial time in the hardware estimator", statistics.get("estimator_share_of_trial_time")],
         ["storage", run.get("storage")],
+        ["worker processes replaced after dying (this run)", run.get("restarts", 0)],
     ]
+    warnings = []
+    if run.get("partial"):
+        warnings.append(
+            f"<p><strong>Partial study:</strong> {run.get('complete')} of {run.get('target')} COMPLETE trials "
+            "(global_search.allow_partial_study is set). Last failures: "
+            f"{html.escape('; '.join(run.get('last_fail_reasons', [])) or 'none'}.</p>"
+        )
+    for change in run.get("accepted_changes", []):
+        warnings.append(
+            f"<p><strong>Accepted change</strong> of {html.escape(change['component'])} at {html.escape(change['at'])}: "
+            f"{html.escape(change['from'])} → {html.escape(change['to'])}; trials before it were measured under the old "
+            "setting.</p>"
+        )
     for name, error in statistics.get("surrogate_error_on_pareto_front", {}).items():
         rows.append([f"surrogate {FIGURE_NAMES[name]} median rel. error on the front (vs {SOURCE_NAMES['da4ml']})", error])
     sources = [[name, label] for name, label in statistics.get("figure_sources", {}).items()]
     return (
-        _table(["", "value"], rows)
+        "".join(warnings)
+        + _table(["", "value"], rows)
         + "<p>The trials' hardware figures and their sources:</p>" + _table(["recorded as", "figure (source)"], sources)
         + _figure(pareto)
     )

@@ -126,7 +126,7 @@ def _search_section(statistics: dict[str, Any], pareto: go.Figure) -> str:
         warnings.append(
             f"<p><strong>Partial study:</strong> {run.get('complete')} of {run.get('target')} COMPLETE trials "
             "(global_search.allow_partial_study is set). Last failures: "
-            f"{html.escape('; '.join(run.get('last_fail_reasons', [])) or 'none'}.</p>"
+            f"{html.escape('; '.join(run.get('last_fail_reasons', [])) or 'none')}.</p>"
         )
     for change in run.get("accepted_changes", []):
         warnings.append(

@@ -64,12 +64,6 @@ def test_a_stored_point_rebuilds_the_same_network(points: list) -> None:
     assert task_metric("accuracy", val.y, predict_classes(stored.to_keras(), val.x)) == points[2].val_metric
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="QKeras (and the hls4ml firmware, AP_RND_CONV) round ties to even; the da4ml trace and the "
-    "numpy reference round them up (RND), so the da4ml and Yosys figures describe a network that "
-    "differs from the verified firmware on a few % of inputs",
-)
 def test_da4ml_netlist_of_a_stored_model_computes_its_qkeras_outputs_bit_for_bit(points: list) -> None:
     stored = CompressedModel.from_point(points[-1], INPUT)
     weights = stored.hardware_weights()

@@ -16,10 +16,10 @@ from snac_pack.hardware import (
 )
 
 
-def test_quantize_rounds_to_nearest_ties_up_and_saturates() -> None:
+def test_quantize_rounds_to_nearest_ties_to_even_and_saturates() -> None:
     signed = FixedFormat(bits=4, integer_bits=1, signed=True)  # step 0.25, range [-2, 1.75]
-    values = [0.1, 0.125, -0.125, 0.374, 1.9, -2.6, -1.875]
-    assert quantize_to_format(values, signed).tolist() == [0.0, 0.25, 0.0, 0.25, 1.75, -2.0, -1.75]
+    values = [0.1, 0.125, 0.375, -0.125, 0.374, 1.9, -2.6, -1.875, -1.625]
+    assert quantize_to_format(values, signed).tolist() == [0.0, 0.0, 0.5, 0.0, 0.25, 1.75, -2.0, -2.0, -1.5]
     unsigned = FixedFormat(bits=3, integer_bits=1, signed=False)  # step 0.25, range [0, 1.75]
     assert quantize_to_format([-0.5, 0.3, 5.0], unsigned).tolist() == [0.0, 0.25, 1.75]
 
@@ -27,8 +27,8 @@ def test_quantize_rounds_to_nearest_ties_up_and_saturates() -> None:
 def test_fixed_format_describes_its_range_and_hls_type() -> None:
     fmt = FixedFormat(bits=8, integer_bits=3, signed=True)
     assert (fmt.fractional_bits, fmt.min_value, fmt.max_value, fmt.kif) == (4, -8.0, 8.0 - 1 / 16, (1, 3, 4))
-    assert fmt.hls_type() == "ap_fixed<8,4,AP_RND,AP_SAT>"
-    assert FixedFormat(6, 2, signed=False).hls_type() == "ap_ufixed<6,2,AP_RND,AP_SAT>"
+    assert fmt.hls_type() == "ap_fixed<8,4,AP_RND_CONV,AP_SAT>"
+    assert FixedFormat(6, 2, signed=False).hls_type() == "ap_ufixed<6,2,AP_RND_CONV,AP_SAT>"
     with pytest.raises(ValueError, match="integer_bits"):
         FixedFormat(bits=4, integer_bits=4, signed=True)
 
@@ -39,12 +39,15 @@ def test_quantize_weights_is_qkeras_quantized_bits() -> None:
 
 
 @pytest.mark.parametrize(("bits", "integer_bits"), [(4, 0), (6, 0), (6, 2), (8, 3)])
-def test_quantizers_agree_with_qkeras_off_the_ties(bits: int, integer_bits: int) -> None:
+def test_quantizers_agree_with_qkeras_ties_included(bits: int, integer_bits: int) -> None:
     from qkeras import quantized_bits, quantized_relu
 
-    # Random float32 values, beyond both ends of every range; none lies exactly half-way between
-    # two steps (QKeras rounds those to even, see tests/compression/test_loop.py).
-    values = np.random.default_rng(bits + integer_bits).uniform(-20.0, 20.0, 5000).astype(np.float32)
+    # Random float32 values beyond both ends of every range, and every tie (half-way between two
+    # steps) of both formats: QKeras rounds those to even, and so must we.
+    rng = np.random.default_rng(bits + integer_bits)
+    steps = [2.0 ** -(bits - integer_bits - 1), 2.0 ** -(bits - integer_bits)]
+    ties = np.concatenate([(np.arange(-2**bits, 2**bits) + 0.5) * step for step in steps])
+    values = np.concatenate([rng.uniform(-20.0, 20.0, 5000), ties]).astype(np.float32)
     qkeras_bits = np.asarray(quantized_bits(bits, integer_bits, alpha=1)(values), dtype=np.float64)
     np.testing.assert_array_equal(quantize_weights(values, bits, integer_bits), qkeras_bits)
     qkeras_relu = np.asarray(quantized_relu(bits, integer_bits)(values), dtype=np.float64)

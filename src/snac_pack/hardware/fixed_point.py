@@ -7,8 +7,9 @@ Conventions (those of QKeras ``quantized_bits`` / ``quantized_relu``):
   ``bits - integer_bits - 1`` fractional bits and an unsigned one ``bits - integer_bits``.
   In hls4ml's notation a signed format is ``ap_fixed<bits, integer_bits + 1>`` and an unsigned
   one ``ap_ufixed<bits, integer_bits>``; in da4ml's (k, i, f) it is (signed, integer_bits, f).
-- Quantization rounds to the nearest step with ties upwards (hls4ml ``AP_RND``, da4ml ``RND``)
-  and saturates at the ends of the range (``AP_SAT``, da4ml ``SAT``).
+- Quantization rounds to the nearest step with ties to even, as QKeras's ``tf.round`` does
+  (hls4ml ``AP_RND_CONV``; da4ml has no such mode, see ``snac_pack.hardware.exact``), and
+  saturates at the ends of the range (``AP_SAT``, da4ml ``SAT``).
 
 This module knows nothing of Kedro; it is usable from a notebook.
 """
@@ -68,10 +69,10 @@ class FixedFormat:
         return int(self.signed), self.integer_bits, self.fractional_bits
 
     def hls_type(self) -> str:
-        """The hls4ml/Vivado type string, e.g. ``ap_fixed<8,3,AP_RND,AP_SAT>``."""
+        """The hls4ml/Vivado type string, e.g. ``ap_fixed<8,3,AP_RND_CONV,AP_SAT>``."""
         if self.signed:
-            return f"ap_fixed<{self.bits},{self.integer_bits + 1},AP_RND,AP_SAT>"
-        return f"ap_ufixed<{self.bits},{self.integer_bits},AP_RND,AP_SAT>"
+            return f"ap_fixed<{self.bits},{self.integer_bits + 1},AP_RND_CONV,AP_SAT>"
+        return f"ap_ufixed<{self.bits},{self.integer_bits},AP_RND_CONV,AP_SAT>"
 
     def __str__(self) -> str:
         kind = "fixed" if self.signed else "ufixed"
@@ -79,7 +80,7 @@ class FixedFormat:
 
 
 def quantize_to_format(values: ArrayLike, fmt: FixedFormat) -> NDArray[np.float64]:
-    """Round values to the nearest step of a format (ties up) and saturate to its range.
+    """Round values to the nearest step of a format (ties to even, as QKeras) and saturate to its range.
 
     Args:
         values: Real values.
@@ -89,8 +90,8 @@ def quantize_to_format(values: ArrayLike, fmt: FixedFormat) -> NDArray[np.float6
         float64 array of representable values of ``fmt``, same shape as ``values``.
     """
     scale = 2.0**fmt.fractional_bits
-    # Power-of-two scaling is exact in float64, so floor(x·2^f + 1/2) is the exact rounding.
-    rounded = np.floor(np.asarray(values, dtype=np.float64) * scale + 0.5) / scale
+    # Power-of-two scaling is exact in float64, so rint(x·2^f) (half to even) is the exact rounding.
+    rounded = np.rint(np.asarray(values, dtype=np.float64) * scale) / scale
     return np.clip(rounded, fmt.min_value, fmt.max_value)
 
 

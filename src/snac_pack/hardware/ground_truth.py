@@ -33,7 +33,7 @@ import pandas as pd
 
 from snac_pack.hardware.architecture import Architecture, ImplementationTarget
 from snac_pack.hardware.cost import HardwareCost
-from snac_pack.hardware.exact import ExactDesign
+from snac_pack.hardware.exact import TRACE_VERSION, ExactDesign
 from snac_pack.hardware.network import NetworkWeights, random_quantized_network
 
 logger = logging.getLogger(__name__)
@@ -104,11 +104,12 @@ class GroundTruthStore:
 
         A line cut short by an interruption is ignored; a row without ``origin`` (written before
         the tag) gets :func:`inferred_origin`; a Yosys row has no latency or initiation interval
-        (older rows carried da4ml's).
+        (older rows carried da4ml's); a da4ml or Yosys row of another ``trace_version`` is left out.
         """
         if not self.path.is_file():
             return []
         rows: dict[tuple[str, str, str | None], dict[str, Any]] = {}
+        outdated = 0
         for number, line in enumerate(self.path.read_text().splitlines(), start=1):
             if not line.strip():
                 continue
@@ -120,11 +121,18 @@ class GroundTruthStore:
             # Two runs sharing the table may both compute a design: keep its first figures. A
             # vendor build writes its C-synthesis and logic-synthesis figures: both are kept.
             row.setdefault("origin", inferred_origin(row))
+            if row["source"] in TRACED_SOURCES and row.get("trace_version", 1) != TRACE_VERSION:
+                outdated += 1  # another trace convention: its design is costed again, not mixed in
+                continue
             if row["source"] == "yosys":
                 # Rows written before Yosys results stopped carrying da4ml's pipeline latency: Yosys
                 # measures no timing, so those figures were never Yosys's.
                 row.update({name: None for name in ("latency_cycles", "latency_ns", "initiation_interval")})
             rows.setdefault((row["design_id"], row["source"], row.get("stage")), row)
+        if outdated:
+            logger.warning("Ignoring %d rows of %s traced under an older da4ml trace convention (trace_version "
+                           "!= %d: activations rounded ties up); their designs are costed again", outdated, self.path,
+                           TRACE_VERSION)
         return list(rows.values())
 
     def done(self, source: str) -> set[str]:
@@ -164,9 +172,15 @@ def _identity(request: DesignRequest) -> dict[str, Any]:
     }
 
 
+#: Sources whose figures come from the da4ml trace (Yosys synthesises its Verilog): their rows
+#: record the trace's conventions (``trace_version``).
+TRACED_SOURCES = ("da4ml", "yosys")
+
+
 def cost_row(request: DesignRequest, cost: HardwareCost, seconds: float) -> dict[str, Any]:
     """One table row: the design's identity, architecture and origin, then its figures."""
-    return {**_identity(request), "seconds": round(seconds, 3), **cost.to_row()}
+    traced = {"trace_version": TRACE_VERSION} if cost.source in TRACED_SOURCES else {}
+    return {**_identity(request), "seconds": round(seconds, 3), **cost.to_row(), **traced}
 
 
 def imported_rows(

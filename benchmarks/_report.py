@@ -109,11 +109,12 @@ class Run:
     parameters: dict[str, Any] = dataclasses.field(default_factory=dict)
     load_before: float = dataclasses.field(default_factory=load_average)
     date: str = dataclasses.field(default_factory=lambda: datetime.date.today().isoformat())
+    commit: str = dataclasses.field(default_factory=lambda: _commit())
 
     def provenance(self, load_after: float) -> list[str]:
         """The page's opening lines: who wrote it, when, where, under which load and configuration."""
         lines = [
-            f"- Written by `benchmarks/{self.script}` on {self.date} at commit {_commit()}; command: `{self.command}` (repository root)",
+            f"- Written by `benchmarks/{self.script}` on {self.date}, started at commit {self.commit}; command: `{self.command}` (repository root)",
             f"- Machine: {cpu_model()}, {os.cpu_count()} logical cores, Python {platform.python_version()}; 1-minute load average "
             f"{self.load_before:.1f} when the run started, {load_after:.1f} when it ended (above 0: other work shared the cores)",
         ]
@@ -155,7 +156,7 @@ def write_page(
         "script": run.script,
         "command": run.command,
         "date": run.date,
-        "commit": _commit(),
+        "commit": run.commit,
         "load": [round(run.load_before, 2), round(load_after, 2)],
         "conf_env": run.conf_env,
         "parameters": run.parameters,

@@ -134,4 +134,7 @@ def firmware_markdown(report: dict[str, Any]) -> str:
     if report["hardware"]["surrogate"] is not None and hls["strategy"] != "distributed_arithmetic":
         lines += ["", f"Note: the surrogate, da4ml and Yosys describe the distributed-arithmetic implementation; "
                   f"the hls4ml project uses the {hls['strategy']} strategy."]
+    if report.get("handoff"):
+        lines += ["", "## Hand-off files (inside firmware_project.tar.gz)", "", "| network | file | what |", "|---|---|---|"]
+        lines += [f"| {network} | `{path}` | {what} |" for network, files in report["handoff"].items() for path, what in files.items()]
     return "\n".join(lines) + "\n"

@@ -178,6 +178,12 @@ def _firmware_section(report: dict[str, Any]) -> str:
         + f"<p class='note'>–: the source gives no such figure (logic synthesis measures no latency). {NONE_BY_CONSTRUCTION}: "
         "distributed arithmetic uses no DSP or BRAM.</p>"
         + vendor_line
+        + (
+            "<p>Hand-off files of every selected network, inside <code>firmware_project.tar.gz</code>:</p>"
+            + _table(["network", "file", "what"], [[network, path, what] for network, files in report["handoff"].items()
+                                                   for path, what in files.items()])
+            if report.get("handoff") else ""
+        )
     )
 
 

@@ -14,6 +14,7 @@ from snac_pack.compression.evaluate import weights_digest
 from snac_pack.compression.saved import CompressedModel
 from snac_pack.config import FirmwareParams, TaskParams
 from snac_pack.data.features import FeatureTable
+from snac_pack.firmware.handoff import write_handoff
 from snac_pack.firmware.hls import FirmwareError, convert, vendor_build, vendor_tools
 from snac_pack.firmware.open_flow import open_flow
 from snac_pack.firmware.verify import check_agreement, compare
@@ -143,15 +144,43 @@ def synthesise_open_flow(
     return figures
 
 
+def export_handoff(
+    compressed_models: dict[str, CompressedModel],
+    firmware_model: CompressedModel,
+    hardware_target: dict[str, Any],
+    firmware: dict[str, Any],
+    firmware_workspace: dict[str, Path],
+) -> dict[str, dict[str, str]]:
+    """Every selected network in the field's formats: QKeras file, hls4ml YAML, da4ml Verilog.
+
+    Written under the firmware network's workspace (``handoff/<network>/``), so that the firmware
+    archive carries them.
+
+    Returns:
+        Per network: each file's path inside the archive and what it is.
+    """
+    params = FirmwareParams.model_validate(firmware)
+    target = _firmware_target(hardware_target, params)
+    root = _workspace(firmware_workspace, firmware_model) / "handoff"
+    shutil.rmtree(root, ignore_errors=True)
+    listed = {}
+    for name, model in compressed_models.items():
+        files = write_handoff(model, target, params.backend, root / name)
+        listed[name] = {f"handoff/{name}/{path}": what for path, what in files.items()}
+        logger.info("Hand-off files of %s in %s", name, root / name)
+    return listed
+
+
 def report_firmware(
     firmware_model: CompressedModel,
     firmware_build: dict[str, Any],
     firmware_hardware: dict[str, Any],
     surrogate_metrics: dict[str, Any],
+    handoff_files: dict[str, dict[str, str]],
     firmware_workspace: dict[str, Path],
 ) -> tuple[dict[str, Any], str, Path]:
     """The firmware report (JSON and markdown; surrogate figures with their measured error) and the
-    project archive (hls4ml project + Verilog)."""
+    project archive (hls4ml project, Verilog and every selected network's hand-off files)."""
     description = {
         "name": firmware_model.name,
         "kind": firmware_model.kind,
@@ -161,6 +190,7 @@ def report_firmware(
         "val_metric": firmware_model.val_metric,
     }
     report = firmware_report(description, firmware_build, firmware_hardware, firmware_build["vendor"], surrogate_metrics)
+    report["handoff"] = handoff_files
     workspace = _workspace(firmware_workspace, firmware_model)
     # The compiled C simulation is rebuilt by `hls_model.compile()`; the archive holds sources.
     for built in workspace.glob("hls4ml/firmware/*.so"):

@@ -6,7 +6,8 @@ from snac_pack.pipelines.firmware import nodes
 
 
 def create_pipeline(**kwargs) -> Pipeline:
-    """Choose the network → hls4ml build verified against QKeras, open flow beside it → report and archive."""
+    """Choose the network → hls4ml build verified against QKeras, open flow beside it, hand-off files of every
+    selected network → report and archive."""
     return Pipeline(
         [
             Node(
@@ -36,8 +37,14 @@ def create_pipeline(**kwargs) -> Pipeline:
                 name="synthesise_open_flow_node",
             ),
             Node(
+                nodes.export_handoff,
+                inputs=["compressed_models", "firmware_model", "params:hardware_target", "params:firmware", "firmware_workspace"],
+                outputs="handoff_files",
+                name="export_handoff_node",
+            ),
+            Node(
                 nodes.report_firmware,
-                inputs=["firmware_model", "firmware_build", "firmware_hardware", "surrogate_metrics", "firmware_workspace"],
+                inputs=["firmware_model", "firmware_build", "firmware_hardware", "surrogate_metrics", "handoff_files", "firmware_workspace"],
                 outputs=["firmware_report", "firmware_report_markdown", "firmware_project"],
                 name="report_firmware_node",
             ),

@@ -56,6 +56,9 @@ def index_row(page: Path) -> str:
         current = "yes" if not changed else f"NO: changed since: {', '.join(f'`{key}`' for key in changed)}; rerun"
     load = "–".join(f"{value:.1f}" for value in summary["load"])
     measured = f"{summary['date']}, commit {summary['commit']}, load {load}"
+    cores = re.search(r"(\d+) logical cores", page.read_text())
+    if cores and max(summary["load"]) > int(cores.group(1)):
+        measured += f" (above its {cores.group(1)} cores: timings inflated)"
     cells = [link, f"`{summary['command']}`", measured, summary["headline"], summary["target"] or "–", summary["verdict"], current]
     return "| " + " | ".join(_cell(cell) for cell in cells) + " |"
 

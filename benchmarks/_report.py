@@ -44,13 +44,22 @@ def load_average() -> float:
     return os.getloadavg()[0]
 
 
+def _config_loader(env: str):
+    """The project's own configuration loader (``settings.py``) for ``env``, as ``kedro run --env`` builds it."""
+    from kedro.config import OmegaConfigLoader
+
+    from snac_pack import settings
+
+    # Kedro's default loader where settings.py names none.
+    loader_class = getattr(settings, "CONFIG_LOADER_CLASS", OmegaConfigLoader)
+    return loader_class(conf_source=str(ROOT / "conf"), env=env, **getattr(settings, "CONFIG_LOADER_ARGS", {}))
+
+
 def raw_parameters(env: str) -> dict[str, Any]:
     """The parameters of a task environment as plain data, merged as ``kedro run --env`` merges them."""
-    from kedro.config import OmegaConfigLoader
     from omegaconf import OmegaConf
 
-    loader = OmegaConfigLoader(str(ROOT / "conf"), base_env="base", default_run_env=env, merge_strategy={"parameters": "soft"})
-    parameters = loader["parameters"]
+    parameters = _config_loader(env)["parameters"]
     return OmegaConf.to_container(parameters, resolve=True) if OmegaConf.is_config(parameters) else json.loads(json.dumps(parameters))
 
 
@@ -59,6 +68,36 @@ def project_parameters(env: str = "jet"):
     from snac_pack.config import parse_parameters
 
     return parse_parameters(raw_parameters(env))
+
+
+def catalog_relpath(env: str, dataset: str, key: str | None = None) -> str:
+    """The path the catalog of ``env`` gives ``dataset`` (``filepath``, or ``paths[key]``), relative to the project."""
+    entry = _config_loader(env)["catalog"][dataset]
+    return entry["paths"][key] if key else entry["filepath"]
+
+
+def study_location(env: str) -> tuple[str, str]:
+    """The storage URL (credentials, as the run resolves it) and name of ``env``'s global-search study."""
+    loader = _config_loader(env)
+    entry = loader["catalog"]["global_search_study"]
+    return loader["credentials"][entry["credentials"]]["url"], entry["study_name"]
+
+
+def catalog_path(env: str, dataset: str, key: str | None = None) -> Path:
+    """Where the catalog of ``env`` keeps ``dataset`` (its ``filepath``, or ``paths[key]``).
+
+    Raises:
+        FileNotFoundError: nothing is there yet (the pipeline that writes it has not run).
+    """
+    entry = _config_loader(env)["catalog"][dataset]
+    path = ROOT / catalog_relpath(env, dataset, key)
+    if entry.get("versioned"):
+        # A versioned dataset is a folder of timestamped versions; the newest is the last run's.
+        versions = sorted(p for p in path.iterdir() if p.is_dir()) if path.is_dir() else []
+        path = versions[-1] / path.name if versions else path
+    if not path.exists():
+        raise FileNotFoundError(f"{dataset} of --env {env}: nothing at {path.relative_to(ROOT)}; run the pipeline that writes it first")
+    return path
 
 
 def conf_values(env: str, keys: tuple[str, ...]) -> dict[str, Any]:

@@ -29,21 +29,14 @@ from snac_pack.compression.settings import BaselineModel
 from snac_pack.data.features import FeatureTable
 from snac_pack.hardware.exact import ExactDesign
 from snac_pack.search.space import Candidate, SearchSpace
-from _report import Run, conf_values, project_parameters, write_page
+from _report import Run, catalog_path, conf_values, project_parameters, write_page
 
 ROOT = Path(__file__).resolve().parents[1]
 MEASURED_KEYS = ("local_compression", "data_processing.simulation", "data_processing.features", "data_processing.split", "hardware_target")
 
 
-def _latest(path: Path) -> Path:
-    versions = sorted(p for p in path.iterdir() if p.is_dir()) if path.is_dir() else []
-    if not versions:
-        raise FileNotFoundError(f"nothing saved under {path}: run `kedro run --env jet --pipeline data_processing` first")
-    return versions[-1] / path.name
-
-
-def _table(name: str) -> FeatureTable:
-    with np.load(_latest(ROOT / "data/05_model_input" / name)) as archive:
+def _table(split: str) -> FeatureTable:
+    with np.load(catalog_path("jet", f"model_input_{split}")) as archive:
         return FeatureTable.from_arrays({key: archive[key] for key in archive.files})
 
 
@@ -59,7 +52,7 @@ def main() -> None:
     space = SearchSpace.model_validate(params.search_space.model_dump())
     baseline: BaselineModel = compression.baselines[0]
     job = CompressionJob(baseline.name, "baseline", Candidate(baseline.network(), baseline.learning_rate, baseline.input_window))
-    train, val = _table("train.npz"), _table("val.npz")
+    train, val = _table("train"), _table("val")
     rows, cost_rows = [], []
     for point in compression.precisions:
         started = time.perf_counter()
@@ -105,7 +98,8 @@ def main() -> None:
             f"| {t['precision']} | {t['iteration']} | {t['sparsity']:.3f} | {t['metric']:.4f} | {t['epochs']} | {t['seconds']:.1f} | {c['lut']:.0f} | {c['ff']:.0f} | {c['latency_cycles']} | {c['seconds']:.1f} |"
         )
     try:
-        history = pd.read_parquet(_latest(ROOT / "data/07_model_output/compression_history.parquet"))
+        history_path = catalog_path("jet", "compression_history")
+        history = pd.read_parquet(history_path)
     except FileNotFoundError:
         history = None
     if history is not None:
@@ -115,7 +109,7 @@ def main() -> None:
             "",
             "## The default run (`kedro run --pipeline local_compression`), from its compression_history",
             "",
-            f"Read from `{_latest(ROOT / 'data/07_model_output/compression_history.parquet').relative_to(ROOT)}`, written by that run, "
+            f"Read from `{history_path.relative_to(ROOT)}`, written by that run, "
             "not by this script.",
             "",
             f"- {history['model'].nunique()} networks × {history['precision'].nunique()} precisions × "

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import Run, raw_parameters, write_page  # noqa: E402
+from _report import Run, catalog_relpath, raw_parameters, write_page  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_FRESH_MIN = 20  # issue 8: a fresh clone's `make run`
@@ -77,7 +77,7 @@ def main() -> None:
         if code != 0:
             print(text[-4000:], file=sys.stderr)
             break
-    report = clone / "data/08_reporting/run_report.html"
+    report = clone / catalog_relpath("jet", "run_report")
     met = {
         "fresh clone": len(minutes) > 0 and codes[0] == 0 and minutes[0] < TARGET_FRESH_MIN,
         "cached": len(minutes) > 1 and codes[1] == 0 and minutes[1] < TARGET_CACHED_MIN,

@@ -25,17 +25,10 @@ from snac_pack.datasets import CompressedModelsDataset
 from snac_pack.firmware.hls import convert
 from snac_pack.firmware.open_flow import open_flow
 from snac_pack.firmware.verify import compare
-from _report import Run, conf_values, project_parameters, write_page
+from _report import Run, catalog_path, conf_values, project_parameters, write_page
 
 ROOT = Path(__file__).resolve().parents[1]
 MEASURED_KEYS = ("firmware", "hardware_target", "local_compression")
-
-
-def _latest(path: Path) -> Path:
-    versions = sorted(p for p in path.iterdir() if p.is_dir()) if path.is_dir() else []
-    if not versions:
-        raise FileNotFoundError(f"nothing saved under {path}: run the default pipelines up to local_compression first")
-    return versions[-1] / path.name
 
 
 def _rss_mib(who: int) -> float:
@@ -46,10 +39,10 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     run = Run("bench_firmware.py", "python benchmarks/bench_firmware.py", "jet", conf_values("jet", MEASURED_KEYS))
     params = project_parameters("jet")
-    models_path = _latest(ROOT / "data/06_models/compressed_models.npz")
+    models_path = catalog_path("jet", "compressed_models")
     models = CompressedModelsDataset(filepath=str(models_path)).load()
     model = max((m for m in models.values() if m.kind == "candidate"), key=lambda m: m.val_metric)
-    with np.load(_latest(ROOT / "data/05_model_input/test.npz")) as archive:
+    with np.load(catalog_path("jet", "model_input_test")) as archive:
         test = FeatureTable.from_arrays({key: archive[key] for key in archive.files})
     target = params.hardware_target if params.firmware.strategy is None else params.hardware_target.model_copy(update={"strategy": params.firmware.strategy})
     keras_model = model.to_keras()

@@ -42,7 +42,7 @@ from snac_pack.search.sampling import candidate_inputs
 from snac_pack.search.space import random_trials, suggest_candidate, to_architecture
 from snac_pack.search.study import StudySpec, create_or_join_study, open_storage, open_study, resolve_storage_url, trials_table
 from snac_pack.search.workers import run_workers
-from _report import Run, conf_values, project_parameters, write_page
+from _report import Run, catalog_path, conf_values, project_parameters, study_location, write_page
 
 logger = logging.getLogger("bench_search_workers")
 
@@ -60,15 +60,8 @@ PROFILED_TRIALS = 10
 TARGET_SPEEDUP = 1.6
 
 
-def _latest(path: Path) -> Path:
-    versions = sorted(p for p in path.iterdir() if p.is_dir())
-    if not versions:
-        raise FileNotFoundError(f"nothing saved under {path}: run the jet pipelines first (see the module docstring)")
-    return versions[-1] / path.name
-
-
-def _npz(path: Path) -> dict[str, np.ndarray]:
-    with np.load(_latest(path)) as archive:
+def _npz(dataset: str) -> dict[str, np.ndarray]:
+    with np.load(catalog_path("jet", dataset)) as archive:
         return {name: archive[name] for name in archive.files}
 
 
@@ -104,7 +97,7 @@ class _TimedObjective:
 def _objective() -> tuple[TrialObjective, dict, dict]:
     """The default jet trial objective with early stopping off, its objectives and sampler settings."""
     params = project_parameters("jet")
-    with _latest(ROOT / "data/06_models/surrogate.pkl").open("rb") as stream:
+    with catalog_path("jet", "surrogate").open("rb") as stream:
         surrogate = pickle.load(stream)
     search = params.global_search
     objective = trial_objective(
@@ -113,8 +106,8 @@ def _objective() -> tuple[TrialObjective, dict, dict]:
         params.hardware_target,
         search,
         surrogate,
-        FeatureTable.from_arrays(_npz(ROOT / "data/05_model_input/train.npz")),
-        FeatureTable.from_arrays(_npz(ROOT / "data/05_model_input/val.npz")),
+        FeatureTable.from_arrays(_npz("model_input_train")),
+        FeatureTable.from_arrays(_npz("model_input_val")),
         cores=os.cpu_count() or 1,
     )
     # Patience of the full epoch count: early stopping never ends a trial early, so every
@@ -306,9 +299,10 @@ def reading(results: list[dict], means: dict[tuple[int, int], float], phases: di
 
 def default_run() -> pd.DataFrame | str:
     """COMPLETE trials of the default run's study in finishing order, or why there are none."""
-    url = resolve_storage_url("sqlite:///data/07_model_output/optuna_studies.db", ROOT)
+    configured, name = study_location("jet")
+    url = resolve_storage_url(configured, ROOT)
     try:
-        table = trials_table(open_study(url, "jet_mlp"))
+        table = trials_table(open_study(url, name))
     except Exception as error:  # the default run has not happened: say so in the report
         return f"no default study found at {url}: {error}"
     return table[table["state"] == "COMPLETE"].sort_values("datetime_complete")

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import GroupKFold
 
-from _report import Run, conf_values, project_parameters, write_page
+from _report import Run, catalog_path, conf_values, project_parameters, write_page
 from snac_pack.data.features import FeatureTable
 from snac_pack.hardware.architecture import Architecture, ImplementationTarget
 from snac_pack.hardware.exact import HARD_DELAY_CONSTRAINT, ExactDesign, latency_cutoff_for_clock
@@ -66,13 +66,6 @@ TARGET_R2, TARGET_MEDIAN, TARGET_WITHIN_CYCLE, TARGET_SECONDS = 0.98, 0.05, 0.95
 #: The page's history holds the development measurements (feature and model choices, FF target
 #: on several weight draws) that were typed into this script before pages were written whole.
 DEVELOPMENT_NOTES_COMMIT = "00fe3f1"
-
-
-def _latest(path: Path) -> Path:
-    versions = sorted(p for p in path.iterdir() if p.is_dir()) if path.is_dir() else []
-    if not versions:
-        raise FileNotFoundError(f"nothing saved under {path}: run `kedro run --env jet --pipeline surrogate_training` first")
-    return versions[-1] / path.name
 
 
 def space_architectures(space: SearchSpace, target: ImplementationTarget, n_features: int, n_classes: int, seed: int, n: int) -> list[Architecture]:
@@ -130,10 +123,11 @@ def main() -> None:
     params = project_parameters("jet")
     space, target, settings = params.search_space, params.hardware_target, params.surrogate_training
     workers = settings.n_workers or os.cpu_count() or 1
-    with np.load(_latest(ROOT / "data/05_model_input/train.npz")) as archive:
+    with np.load(catalog_path("jet", "model_input_train")) as archive:
         train = FeatureTable.from_arrays({key: archive[key] for key in archive.files})
     n_features, n_classes = train.x.shape[1], len(train.class_names)
-    table = GroundTruthStore(ROOT / "data/03_primary/ground_truth.jsonl").table()
+    table_path = catalog_path("jet", "ground_truth_store", "table")
+    table = GroundTruthStore(table_path).table()
     max_layers = space.hidden_layers.high + 1
     training, held_out = split_rows(rows_for(table, target, tuple(settings.train_sources), max_layers), settings.holdout_fraction)
     training_archs = archs_of(training)
@@ -220,7 +214,7 @@ def main() -> None:
     lines = [
         f"- Space: the jet search space, {n_features} inputs, {n_classes} classes; target {target.strategy} on {target.part} at "
         f"{target.clock_period_ns:g} ns",
-        f"- Ground truth (`data/03_primary/ground_truth.jsonl`, written by surrogate_training and the later pipelines): "
+        f"- Ground truth (`{table_path.relative_to(ROOT)}`, written by surrogate_training and the later pipelines): "
         f"{len(training)} training rows of {len(set(map(split_key, training_archs)))} architectures "
         f"({', '.join(f'{n} {origin}' for origin, n in origins.items())}), {len(held_out)} held-out rows "
         f"(hold-out fraction {settings.holdout_fraction:g} by architecture), {len(yosys)} held-out Yosys syntheses; sources "

@@ -112,3 +112,18 @@ def test_exact_mode_records_da4ml_cost_of_the_trained_network_whose_metric_it_re
     assert trial.user_attrs["latency_cycles"] == expected.latency_cycles
     assert trial.user_attrs["accuracy"] == task_metric("accuracy", tables[1].y, predict_classes(model, val_x))
     assert trial.user_attrs["accuracy"] > 0.4  # it learnt (chance: 0.25), so the costed weights are trained ones
+
+
+def test_a_surrogate_loaded_in_another_process_is_made_under_the_same(tmp_path: Any) -> None:
+    # Nodes of a cluster each load the pickled surrogate: their records must agree (a pickle's bytes do not).
+    import pickle
+    import subprocess
+    import sys
+
+    surrogate = dataclasses.replace(BASE.surrogate, trained_on=frozenset(f"architecture-{i}" for i in range(50)))
+    path = tmp_path / "surrogate.pkl"
+    path.write_bytes(pickle.dumps(surrogate))
+    script = f"import pickle; print(pickle.loads(open({str(path)!r}, 'rb').read()).fingerprint())"
+    prints = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.strip()
+              for _ in range(3)}
+    assert prints == {surrogate.fingerprint()}

@@ -25,6 +25,9 @@ and refuses to predict for another target, or to be judged on an architecture it
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -145,6 +148,30 @@ class Surrogate:
     models: dict[str, object] = field(default_factory=dict)
     features_version: int = 0
     trained_on: frozenset[str] = frozenset()
+
+    def fingerprint(self) -> str:
+        """A digest that changes exactly when what the surrogate predicts could change.
+
+        Built from its description and the numbers of its tables, not from a pickle: a pickle
+        of the same surrogate differs between processes (sets iterate in a per-process order).
+        """
+        hasher = hashlib.sha256(json.dumps({
+            "target": self.target.model_dump(mode="json"),
+            "sources": list(self.sources),
+            "max_layers": self.max_layers,
+            "n_training_rows": self.n_training_rows,
+            "features_version": self.features_version,
+            "trained_on": sorted(self.trained_on),
+        }, sort_keys=True).encode())
+        for name in sorted(self.models):
+            model = self.models[name]
+            hasher.update(name.encode())
+            if isinstance(model, LookupForest):
+                for array in (model._features, model._thresholds, model._tables, np.float64(model._baseline)):  # noqa: SLF001
+                    hasher.update(np.ascontiguousarray(array).tobytes())
+            else:
+                hasher.update(np.float64(model).tobytes())
+        return hasher.hexdigest()[:16]
 
     def check_target(self, target: ImplementationTarget) -> None:
         """Refuse a target the surrogate was not trained for.

@@ -19,7 +19,6 @@ import dataclasses
 import hashlib
 import json
 import logging
-import pickle
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -164,7 +163,10 @@ class TrialObjective:
             "training": {"metric": self.metric, "folds": self.folds, **self.training.model_dump(mode="json")},
         }
         record = {name: _described(value) for name, value in described.items()}
-        record["surrogate"] = MadeUnder(digest=_digest(pickle.dumps(self.surrogate)), summary="")
+        record["surrogate"] = MadeUnder(
+            digest=self.surrogate.fingerprint(),
+            summary=f"trained on {self.surrogate.n_training_rows} rows from {', '.join(self.surrogate.sources)}",
+        )
         record["input_data"] = _data_record(self.train, self.val)
         return record
 

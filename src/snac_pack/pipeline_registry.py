@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 from kedro.framework.project import find_pipelines
 from kedro.pipeline import Pipeline
+
+import snac_pack.pipelines
 
 
 def _grouped(name: str, pipe: Pipeline) -> Pipeline:
@@ -30,3 +35,12 @@ def register_pipelines() -> dict[str, Pipeline]:
     pipelines = {name: _grouped(name, pipe) for name, pipe in find_pipelines(raise_errors=True).items()}
     pipelines["__default__"] = sum(pipelines.values(), Pipeline([]))
     return pipelines
+
+
+def every_pipeline() -> dict[str, Pipeline]:
+    """Every pipeline by name, whichever a run asked for (``find_pipelines`` loads only those the CLI names)."""
+    return {
+        module.name: importlib.import_module(f"snac_pack.pipelines.{module.name}").create_pipeline()
+        for module in pkgutil.iter_modules(snac_pack.pipelines.__path__)
+        if module.ispkg
+    }

@@ -96,17 +96,17 @@ def test_a_new_environment_runs_every_pipeline_without_code_changes(project_copy
 
     run_pipeline(project_copy, env=ENV)
 
-    with np.load(latest_version(project_copy / "data/05_model_input/train.npz")) as train:
+    with np.load(latest_version(project_copy / "data" / ENV / "05_model_input/train.npz")) as train:
         assert train["feature_names"].tolist() == FEATURES and train["class_names"].tolist() == list(CLASSES)
-    data_report = json.loads(latest_version(project_copy / "data/08_reporting/data_report.json").read_text())
+    data_report = json.loads(latest_version(project_copy / "data" / ENV / "08_reporting/data_report.json").read_text())
     assert data_report["task"] == "tabular" and list(data_report["class_balance"]["test"]) == list(CLASSES)
     assert data_report["baseline"]["test_accuracy"] > 0.6
-    summary = json.loads(latest_version(project_copy / "data/08_reporting/compression_summary.json").read_text())
+    summary = json.loads(latest_version(project_copy / "data" / ENV / "08_reporting/compression_summary.json").read_text())
     assert summary["models"] and {model["kind"] for model in summary["models"]} == {"candidate"}  # no baselines configured
-    firmware = json.loads(latest_version(project_copy / "data/08_reporting/firmware_report.json").read_text())
+    firmware = json.loads(latest_version(project_copy / "data" / ENV / "08_reporting/firmware_report.json").read_text())
     assert firmware["verification"]["bit_exact_fraction"] >= 0.99
 
-    page = (project_copy / "data/08_reporting/run_report.html").read_text()
+    page = (project_copy / "data" / ENV / "08_reporting/run_report.html").read_text()
     assert "snac-pack run report: tabular" in page
     for name in CLASSES:
         assert name in page
@@ -127,6 +127,6 @@ def test_the_example_environment_is_valid_and_reads_its_documented_table(project
 
     run_pipeline(project_copy, env="example_tabular", pipeline="data_processing")
 
-    report = json.loads(latest_version(project_copy / "data/08_reporting/data_report.json").read_text())
+    report = json.loads(latest_version(project_copy / "data/example_tabular/08_reporting/data_report.json").read_text())
     assert report["n_examples"] == 178 and report["n_features"] == 13
     assert list(report["class_balance"]["train"]) == ["0", "1", "2"]

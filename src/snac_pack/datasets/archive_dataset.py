@@ -21,7 +21,7 @@ class DirectoryArchiveDataset(NpzDataset):
 
         firmware_project:
           type: snac_pack.datasets.DirectoryArchiveDataset
-          filepath: data/07_model_output/firmware_project.tar.gz
+          filepath: data/${globals:environment}/07_model_output/firmware_project.tar.gz
           versioned: true
     """
 

@@ -19,7 +19,7 @@ class CompressedModelsDataset(NpzDataset):
 
         compressed_models:
           type: snac_pack.datasets.CompressedModelsDataset
-          filepath: data/06_models/compressed_models.npz
+          filepath: data/${globals:environment}/06_models/compressed_models.npz
           versioned: true
     """
 

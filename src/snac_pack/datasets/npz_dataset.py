@@ -18,7 +18,7 @@ class NpzDataset(AbstractVersionedDataset[dict[str, np.ndarray], dict[str, np.nd
 
         model_input_train:
           type: snac_pack.datasets.NpzDataset
-          filepath: data/05_model_input/train.npz
+          filepath: data/${globals:environment}/05_model_input/train.npz
           versioned: true
     """
 

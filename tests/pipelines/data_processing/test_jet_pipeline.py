@@ -17,10 +17,10 @@ TINY_JETS = {"data_processing": {"simulation": {"n_examples": 100, "physics": {"
 def test_jet_simulation_runs_through_the_pipeline_and_is_cached(project_copy: Path) -> None:
     run_pipeline(project_copy, env="jet", pipeline="data_processing", params=TINY_JETS)
 
-    with np.load(latest_version(project_copy / "data/05_model_input/train.npz")) as train:
+    with np.load(latest_version(project_copy / "data/jet/05_model_input/train.npz")) as train:
         assert train["x"].shape == (60, 24)  # 8 constituents x (z, deta, dphi)
         assert train["class_names"].tolist() == ["g", "q", "w", "z", "t"]
-    assert latest_version(project_copy / "data/08_reporting/data_report.png").stat().st_size > 10_000
+    assert latest_version(project_copy / "data/jet/08_reporting/data_report.png").stat().st_size > 10_000
     cache = list((project_copy / "data/01_raw/simulations").glob("jet_*.npz"))
     assert len(cache) == 1
     modified = cache[0].stat().st_mtime_ns
@@ -31,7 +31,7 @@ def test_jet_simulation_runs_through_the_pipeline_and_is_cached(project_copy: Pa
     parameters.write_text(text)
     run_pipeline(project_copy, env="jet", pipeline="data_processing", params=TINY_JETS)
     assert cache[0].stat().st_mtime_ns == modified  # loaded, not simulated again
-    versions = sorted((project_copy / "data/05_model_input/train.npz").iterdir())
+    versions = sorted((project_copy / "data/jet/05_model_input/train.npz").iterdir())
     with np.load(versions[-1] / "train.npz") as train:
         assert train["x"].shape == (60, 16)
         assert train["feature_names"][0] == "zlogz"

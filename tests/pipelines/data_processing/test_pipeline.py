@@ -22,7 +22,7 @@ def _load_npz(path: Path) -> dict[str, np.ndarray]:
 def test_pipeline_writes_model_inputs_scaler_and_report(project_copy: Path) -> None:
     run_pipeline(project_copy, env="test", pipeline="data_processing")
 
-    model_input = project_copy / "data" / "05_model_input"
+    model_input = project_copy / "data" / "test" / "05_model_input"
     splits = {name: _load_npz(model_input / f"{name}.npz") for name in ("train", "val", "test")}
     assert [len(s["y"]) for s in splits.values()] == [1200, 400, 400]
     assert splits["train"]["x"].shape == (1200, 120)  # a 60-sample window, I and Q
@@ -33,7 +33,7 @@ def test_pipeline_writes_model_inputs_scaler_and_report(project_copy: Path) -> N
         scaler = pickle.load(stream)
     assert scaler.n_features_in_ == 120
 
-    report = json.loads(latest_version(project_copy / "data/08_reporting/data_report.json").read_text())
+    report = json.loads(latest_version(project_copy / "data/test/08_reporting/data_report.json").read_text())
     balance = report["class_balance"]
     assert sum(balance["train"].values()) == 1200
     ratios = [balance[split]["excited"] / sum(balance[split].values()) for split in ("train", "val", "test")]
@@ -44,7 +44,7 @@ def test_pipeline_writes_model_inputs_scaler_and_report(project_copy: Path) -> N
     cache = Path(provenance["cache_file"]["path"])
     assert provenance["cache_file"]["sha256"] == hashlib.sha256(cache.read_bytes()).hexdigest()
     assert 0.9 < report["baseline"]["test_fidelity"] <= 1.0
-    assert latest_version(project_copy / "data/08_reporting/data_report.png").stat().st_size > 10_000
+    assert latest_version(project_copy / "data/test/08_reporting/data_report.png").stat().st_size > 10_000
 
 
 def test_files_source_reads_the_users_arrays(project_copy: Path) -> None:
@@ -58,9 +58,9 @@ def test_files_source_reads_the_users_arrays(project_copy: Path) -> None:
 
     run_pipeline(project_copy, env="test", pipeline="data_processing", params={"data_processing": {"source": "files"}})
 
-    train = _load_npz(project_copy / "data/05_model_input/train.npz")
+    train = _load_npz(project_copy / "data/test/05_model_input/train.npz")
     assert len(train["y"]) == 180
-    report = json.loads(latest_version(project_copy / "data/08_reporting/data_report.json").read_text())
+    report = json.loads(latest_version(project_copy / "data/test/08_reporting/data_report.json").read_text())
     files = {item["name"]: item for item in report["provenance"]["files"]}
     assert report["provenance"]["kind"] == "files" and set(files) == {"traces", "labels"}
     assert files["traces"]["sha256"] == hashlib.sha256((raw / "traces.npy").read_bytes()).hexdigest()

@@ -19,15 +19,15 @@ def test_every_selected_network_is_handed_on_as_qkeras_hls4ml_yaml_and_verilog(c
     from qkeras.utils import load_qmodel
 
     run_pipeline(compression_project, env="test", pipeline="firmware")
-    models = CompressedModelsDataset(filepath=str(latest_version(compression_project / "data/06_models/compressed_models.npz"))).load()
-    report = json.loads(latest_version(compression_project / "data/08_reporting/firmware_report.json").read_text())
+    models = CompressedModelsDataset(filepath=str(latest_version(compression_project / "data/test/06_models/compressed_models.npz"))).load()
+    report = json.loads(latest_version(compression_project / "data/test/08_reporting/firmware_report.json").read_text())
     assert set(report["handoff"]) == set(models)
-    project = DirectoryArchiveDataset(filepath=str(latest_version(compression_project / "data/07_model_output/firmware_project.tar.gz"))).load()
+    project = DirectoryArchiveDataset(filepath=str(latest_version(compression_project / "data/test/07_model_output/firmware_project.tar.gz"))).load()
     (archive,) = project.iterdir()
     for files in report["handoff"].values():
         for path in files:
             assert (archive / path).exists(), path
-    test = FeatureTable.from_arrays(NpzDataset(filepath=str(latest_version(compression_project / "data/05_model_input/test.npz"))).load())
+    test = FeatureTable.from_arrays(NpzDataset(filepath=str(latest_version(compression_project / "data/test/05_model_input/test.npz"))).load())
 
     for name, model in models.items():
         folder = archive / "handoff" / name
@@ -47,5 +47,5 @@ def test_every_selected_network_is_handed_on_as_qkeras_hls4ml_yaml_and_verilog(c
                        report["hls4ml"]["backend"], tmp_path / "original")
     rebuilt = convert_handoff(archive / "handoff" / name / f"{name}_hls4ml.yml", tmp_path / "rebuilt")
     np.testing.assert_array_equal(rebuilt.predict(np.ascontiguousarray(x)), original.graph.predict(np.ascontiguousarray(x)))
-    markdown = (compression_project / "data/08_reporting/firmware_report.md").read_text()
+    markdown = (compression_project / "data/test/08_reporting/firmware_report.md").read_text()
     assert f"| {name} | `handoff/{name}/{name}_hls4ml.yml` |" in markdown

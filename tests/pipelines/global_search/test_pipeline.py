@@ -26,20 +26,20 @@ KEDRO = str(Path(sys.executable).parent / "kedro")
 def test_search_writes_trials_front_candidates_and_plots(surrogate_project: Path) -> None:
     run_pipeline(surrogate_project, env="test", pipeline="global_search")
 
-    trials = pd.read_parquet(latest_version(surrogate_project / "data/07_model_output/global_search_trials.parquet"))
+    trials = pd.read_parquet(latest_version(surrogate_project / "data/test/07_model_output/global_search_trials.parquet"))
     assert (trials["state"] == "COMPLETE").sum() == 6
     assert {"fidelity", "lut", "param_hidden_layers", "attr_bops", "attr_surrogate_lut", "worker", "duration_s"} <= set(trials.columns)
     assert trials["worker"].nunique() == 2
 
-    front = pd.read_parquet(latest_version(surrogate_project / "data/07_model_output/pareto_front.parquet"))
+    front = pd.read_parquet(latest_version(surrogate_project / "data/test/07_model_output/pareto_front.parquet"))
     assert 1 <= len(front) <= 6
-    candidates = json.loads(latest_version(surrogate_project / "data/07_model_output/search_candidates.json").read_text())
+    candidates = json.loads(latest_version(surrogate_project / "data/test/07_model_output/search_candidates.json").read_text())
     assert {name for c in candidates for name in c["selected_by"]} == {"best_metric", "knee"}
     assert all(c["trial"] in set(front["number"]) for c in candidates)
 
-    plot = json.loads(latest_version(surrogate_project / "data/08_reporting/pareto_plot.json").read_text())
+    plot = json.loads(latest_version(surrogate_project / "data/test/08_reporting/pareto_plot.json").read_text())
     assert plot["data"][0]["type"] == "scatter"
-    statistics = json.loads(latest_version(surrogate_project / "data/08_reporting/search_statistics.json").read_text())
+    statistics = json.loads(latest_version(surrogate_project / "data/test/08_reporting/search_statistics.json").read_text())
     assert statistics["trials_by_state"]["COMPLETE"] == 6
 
     # A second run continues the same study: it is complete, so nothing is added.
@@ -75,12 +75,12 @@ def test_exact_estimator_records_both_and_reports_the_surrogate_error(surrogate_
     params = {"global_search": {"estimator": "exact", "n_trials": 4}}
     run_pipeline(surrogate_project, env="test", pipeline="global_search", params=params)
 
-    trials = pd.read_parquet(latest_version(surrogate_project / "data/07_model_output/global_search_trials.parquet"))
+    trials = pd.read_parquet(latest_version(surrogate_project / "data/test/07_model_output/global_search_trials.parquet"))
     complete = trials[trials["state"] == "COMPLETE"]
     assert (complete["attr_estimator"] == "exact").all()
     # That these are da4ml's figures of the trained network is tested in tests/search/test_objective.py.
     assert complete["attr_surrogate_lut"].notna().all()
-    statistics = json.loads(latest_version(surrogate_project / "data/08_reporting/search_statistics.json").read_text())
+    statistics = json.loads(latest_version(surrogate_project / "data/test/08_reporting/search_statistics.json").read_text())
     assert set(statistics["surrogate_error_on_pareto_front"]) == {"lut", "ff"}
 
 
@@ -107,7 +107,7 @@ def test_a_rerun_under_changed_settings_stops_before_training_and_says_how_to_co
 
     accepted = {"global_search": {"training": {"epochs": 3}, "n_trials": 7, "accept_study_changes": ["training"]}}
     run_pipeline(search_project, env="test", pipeline="global_search", params=accepted)
-    summary = json.loads(latest_version(search_project / "data/07_model_output/search_summary.json").read_text())
+    summary = json.loads(latest_version(search_project / "data/test/07_model_output/search_summary.json").read_text())
     assert summary["complete"] == 7 and [change["component"] for change in summary["accepted_changes"]] == ["training"]
 
 
@@ -123,10 +123,10 @@ def test_a_search_that_ends_short_fails_the_run_unless_a_partial_study_is_allowe
     monkeypatch.setattr(global_search_nodes, "run_workers", ends_short)
     with pytest.raises(SearchIncompleteError, match=r"6 of 8 COMPLETE trials \(2 FAIL\).*out of memory"):
         run_pipeline(search_project, env="test", pipeline="global_search", params={"global_search": {"n_trials": 8}})
-    assert not (search_project / "data/07_model_output/search_summary.json").exists() or len(
-        list((search_project / "data/07_model_output/search_summary.json").iterdir())) == 1  # the failed run saved none
+    assert not (search_project / "data/test/07_model_output/search_summary.json").exists() or len(
+        list((search_project / "data/test/07_model_output/search_summary.json").iterdir())) == 1  # the failed run saved none
 
     run_pipeline(search_project, env="test", pipeline="global_search",
                  params={"global_search": {"n_trials": 8, "allow_partial_study": True}})
-    summary = json.loads(latest_version(search_project / "data/07_model_output/search_summary.json").read_text())
+    summary = json.loads(latest_version(search_project / "data/test/07_model_output/search_summary.json").read_text())
     assert summary["partial"] is True and summary["complete"] == 6

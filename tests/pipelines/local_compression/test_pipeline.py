@@ -20,8 +20,8 @@ from snac_pack.search.space import Candidate
 
 
 def test_history_has_every_network_precision_and_iteration(compressed_project: Path) -> None:
-    history = pd.read_parquet(latest_version(compressed_project / "data/07_model_output/compression_history.parquet"))
-    candidates = json.loads(latest_version(compressed_project / "data/07_model_output/search_candidates.json").read_text())
+    history = pd.read_parquet(latest_version(compressed_project / "data/test/07_model_output/compression_history.parquet"))
+    candidates = json.loads(latest_version(compressed_project / "data/test/07_model_output/search_candidates.json").read_text())
     # conf/test: one baseline, one precision, warm-up + 2 iterations.
     expected_models = {"baseline_8", *(f"trial_{c['trial']}" for c in candidates)}
     assert set(history["model"]) == expected_models
@@ -42,14 +42,14 @@ def test_history_has_every_network_precision_and_iteration(compressed_project: P
 
 
 def test_selected_models_reload_and_reproduce_their_metric(compressed_project: Path) -> None:
-    path = latest_version(compressed_project / "data/06_models/compressed_models.npz")
+    path = latest_version(compressed_project / "data/test/06_models/compressed_models.npz")
     models = CompressedModelsDataset(filepath=str(path)).load()
-    summary = json.loads(latest_version(compressed_project / "data/08_reporting/compression_summary.json").read_text())
+    summary = json.loads(latest_version(compressed_project / "data/test/08_reporting/compression_summary.json").read_text())
     assert {row["model"] for row in summary["models"]} == set(models)
     assert summary["models"][0]["kind"] == "baseline"
-    val = FeatureTable.from_arrays(NpzDataset(filepath=str(latest_version(compressed_project / "data/05_model_input/val.npz"))).load())
-    test = FeatureTable.from_arrays(NpzDataset(filepath=str(latest_version(compressed_project / "data/05_model_input/test.npz"))).load())
-    history = pd.read_parquet(latest_version(compressed_project / "data/07_model_output/compression_history.parquet"))
+    val = FeatureTable.from_arrays(NpzDataset(filepath=str(latest_version(compressed_project / "data/test/05_model_input/val.npz"))).load())
+    test = FeatureTable.from_arrays(NpzDataset(filepath=str(latest_version(compressed_project / "data/test/05_model_input/test.npz"))).load())
+    history = pd.read_parquet(latest_version(compressed_project / "data/test/07_model_output/compression_history.parquet"))
     for model in models.values():
         candidate = Candidate(model.network, 1e-3, model.input_window)
         metric = task_metric("fidelity", val.y, predict_classes(model.to_keras(), candidate_inputs(candidate, val)))
@@ -64,7 +64,7 @@ def test_selected_models_reload_and_reproduce_their_metric(compressed_project: P
         (history_row,) = history[at_point].to_dict("records")
         for figure in ("lut", "ff", "latency_cycles"):
             assert row[f"exact_{figure}"] == history_row[f"exact_{figure}"] == getattr(cost, figure), figure
-    assert (compressed_project / "data/08_reporting/compression_plot.json").is_dir()
+    assert (compressed_project / "data/test/08_reporting/compression_plot.json").is_dir()
 
 
 @pytest.mark.parametrize(
@@ -80,4 +80,4 @@ def test_selected_models_reload_and_reproduce_their_metric(compressed_project: P
 def test_invalid_settings_are_refused_before_training(search_project: Path, params: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
         run_pipeline(search_project, env="test", pipeline="local_compression", params=params)
-    assert not (search_project / "data/07_model_output/compression_history.parquet").exists()
+    assert not (search_project / "data/test/07_model_output/compression_history.parquet").exists()

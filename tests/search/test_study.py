@@ -17,6 +17,7 @@ from typing import Any
 
 import optuna
 import pytest
+from optuna.trial import TrialState
 from kedro.io import DatasetError
 from pydantic import ValidationError
 
@@ -55,6 +56,19 @@ def diverges_for_large_x(trial: optuna.Trial) -> dict[str, float]:
     if values["f1"] > 0.6:
         raise RuntimeError(f"training diverged at x={values['f1']:.3f}")
     return values
+
+
+@dataclass(frozen=True)
+class DeclaredLostOnTrial:
+    """Like ``two_objectives``, but while one trial runs another worker declares it FAIL (a late heartbeat)."""
+
+    trial_number: int
+
+    def __call__(self, trial: optuna.Trial) -> dict[str, float]:
+        values = two_objectives(trial)
+        if trial.number == self.trial_number:
+            trial.study._storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)  # noqa: SLF001
+        return values
 
 
 def always_fails(trial: optuna.Trial) -> dict[str, float]:
@@ -96,7 +110,9 @@ def make_spec(name: str, n_trials: int, **overrides: Any) -> StudySpec:
         "n_trials": n_trials,
         "sampler": {"population_size": 10, "seed": 7},
         "heartbeat_interval_s": 1,
-        "grace_period_s": 2,
+        # Short enough for a quick test of killed workers; long enough that a loaded machine's late
+        # heartbeat is not taken for a dead worker (2 s was, once in 15 runs at load 6).
+        "grace_period_s": 6,
     }
     return StudySpec(**(settings | overrides))
 
@@ -304,6 +320,15 @@ def test_killed_worker_trial_becomes_fail_and_the_worker_is_replaced_within_the_
         assert "replaced by pid" in caplog.text
     else:
         assert "all used" in caplog.text
+
+
+def test_a_live_trial_declared_lost_by_another_worker_is_discarded_and_the_worker_goes_on(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = sqlite_url(tmp_path)
+    run_worker(url, make_spec("late", 5), DeclaredLostOnTrial(trial_number=2))
+    assert states(url, "late") == {"COMPLETE": 5, "FAIL": 1}
+    assert "trial 2 was declared FAIL by another worker" in caplog.text
 
 
 def test_a_worker_whose_trials_keep_failing_is_not_replaced_and_the_study_reports_why(tmp_path: Path) -> None:

@@ -208,7 +208,17 @@ def run_worker(
             time.sleep(WAIT_POLL_S)
             _fail_lost_trials(study)
             continue
-        study.optimize(guarded, n_trials=1, catch=(Exception,))
+        try:
+            study.optimize(guarded, n_trials=1, catch=(Exception,))
+        except ValueError:
+            # Optuna refuses to record a trial another worker already declared FAIL ("Cannot tell a
+            # FAIL trial": this one's heartbeat came late, on an overloaded machine); anything else
+            # is a real error.
+            if not guarded.trial_was_declared_lost():
+                raise
+            logger.warning("Worker %s: trial %d was declared FAIL by another worker (no heartbeat within %d s) "
+                           "while it ran here; its result is discarded. On a loaded machine raise grace_period_s.",
+                           name, guarded.trial_number, spec.grace_period_s)
         trials_run += 1
         if guarded.failures_in_a_row >= spec.max_failures_in_a_row:
             raise WorkerGaveUp(
@@ -312,6 +322,10 @@ def require_complete(summary: SearchSummary) -> None:
     )
 
 
+class _TrialDeclaredLost(Exception):
+    """This worker's running trial was marked FAIL by another worker (its heartbeats came too late)."""
+
+
 class _WorkerPool:
     """The worker processes of one :func:`run_workers` call: started, and replaced when they die."""
 
@@ -354,8 +368,18 @@ class _GuardedObjective:
         self._worker = worker
         self.failures_in_a_row = 0
         self.last_fail_reason = ""
+        self.trial_number = -1
+
+    def trial_was_declared_lost(self) -> bool:
+        """Whether the last trial this worker ran was marked FAIL by another (its heartbeat judged stale)."""
+        if self.trial_number < 0:
+            return False
+        trial_id = self._storage.get_trial_id_from_study_id_trial_number(self._study_id, self.trial_number)
+        trial = self._storage.get_trial(trial_id)
+        return trial.state == TrialState.FAIL and FAIL_REASON_ATTR not in trial.user_attrs
 
     def __call__(self, trial: optuna.Trial) -> float | list[float]:
+        self.trial_number = trial.number
         trial.set_user_attr(WORKER_ATTR, self._worker)
         if self._fills_no_slot(trial):
             trial.set_user_attr(SKIP_REASON_ATTR, f"the study's {self._spec.n_trials} trials were already "
@@ -369,6 +393,9 @@ class _GuardedObjective:
             self.last_fail_reason = f"{type(error).__name__}: {error}"[:_FAIL_REASON_MAX_CHARS]
             trial.set_user_attr(FAIL_REASON_ATTR, self.last_fail_reason)
             raise
+        if self.trial_was_declared_lost():
+            # Raising makes Optuna's own refusal (a ValueError from optimize) the one path run_worker handles.
+            raise _TrialDeclaredLost(f"trial {trial.number} was declared FAIL by another worker while it ran")
         self.failures_in_a_row = 0
         return values
 

@@ -428,10 +428,11 @@ def test_two_processes_create_and_share_one_study_on_a_fresh_database(
     errors = [process.communicate(timeout=120)[1] for process in processes]
     assert [process.returncode for process in processes] == [0, 0], errors
 
+    # Both asked for 20 COMPLETE trials and both reached them: one study, shared. (Which worker ran how
+    # many depends on start-up timing: under load one finished all 20 before the other joined, once in 30.)
     counts = states(fresh_database_url, "shared")
     assert counts.get("COMPLETE") == 20 and "FAIL" not in counts
-    workers = set(trials_table(open_study(fresh_database_url, "shared"))["worker"].dropna())
-    assert len(workers) == 2
+    assert optuna.get_all_study_names(open_storage(fresh_database_url)) == ["shared"]
 
 
 # --- the Kedro dataset ------------------------------------------------------------------------

@@ -46,7 +46,7 @@ class RequireInputsHook:
                    and not catalog.exists(name)]
         if not missing:
             return
-        env = run_params.get("env") or settings_default_env()
+        env = run_params.get("env") or _default_env()
         every = every_pipeline()
         # Pipelines in the order a full run takes them (Kedro sorts nodes topologically).
         order = [node.name for node in sum(every.values(), Pipeline([])).nodes]
@@ -60,7 +60,7 @@ class RequireInputsHook:
                                  + f"\n{advice} (each environment keeps its outputs under data/{env}/)")
 
 
-def settings_default_env() -> str:
+def _default_env() -> str:
     """The environment a run without ``--env`` uses."""
     from kedro.framework.project import settings
 

@@ -39,6 +39,7 @@ def firmware_report(
     hardware: dict[str, Any],
     vendor: dict[str, Any],
     surrogate_metrics: dict[str, Any],
+    handoff: dict[str, dict[str, str]] | None = None,
 ) -> dict[str, Any]:
     """Everything known about the firmware of one network (JSON-ready).
 
@@ -48,6 +49,7 @@ def firmware_report(
         hardware: ``surrogate``, ``da4ml`` and ``yosys`` figures of the same network.
         vendor: the vendor synthesis: ``synthesised`` and either its figures or the reason it did not run.
         surrogate_metrics: the surrogate's accuracy, whose error each surrogate figure carries.
+        handoff: per selected network, its hand-off files in the archive and what each is.
 
     Returns:
         The report; ``comparison`` has one row per figure (a value per source and the
@@ -76,6 +78,7 @@ def firmware_report(
         "comparison": comparison,
         "vendor_synthesis": {key: value for key, value in vendor.items() if key != "cost"},
         "open_flow": {"verilog_directory": hardware.get("verilog_directory"), "seconds": hardware.get("seconds")},
+        "handoff": handoff or {},
     }
 
 

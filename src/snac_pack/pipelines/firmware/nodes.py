@@ -189,8 +189,8 @@ def report_firmware(
         "iteration": firmware_model.iteration,
         "val_metric": firmware_model.val_metric,
     }
-    report = firmware_report(description, firmware_build, firmware_hardware, firmware_build["vendor"], surrogate_metrics)
-    report["handoff"] = handoff_files
+    report = firmware_report(description, firmware_build, firmware_hardware, firmware_build["vendor"], surrogate_metrics,
+                             handoff_files)
     workspace = _workspace(firmware_workspace, firmware_model)
     # The compiled C simulation is rebuilt by `hls_model.compile()`; the archive holds sources.
     for built in workspace.glob("hls4ml/firmware/*.so"):

@@ -3,8 +3,12 @@
 import snac_pack  # noqa: F401  (sets TF_USE_LEGACY_KERAS and quiet logs before any TF import)
 from snac_pack.config_loader import EnvironmentConfigLoader
 from snac_pack.hooks import RequireInputsHook, RunSummaryHook, ValidateParametersHook
+from snac_pack.session_store import UniqueVersionStore
 
 HOOKS = (ValidateParametersHook(), RequireInputsHook(), RunSummaryHook())
+
+# Runs started in the same millisecond (a SLURM array on a shared file system) get distinct save versions.
+SESSION_STORE_CLASS = UniqueVersionStore
 
 # kedro-viz pulls in kedro-telemetry, which would try the network on every command.
 DISABLE_HOOKS_FOR_PLUGINS = ("kedro-telemetry",)

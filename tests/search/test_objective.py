@@ -14,7 +14,7 @@ from snac_pack.hardware.surrogate import fit_surrogate
 from snac_pack.models.mlp import TrainingSettings
 from snac_pack.search.objective import MADE_UNDER_COMPONENTS, TrialObjective
 from snac_pack.search.space import FloatRange, IntRange, Precision, SearchSpace
-from surrogate.synthetic import synthetic_rows
+from surrogate.synthetic import synthetic_rows, synthetic_statistics
 
 
 def _table(seed: int) -> FeatureTable:
@@ -25,7 +25,7 @@ def _table(seed: int) -> FeatureTable:
 
 def _surrogate(seed: int) -> Any:
     table, archs = synthetic_rows(60, seed=seed)
-    return fit_surrogate(table, archs, max_layers=4)
+    return fit_surrogate(table, archs, max_layers=4, statistics=synthetic_statistics(archs, seed))
 
 
 BASE = TrialObjective(

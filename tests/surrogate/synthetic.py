@@ -8,6 +8,8 @@ import pandas as pd
 from snac_pack.hardware.architecture import Architecture
 from snac_pack.hardware.cost import HardwareCost
 from snac_pack.hardware.ground_truth import DesignRequest, cost_row
+from snac_pack.hardware.network import random_quantized_network
+from snac_pack.hardware.surrogate_features import weight_statistics
 
 
 def synthetic_rows(n: int, seed: int) -> tuple[pd.DataFrame, list[Architecture]]:
@@ -25,6 +27,12 @@ def synthetic_rows(n: int, seed: int) -> tuple[pd.DataFrame, list[Architecture]]
         rows.append({"source": "da4ml", "lut": 0.8 * adder_bits, "ff": 3.0 * sum(widths), "dsp": 0.0,
                      "bram_18k": 0.0, "latency_cycles": 2 * arch.depth, "initiation_interval": 1})
     return pd.DataFrame(rows), archs
+
+
+def synthetic_statistics(archs: list[Architecture], seed: int) -> list[np.ndarray]:
+    """Weight counts of a random draw of each architecture, for surrogates that must also predict from weights."""
+    rng = np.random.default_rng(seed)
+    return [weight_statistics(arch, random_quantized_network(arch, rng)) for arch in archs]
 
 
 def _smooth_cost(arch: Architecture, draw: float, source: str = "da4ml", scale: float = 1.0) -> HardwareCost:

@@ -55,3 +55,20 @@ def test_figures_a_tool_does_not_give_are_neither_learnt_nor_judged() -> None:
     assert metrics["lut"]["n"] == 40.0 and metrics["lut"]["r2"] > 0.9
     with pytest.raises(ValueError, match="no ground-truth row gives 'latency_cycles'"):
         fit_surrogate(held_table, held_archs, max_layers=4)
+
+
+def test_a_prediction_outside_the_training_ranges_is_named_and_warned_about_once(caplog: pytest.LogCaptureFixture) -> None:
+    table, archs = synthetic_rows(100, seed=0)  # 16 inputs, 1-3 hidden layers of 8-32, 5 outputs
+    surrogate = fit_surrogate(table, archs, max_layers=4)
+    wide = Architecture.from_widths([64, 128, 5], sparsity=0.3)
+    inside = archs[0]
+    from snac_pack.hardware.surrogate_features import architecture_matrix
+
+    reasons = surrogate.outside_ranges(architecture_matrix([wide, inside], 4))
+    assert reasons[0] == "n_inputs 64 (seen 16–16); hidden_width 128 (seen 8–32)"
+    assert reasons[1] == ""
+    with caplog.at_level("WARNING", logger="snac_pack.hardware.surrogate"):
+        surrogate.predict([wide, inside])
+        surrogate.predict([wide])
+    warnings = [record.getMessage() for record in caplog.records if "outside what the surrogate learnt" in record.getMessage()]
+    assert len(warnings) == 1 and warnings[0].startswith("1 of 2 designs") and "n_inputs 64" in warnings[0]

@@ -54,8 +54,11 @@ def exact_costs(points: Sequence[CompressionPoint], store: GroundTruthStore, n_w
 def history_table(
     points: Sequence[CompressionPoint], exact: dict[str, dict], surrogate: Surrogate
 ) -> pd.DataFrame:
-    """One row per network, precision and iteration: metric, sparsity, BOPs, exact and surrogate figures."""
-    predicted = surrogate.predict([point.arch for point in points])
+    """One row per network, precision and iteration: metric, sparsity, BOPs, exact and surrogate figures.
+
+    The surrogate's figures are weight-aware: predicted from each point's quantized weights.
+    """
+    predicted = surrogate.predict([point.arch for point in points], weights=[point.hardware_weights for point in points])
     rows = []
     for index, point in enumerate(points):
         request = design_request(point)

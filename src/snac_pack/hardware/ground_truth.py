@@ -14,15 +14,18 @@ weight draws of one network never sit on both sides.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib.metadata
 import json
 import logging
+import lzma
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor, as_completed
 import os
 import tempfile
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -35,6 +38,7 @@ from snac_pack.hardware.architecture import Architecture, ImplementationTarget
 from snac_pack.hardware.cost import HardwareCost
 from snac_pack.hardware.exact import TRACE_VERSION, ExactDesign
 from snac_pack.hardware.network import NetworkWeights, random_quantized_network
+from snac_pack.hardware.surrogate_features import weight_statistics
 
 logger = logging.getLogger(__name__)
 
@@ -89,50 +93,88 @@ class DesignRequest:
         return random_quantized_network(self.arch, np.random.default_rng(self.weight_seed))
 
 
+#: The ground-truth table that ships with the package: xz-compressed JSON Lines, regenerated and
+#: extended by ``python -m snac_pack.hardware.table`` (docs/ground_truth.md). Read beside every
+#: project table; never written at run time.
+SHIPPED_TABLE = Path(__file__).parent / "shipped" / "ground_truth.jsonl.xz"
+#: da4ml rows written before rows recorded the version were all made with da4ml 0.5.2, the only
+#: version the project's lock has pinned.
+_UNRECORDED_DA4ML_VERSION = "0.5.2"
+
+
+@functools.cache
+def da4ml_version() -> str:
+    """The installed da4ml's version, recorded in every row it (or Yosys on its Verilog) produced."""
+    return importlib.metadata.version("da4ml")
+
+
 class GroundTruthStore:
-    """An append-only JSON Lines table of hardware figures.
+    """An append-only JSON Lines table of hardware figures, read together with the shipped table.
 
     Args:
-        path: the ``.jsonl`` file (created on the first append).
+        path: the project's ``.jsonl`` file (created on the first append).
+        shipped: a read-only table read before it (default the package's :data:`SHIPPED_TABLE`;
+            ``None``: the project's rows only).
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, shipped: Path | None = SHIPPED_TABLE) -> None:
         self.path = Path(path)
+        self.shipped = None if shipped is None else Path(shipped)
+
+    def _lines(self) -> Iterator[tuple[Path, int, str]]:
+        if self.shipped is not None and self.shipped.is_file():
+            with lzma.open(self.shipped, "rt") as stream:
+                for number, line in enumerate(stream, start=1):
+                    yield self.shipped, number, line
+        if self.path.is_file():
+            for number, line in enumerate(self.path.read_text().splitlines(), start=1):
+                yield self.path, number, line
 
     def rows(self) -> list[dict[str, Any]]:
         """Every complete row, once per design, source and stage, each with its ``origin``.
 
-        A line cut short by an interruption is ignored; a row without ``origin`` (written before
-        the tag) gets :func:`inferred_origin`; a Yosys row has no latency or initiation interval
-        (older rows carried da4ml's); a da4ml or Yosys row of another ``trace_version`` is left out.
+        The shipped table's rows come first (``table``: ``shipped``), then the project's
+        (``project``). A line cut short by an interruption is ignored; a row without ``origin``
+        (written before the tag) gets :func:`inferred_origin`; a Yosys row has no latency or
+        initiation interval (older rows carried da4ml's); a da4ml or Yosys row of another
+        ``trace_version`` or another da4ml version than the installed one is left out, saying so
+        (its design is costed again when asked for).
         """
-        if not self.path.is_file():
-            return []
         rows: dict[tuple[str, str, str | None], dict[str, Any]] = {}
         outdated = 0
-        for number, line in enumerate(self.path.read_text().splitlines(), start=1):
+        other_versions: dict[str, int] = {}
+        for path, number, line in self._lines():
             if not line.strip():
                 continue
             try:
                 row = json.loads(line)
             except json.JSONDecodeError:
-                logger.warning("Ignoring the unreadable line %d of %s (an interrupted write)", number, self.path)
+                logger.warning("Ignoring the unreadable line %d of %s (an interrupted write)", number, path)
                 continue
             # Two runs sharing the table may both compute a design: keep its first figures. A
             # vendor build writes its C-synthesis and logic-synthesis figures: both are kept.
             row.setdefault("origin", inferred_origin(row))
-            if row["source"] in TRACED_SOURCES and row.get("trace_version", 1) != TRACE_VERSION:
-                outdated += 1  # another trace convention: its design is costed again, not mixed in
-                continue
+            row["table"] = "shipped" if path == self.shipped else "project"
+            if row["source"] in TRACED_SOURCES:
+                if row.get("trace_version", 1) != TRACE_VERSION:
+                    outdated += 1  # another trace convention: its design is costed again, not mixed in
+                    continue
+                version = row.setdefault("da4ml_version", _UNRECORDED_DA4ML_VERSION)
+                if version != da4ml_version():
+                    other_versions[version] = other_versions.get(version, 0) + 1
+                    continue
             if row["source"] == "yosys":
                 # Rows written before Yosys results stopped carrying da4ml's pipeline latency: Yosys
                 # measures no timing, so those figures were never Yosys's.
                 row.update({name: None for name in ("latency_cycles", "latency_ns", "initiation_interval")})
             rows.setdefault((row["design_id"], row["source"], row.get("stage")), row)
         if outdated:
-            logger.warning("Ignoring %d rows of %s traced under an older da4ml trace convention (trace_version "
-                           "!= %d: activations rounded ties up); their designs are costed again", outdated, self.path,
-                           TRACE_VERSION)
+            logger.warning("Ignoring %d ground-truth rows traced under an older da4ml trace convention (trace_version "
+                           "!= %d: activations rounded ties up); their designs are costed again", outdated, TRACE_VERSION)
+        if other_versions:
+            logger.warning("Ignoring ground-truth rows of other da4ml versions than the installed %s (%s); their designs "
+                           "are costed again with this one", da4ml_version(),
+                           ", ".join(f"{count} of {version}" for version, count in sorted(other_versions.items())))
         return list(rows.values())
 
     def done(self, source: str) -> set[str]:
@@ -177,10 +219,30 @@ def _identity(request: DesignRequest) -> dict[str, Any]:
 TRACED_SOURCES = ("da4ml", "yosys")
 
 
-def cost_row(request: DesignRequest, cost: HardwareCost, seconds: float) -> dict[str, Any]:
-    """One table row: the design's identity, architecture and origin, then its figures."""
-    traced = {"trace_version": TRACE_VERSION} if cost.source in TRACED_SOURCES else {}
-    return {**_identity(request), "seconds": round(seconds, 3), **cost.to_row(), **traced}
+def cost_row(request: DesignRequest, cost: HardwareCost, seconds: float, network: NetworkWeights | None = None) -> dict[str, Any]:
+    """One table row: the design's identity, architecture and origin, then its figures.
+
+    With the ``network`` that was costed, the row records its weight counts
+    (``weight_statistics``, for the weight-aware surrogate).
+    """
+    traced = {"trace_version": TRACE_VERSION, "da4ml_version": da4ml_version()} if cost.source in TRACED_SOURCES else {}
+    counted = {} if network is None else {"weight_statistics": weight_statistics(request.arch, network).tolist()}
+    return {**_identity(request), "seconds": round(seconds, 3), **cost.to_row(), **traced, **counted}
+
+
+def row_statistics(row: Mapping[str, Any] | pd.Series) -> np.ndarray | None:
+    """The :func:`~snac_pack.hardware.surrogate_features.weight_statistics` of a row's weights, where known.
+
+    Recorded in the row; for a random draw written before rows recorded them, recomputed from
+    its seed (the draw is reproducible); ``None`` for other rows that do not record them.
+    """
+    recorded = row.get("weight_statistics")
+    if isinstance(recorded, (list, np.ndarray)) and len(recorded):
+        return np.asarray([np.asarray(layer, dtype=np.float64) for layer in recorded])
+    if row.get("weight_origin") == "random":
+        arch = architecture_of(row)
+        return weight_statistics(arch, random_quantized_network(arch, np.random.default_rng(int(row["weight_seed"]))))
+    return None
 
 
 def imported_rows(
@@ -250,10 +312,11 @@ def _one_thread_per_worker() -> None:
 def _exact_row(request: DesignRequest) -> dict[str, Any]:
     start = time.perf_counter()
     try:
-        cost = ExactDesign.build(request.arch, request.network()).cost()
+        network = request.network()
+        cost = ExactDesign.build(request.arch, network).cost()
     except Exception as error:  # re-raised in the parent with the design named
         raise RuntimeError(f"da4ml failed on {request.arch.describe()} ({request.design_id()}): {error}") from error
-    return cost_row(request, cost, time.perf_counter() - start)
+    return cost_row(request, cost, time.perf_counter() - start, network)
 
 
 def _yosys_row(request: DesignRequest, timeout_s: float) -> dict[str, Any]:
@@ -261,9 +324,10 @@ def _yosys_row(request: DesignRequest, timeout_s: float) -> dict[str, Any]:
 
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="snac_yosys_") as work:
-        project = ExactDesign.build(request.arch, request.network()).write_verilog(Path(work) / "design")
+        network = request.network()
+        project = ExactDesign.build(request.arch, network).write_verilog(Path(work) / "design")
         cost = synthesize(project, request.arch.target, timeout_s=timeout_s)
-    return cost_row(request, cost, time.perf_counter() - start)
+    return cost_row(request, cost, time.perf_counter() - start, network)
 
 
 def _log_progress(source: str, done: int, total: int, started: float) -> None:

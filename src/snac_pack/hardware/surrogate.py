@@ -15,6 +15,13 @@ train in about a second and learn the corrections to physical estimates that var
 Relative errors are what the fit minimises. FFs depend on where da4ml's retiming cuts the adder
 trees, which moves with the weights: see ``docs/benchmarks/surrogate.md`` for that floor.
 
+Two descriptions, one regressor per figure for each: the architecture alone (expected digit
+counts, for untrained architectures) and, where the weights are known, the counts of the actual
+quantized weights (:func:`~snac_pack.hardware.surrogate_features.realised_matrix`): a trained,
+pruned network's digits differ from the Glorot expectation by tens of percent. The weight-aware
+regressors learn from every row whose weights are known (random draws are regenerated from
+their seed; trained, compression and firmware rows record their counts).
+
 Prediction does not walk sklearn's trees: each regressor is turned into lookup tables
 (:class:`LookupForest`), so ten thousand architectures cost one numpy pass per figure.
 
@@ -37,8 +44,15 @@ import numpy as np
 import pandas as pd
 
 from snac_pack.hardware.architecture import Architecture, ImplementationTarget
-from snac_pack.hardware.ground_truth import ROW_ORIGINS, architecture_of, split_key
-from snac_pack.hardware.surrogate_features import architecture_matrix, column_index
+from snac_pack.hardware.ground_truth import ROW_ORIGINS, architecture_of, row_statistics, split_key
+from snac_pack.hardware.network import NetworkWeights
+from snac_pack.hardware.surrogate_features import (
+    architecture_matrix,
+    column_index,
+    column_index_of_layer,
+    realised_matrix,
+    weight_statistics,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +69,7 @@ _PROXY_COLUMNS = {"lut": "digit_bits", "ff": "register_bits"}
 #: Settings of every figure's HistGradientBoostingRegressor (accuracy is flat around them: docs/benchmarks/surrogate.md).
 REGRESSOR_SETTINGS = {"max_iter": 200, "learning_rate": 0.1, "max_leaf_nodes": 8, "min_samples_leaf": 4}
 #: Version of :func:`architecture_matrix`'s columns; a surrogate fitted on other columns is refused.
-FEATURES_VERSION = 2
+FEATURES_VERSION = 3
 
 
 class SurrogateTargetMismatch(ValueError):
@@ -136,6 +150,12 @@ class Surrogate:
         models: per figure, a :class:`LookupForest` of a regressor fitted on the log of the
             figure's ratio to its physical estimate (LUT, FF) or on log1p of the figure, or a
             constant (a figure that never varied in training).
+        weight_models: the same per figure, fitted on the counts of actual weights
+            (:func:`~snac_pack.hardware.surrogate_features.realised_matrix`); empty when no
+            training row had known weights.
+        n_weight_rows: training rows of ``weight_models``.
+        ranges: per quantity of :data:`RANGE_QUANTITIES`, the lowest and highest value among the
+            training architectures; a prediction outside them is an extrapolation, warned about.
         features_version: the ``FEATURES_VERSION`` of the columns it was fitted on (0: older).
         trained_on: the :func:`~snac_pack.hardware.ground_truth.split_key` of every training
             architecture (empty for surrogates pickled before it was recorded).
@@ -146,8 +166,41 @@ class Surrogate:
     max_layers: int
     n_training_rows: int
     models: dict[str, object] = field(default_factory=dict)
+    weight_models: dict[str, object] = field(default_factory=dict)
+    n_weight_rows: int = 0
     features_version: int = 0
     trained_on: frozenset[str] = frozenset()
+    ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
+    _warned: set[str] = field(default_factory=set, repr=False, compare=False)
+
+    def outside_ranges(self, matrix: np.ndarray) -> list[str]:
+        """For each row of a description matrix, what lies outside the training ranges ("" where nothing does).
+
+        E.g. "n_inputs 512 (seen 4–256); depth 11 (seen 1–9)".
+        """
+        reasons = [[] for _ in range(len(matrix))]
+        for name, (low, high) in _extents(matrix, self.max_layers).items():
+            if name not in self.ranges:
+                continue
+            seen_low, seen_high = self.ranges[name]
+            margin = _RANGE_MARGINS.get(name, 1e-9)
+            for row in np.flatnonzero((low < seen_low - margin) | (high > seen_high + margin)):
+                value = low[row] if low[row] < seen_low - margin else high[row]
+                reasons[row].append(f"{name} {value:g} (seen {seen_low:g}–{seen_high:g})")
+        return ["; ".join(reason) for reason in reasons]
+
+    def _warn_outside(self, matrix: np.ndarray) -> None:
+        if not self.ranges:
+            return
+        outside = [reason for reason in self.outside_ranges(matrix) if reason]
+        new = sorted({reason for reason in outside} - self._warned)
+        if new:
+            self._warned.update(new)
+            logger.warning(
+                "%d of %d designs lie outside what the surrogate learnt (e.g. %s): its figures there are "
+                "extrapolations; extend the ground-truth table to cover them (docs/ground_truth.md)",
+                len(outside), len(matrix), new[0],
+            )
 
     def fingerprint(self) -> str:
         """A digest that changes exactly when what the surrogate predicts could change.
@@ -162,9 +215,11 @@ class Surrogate:
             "n_training_rows": self.n_training_rows,
             "features_version": self.features_version,
             "trained_on": sorted(self.trained_on),
+            "n_weight_rows": self.n_weight_rows,
         }, sort_keys=True).encode())
-        for name in sorted(self.models):
-            model = self.models[name]
+        models = {**self.models, **{f"weights:{name}": model for name, model in self.weight_models.items()}}
+        for name in sorted(models):
+            model = models[name]
             hasher.update(name.encode())
             if isinstance(model, LookupForest):
                 for array in (model._features, model._thresholds, model._tables, np.float64(model._baseline)):  # noqa: SLF001
@@ -186,30 +241,70 @@ class Surrogate:
                 "or set the firmware target to the surrogate's"
             )
 
-    def predict(self, archs: Sequence[Architecture]) -> pd.DataFrame:
+    def predict(
+        self,
+        archs: Sequence[Architecture],
+        weights: Sequence[NetworkWeights] | None = None,
+        statistics: Sequence[np.ndarray] | None = None,
+    ) -> pd.DataFrame:
         """Predict every figure for a batch of architectures in one call.
 
         Args:
             archs: architectures, all on the surrogate's target.
+            weights: their quantized weights, where known: the prediction is then weight-aware.
+            statistics: instead of ``weights``, their
+                :func:`~snac_pack.hardware.surrogate_features.weight_statistics`.
 
         Returns:
             One row per architecture, one column per figure of ``SURROGATE_TARGETS``.
+
+        Raises:
+            ValueError: weights given to a surrogate without weight-aware regressors.
         """
         for arch in {arch.target for arch in archs}:
             self.check_target(arch)
-        return self.predict_matrix(architecture_matrix(archs, self.max_layers))
+        self._check_features_version()
+        if weights is not None:
+            if len(weights) != len(archs):
+                raise ValueError(f"{len(weights)} weight sets for {len(archs)} architectures")
+            statistics = [weight_statistics(arch, network) for arch, network in zip(archs, weights, strict=True)]
+        if statistics is None:
+            matrix = architecture_matrix(archs, self.max_layers)
+            self._warn_outside(matrix)
+            return self.predict_matrix(matrix)
+        if not self.weight_models:
+            raise ValueError("this surrogate has no weight-aware regressors (no training row had known weights); "
+                             "rerun `kedro run --pipeline surrogate_training`, or predict from the architectures alone")
+        matrix = realised_matrix(archs, statistics, self.max_layers)
+        self._warn_outside(matrix)
+        return self.predict_matrix(matrix, self.weight_models)
 
-    def predict_matrix(self, matrix: np.ndarray) -> pd.DataFrame:
-        """Predict from an :func:`architecture_matrix` (the vectorised core of :meth:`predict`)."""
+    def _check_features_version(self) -> None:
         if self.features_version != FEATURES_VERSION:
             raise ValueError(
                 f"this surrogate was fitted on architecture features version {self.features_version}, the code "
                 f"describes architectures with version {FEATURES_VERSION}; rerun `kedro run --pipeline surrogate_training`"
             )
+
+    @property
+    def weight_aware(self) -> bool:
+        """Whether the surrogate can predict from the counts of actual weights."""
+        return bool(self.weight_models)
+
+    def predict_matrix(self, matrix: np.ndarray, models: dict[str, object] | None = None) -> pd.DataFrame:
+        """Predict from a description matrix (the vectorised core of :meth:`predict`).
+
+        Args:
+            matrix: an :func:`architecture_matrix` (with ``models`` left out) or a
+                :func:`~snac_pack.hardware.surrogate_features.realised_matrix` (with ``weight_models``).
+            models: the regressors to use; default the architecture-only ones.
+        """
+        models = self.models if models is None else models
+        self._check_features_version()
         if not np.isfinite(matrix).all():
             raise ValueError("the architecture matrix holds NaN or infinite values")
         predictions = {}
-        for name, model in self.models.items():
+        for name, model in models.items():
             if isinstance(model, float):
                 values = np.full(len(matrix), model)
             elif name in _PROXY_COLUMNS:
@@ -221,35 +316,48 @@ class Surrogate:
         return pd.DataFrame(predictions)
 
 
-def fit_surrogate(
-    table: pd.DataFrame, archs: Sequence[Architecture], max_layers: int, seed: int = 0
-) -> Surrogate:
-    """Train a surrogate on ground-truth rows.
+#: What the surrogate's training ranges cover (see :meth:`Surrogate.outside_ranges`).
+RANGE_QUANTITIES = ("n_inputs", "depth", "hidden_width", "n_outputs", "weight_bits", "activation_bits", "sparsity")
+#: How far beyond its training range a quantity may go before it counts as outside (sparsity is continuous).
+_RANGE_MARGINS = {"sparsity": 0.05}
 
-    Args:
-        table: one row per architecture with the columns of ``SURROGATE_TARGETS`` and ``source``.
-        archs: the architecture of each row, in the same order, all on one target.
-        max_layers: deepest architecture the surrogate will describe.
-        seed: seed of the regressors.
 
-    Returns:
-        The trained surrogate.
-    """
+def _extents(matrix: np.ndarray, max_layers: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per row of a description matrix, the lowest and highest value of each of :data:`RANGE_QUANTITIES`."""
+    def layer(name: str) -> np.ndarray:
+        return matrix[:, [column_index_of_layer(index, name) for index in range(max_layers)]]
+
+    depth = matrix[:, column_index("depth", max_layers)].astype(np.intp)
+    present = np.arange(max_layers)[None, :] < depth[:, None]
+    hidden = np.arange(max_layers)[None, :] < (depth - 1)[:, None]
+    rows = np.arange(len(matrix))
+    head = np.maximum(depth - 1, 0)
+
+    def masked(values: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        low = np.where(mask, values, np.inf).min(axis=1, initial=np.inf)
+        high = np.where(mask, values, -np.inf).max(axis=1, initial=-np.inf)
+        # A network without hidden layers has no hidden width: never outside.
+        return np.where(mask.any(axis=1), low, np.inf), np.where(mask.any(axis=1), high, -np.inf)
+
+    n_inputs = matrix[:, column_index("n_inputs", max_layers)]
+    outputs = layer("units")[rows, head]
+    return {
+        "n_inputs": (n_inputs, n_inputs),
+        "depth": (depth.astype(float), depth.astype(float)),
+        "hidden_width": masked(layer("units"), hidden),
+        "n_outputs": (outputs, outputs),
+        "weight_bits": masked(layer("weight_bits"), present),
+        "activation_bits": masked(layer("activation_bits"), present),
+        "sparsity": masked(layer("sparsity"), present),
+    }
+
+
+def _fit_figures(table: pd.DataFrame, matrix: np.ndarray, max_layers: int, seed: int) -> dict[str, object]:
+    """One regressor (or constant) per figure of ``SURROGATE_TARGETS``, on a description matrix."""
     from sklearn.ensemble import HistGradientBoostingRegressor  # lazy: keeps `kedro` start-up fast
     from threadpoolctl import threadpool_limits
 
-    targets = {arch.target for arch in archs}
-    if len(targets) != 1:
-        raise ValueError(f"ground truth mixes {len(targets)} implementation targets; train one surrogate per target")
-    matrix = architecture_matrix(archs, max_layers)
-    surrogate = Surrogate(
-        target=targets.pop(),
-        sources=tuple(sorted(table["source"].unique())),
-        max_layers=max_layers,
-        n_training_rows=len(table),
-        features_version=FEATURES_VERSION,
-        trained_on=frozenset(split_key(arch) for arch in archs),
-    )
+    models: dict[str, object] = {}
     for name in SURROGATE_TARGETS:
         values = table[name].to_numpy(dtype=float)
         measured = np.isfinite(values)
@@ -258,7 +366,7 @@ def fit_surrogate(
                              "add rows from a tool that measures it")
         if np.all(values[measured] == values[measured][0]):
             # A figure that never varies (no DSPs in distributed arithmetic) is that constant.
-            surrogate.models[name] = float(values[measured][0])
+            models[name] = float(values[measured][0])
             continue
         model = HistGradientBoostingRegressor(**REGRESSOR_SETTINGS, random_state=seed)
         goal = np.log((values + 1.0) / _proxy(matrix, name, max_layers)) if name in _PROXY_COLUMNS else np.log1p(values)
@@ -266,13 +374,62 @@ def fit_surrogate(
         # made fits 5-50x slower on a shared two-core machine.
         with threadpool_limits(limits=1):
             model.fit(matrix[measured], goal[measured])
-        surrogate.models[name] = LookupForest(model)
-    logger.info("Surrogate trained on %d rows from %s", len(table), ", ".join(surrogate.sources))
+        models[name] = LookupForest(model)
+    return models
+
+
+def fit_surrogate(
+    table: pd.DataFrame,
+    archs: Sequence[Architecture],
+    max_layers: int,
+    seed: int = 0,
+    statistics: Sequence[np.ndarray | None] | None = None,
+) -> Surrogate:
+    """Train a surrogate on ground-truth rows.
+
+    Args:
+        table: one row per architecture with the columns of ``SURROGATE_TARGETS`` and ``source``.
+        archs: the architecture of each row, in the same order, all on one target.
+        max_layers: deepest architecture the surrogate will describe.
+        seed: seed of the regressors.
+        statistics: per row, the :func:`~snac_pack.hardware.surrogate_features.weight_statistics`
+            of its weights, or ``None`` where they are unknown; the rows with them train the
+            weight-aware regressors. Default: none known.
+
+    Returns:
+        The trained surrogate.
+    """
+    targets = {arch.target for arch in archs}
+    if len(targets) != 1:
+        raise ValueError(f"ground truth mixes {len(targets)} implementation targets; train one surrogate per target")
+    surrogate = Surrogate(
+        target=targets.pop(),
+        sources=tuple(sorted(table["source"].unique())),
+        max_layers=max_layers,
+        n_training_rows=len(table),
+        features_version=FEATURES_VERSION,
+        trained_on=frozenset(split_key(arch) for arch in archs),
+    )
+    matrix = architecture_matrix(archs, max_layers)
+    surrogate.ranges = {name: (float(low.min()), float(high.max())) for name, (low, high) in _extents(matrix, max_layers).items()}
+    surrogate.models = _fit_figures(table, matrix, max_layers, seed)
+    known = [index for index, counts in enumerate(statistics or []) if counts is not None]
+    if known:
+        rows = table.iloc[known].reset_index(drop=True)
+        matrix = realised_matrix([archs[i] for i in known], [statistics[i] for i in known], max_layers)  # type: ignore[index]
+        surrogate.weight_models = _fit_figures(rows, matrix, max_layers, seed)
+        surrogate.n_weight_rows = len(known)
+    logger.info("Surrogate trained on %d rows from %s (%d with known weights)", len(table), ", ".join(surrogate.sources),
+                surrogate.n_weight_rows)
     return surrogate
 
 
-def evaluate_surrogate(surrogate: Surrogate, table: pd.DataFrame, archs: Sequence[Architecture]) -> dict[str, dict[str, float]]:
+def evaluate_surrogate(
+    surrogate: Surrogate, table: pd.DataFrame, archs: Sequence[Architecture], statistics: Sequence[np.ndarray] | None = None
+) -> dict[str, dict[str, float]]:
     """Accuracy of the surrogate on architectures it was not trained on.
+
+    With ``statistics`` (the weight counts of each row), the weight-aware prediction is judged.
 
     Returns:
         Per figure: ``n`` (rows), ``r2``, ``median_rel_error``, ``p90_rel_error`` (relative to the
@@ -288,7 +445,7 @@ def evaluate_surrogate(surrogate: Surrogate, table: pd.DataFrame, archs: Sequenc
             f"{len(learnt)} of {len(archs)} evaluation rows are architectures the surrogate was trained on "
             f"(e.g. {learnt[0]}): judge it on held-out architectures only"
         )
-    predicted = surrogate.predict(archs)
+    predicted = surrogate.predict(archs, statistics=statistics)
     metrics: dict[str, dict[str, float]] = {}
     for name in SURROGATE_TARGETS:
         truth = table[name].to_numpy(dtype=float)
@@ -315,15 +472,26 @@ def evaluate_surrogate(surrogate: Surrogate, table: pd.DataFrame, archs: Sequenc
     return metrics
 
 
-def evaluate_rows(surrogate: Surrogate, rows: pd.DataFrame) -> dict[str, Any]:
+def evaluate_rows(surrogate: Surrogate, rows: pd.DataFrame, weight_aware: bool = False) -> dict[str, Any]:
     """:func:`evaluate_surrogate` on ground-truth rows (with ``arch_json``), with their number ``n``.
+
+    Args:
+        weight_aware: judge the prediction from the rows' weight counts (rows whose weights
+            are unknown are left out, and ``n`` counts the rest).
 
     Returns:
         ``n`` and, when there are rows, the per-figure accuracy.
     """
+    statistics = None
+    if weight_aware and not rows.empty:
+        counts = [row_statistics(row) for _, row in rows.iterrows()]
+        known = [index for index, value in enumerate(counts) if value is not None]
+        rows = rows.iloc[known].reset_index(drop=True)
+        statistics = [counts[index] for index in known]
     if rows.empty:
         return {"n": 0}
-    return {"n": len(rows), **evaluate_surrogate(surrogate, rows, [architecture_of(row) for _, row in rows.iterrows()])}
+    archs = [architecture_of(row) for _, row in rows.iterrows()]
+    return {"n": len(rows), **evaluate_surrogate(surrogate, rows, archs, statistics)}
 
 
 #: Columns of :func:`accuracy_by_origin`'s table: per origin, rows and the headline figures.
@@ -332,12 +500,13 @@ ORIGIN_TABLE_COLUMNS = (
 )
 
 
-def accuracy_by_origin(surrogate: Surrogate, held_out: pd.DataFrame) -> list[dict[str, Any]]:
+def accuracy_by_origin(surrogate: Surrogate, held_out: pd.DataFrame, weight_aware: bool = False) -> list[dict[str, Any]]:
     """The surrogate's accuracy on held-out ground-truth rows, one table row per origin.
 
     Args:
         held_out: ground-truth rows (with ``origin`` and ``arch_json``) of architectures the
             surrogate was not trained on.
+        weight_aware: judge the weight-aware prediction, on the rows whose weights are known.
 
     Returns:
         One record per origin of ``ROW_ORIGINS``, with the keys of ``ORIGIN_TABLE_COLUMNS``;
@@ -345,7 +514,7 @@ def accuracy_by_origin(surrogate: Surrogate, held_out: pd.DataFrame) -> list[dic
     """
     table = []
     for origin in ROW_ORIGINS:
-        figures = evaluate_rows(surrogate, held_out[held_out["origin"] == origin].reset_index(drop=True))
+        figures = evaluate_rows(surrogate, held_out[held_out["origin"] == origin].reset_index(drop=True), weight_aware)
         lut, ff, cycles = (figures.get(name, {}) for name in ("lut", "ff", "latency_cycles"))
         table.append({
             "origin": origin,

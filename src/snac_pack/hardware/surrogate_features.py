@@ -25,6 +25,13 @@ bits alive across stage boundaries, Σ digits · (input bits + weight bits) / le
 ``1 / levels`` of them). The cut positions themselves, and with them the registers, move with
 the weights (see ``docs/benchmarks/surrogate.md``): this estimate is the smooth part.
 
+Where the weights are known (a trained trial, a compression iteration, a firmware model) the
+expectation is not needed: :func:`weight_statistics` counts, per layer, the kernel's nonzero CSD
+digits, its nonzero weights and the digits of its busiest output column, and
+:func:`realised_matrix` puts those counts in place of the expected ones (same columns; the
+adder depth is then that of the busiest column, which sets the pipeline). The surrogate keeps
+one regressor per figure for each description (:class:`~snac_pack.hardware.surrogate.Surrogate`).
+
 Everything is computed with numpy over the batch; only reading the layers off the
 :class:`Architecture` objects is a Python loop.
 """
@@ -33,11 +40,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from snac_pack.hardware.architecture import Architecture
 from snac_pack.hardware.exact import latency_cutoff_for_clock
+
+if TYPE_CHECKING:
+    from snac_pack.hardware.network import NetworkWeights
 
 #: Per-layer columns of :func:`architecture_matrix` (each repeated for ``layer0`` … ``layer{max_layers-1}``).
 LAYER_COLUMNS = (
@@ -67,6 +78,9 @@ NETWORK_COLUMNS = (
     "register_bits",
 )
 
+#: Per-layer counts of :func:`weight_statistics`, in this order.
+WEIGHT_STATISTICS = ("csd_digits", "nonzero_weights", "busiest_column_digits")
+
 # Grid of expected_csd_digits: log2 of the weights' standard deviation in LSBs, and sparsity.
 _LOG2_SCALE_GRID = np.arange(-6.0, 8.0 + 1e-9, 0.125)
 _SPARSITY_GRID = np.linspace(0.0, 0.99, 34)
@@ -76,6 +90,11 @@ def matrix_columns(max_layers: int) -> list[str]:
     """Column names of :func:`architecture_matrix`."""
     per_layer = [f"layer{index}_{name}" for index in range(max_layers) for name in LAYER_COLUMNS]
     return [*per_layer, *NETWORK_COLUMNS]
+
+
+def column_index_of_layer(layer: int, name: str) -> int:
+    """Index of a per-layer column (e.g. ``units`` of layer 2) in :func:`architecture_matrix`."""
+    return layer * len(LAYER_COLUMNS) + LAYER_COLUMNS.index(name)
 
 
 def column_index(name: str, max_layers: int) -> int:
@@ -176,6 +195,30 @@ def _layer_values(archs: Sequence[Architecture], max_layers: int) -> tuple[np.nd
     return layers, network, mask
 
 
+def weight_statistics(arch: Architecture, weights: NetworkWeights) -> np.ndarray:
+    """Per-layer counts of a concrete network's quantized kernels (see :data:`WEIGHT_STATISTICS`).
+
+    Args:
+        arch: the architecture (its weight formats give the kernels' least significant bits).
+        weights: one ``(kernel, bias)`` per layer, on the layers' weight grids.
+
+    Returns:
+        Array of shape ``(arch.depth, 3)``: nonzero CSD digits of the kernel, nonzero weights,
+        and the most digits of any one output column.
+
+    Raises:
+        ValueError: the weights do not match the architecture's layers.
+    """
+    if len(weights) != arch.depth:
+        raise ValueError(f"weights has {len(weights)} layers, the architecture {arch.describe()} {arch.depth}")
+    counts = np.zeros((arch.depth, len(WEIGHT_STATISTICS)))
+    for index, (layer, (kernel, _)) in enumerate(zip(arch.layers, weights, strict=True)):
+        integers = np.rint(np.asarray(kernel, dtype=np.float64) * 2.0**layer.weight_format.fractional_bits)
+        digits = csd_digit_count(integers)
+        counts[index] = (digits.sum(), np.count_nonzero(integers), digits.sum(axis=0).max(initial=0.0))
+    return counts
+
+
 def architecture_matrix(archs: Sequence[Architecture], max_layers: int) -> np.ndarray:
     """Numeric description of each architecture, one row each (see :func:`matrix_columns` and the module docstring).
 
@@ -186,19 +229,53 @@ def architecture_matrix(archs: Sequence[Architecture], max_layers: int) -> np.nd
     Returns:
         Array of shape ``(len(archs), len(matrix_columns(max_layers)))``; absent layers are zeros.
     """
+    return _description(archs, max_layers, statistics=None)
+
+
+def realised_matrix(archs: Sequence[Architecture], statistics: Sequence[np.ndarray], max_layers: int) -> np.ndarray:
+    """:func:`architecture_matrix` with the counts of actual weights in place of their expectation.
+
+    Args:
+        archs: the architectures.
+        statistics: :func:`weight_statistics` of each architecture's weights, in the same order.
+        max_layers: depth to pad to.
+
+    Returns:
+        Array with the columns of :func:`matrix_columns`; ``sparsity``, ``csd_digits``,
+        ``digit_bits``, ``adder_depth`` and the weight counts are those of the weights.
+    """
+    if len(statistics) != len(archs):
+        raise ValueError(f"{len(statistics)} weight statistics for {len(archs)} architectures")
+    for arch, counts in zip(archs, statistics, strict=True):
+        if np.shape(counts) != (arch.depth, len(WEIGHT_STATISTICS)):
+            raise ValueError(f"weight statistics of shape {np.shape(counts)} for {arch.describe()} "
+                             f"({arch.depth} layers): expected ({arch.depth}, {len(WEIGHT_STATISTICS)})")
+    return _description(archs, max_layers, statistics=statistics)
+
+
+def _description(archs: Sequence[Architecture], max_layers: int, statistics: Sequence[np.ndarray] | None) -> np.ndarray:
+    """The shared core of :func:`architecture_matrix` (expected counts) and :func:`realised_matrix` (counted)."""
     layers, network, mask = _layer_values(archs, max_layers)
     units, weight_bits, weight_integer_bits, activation_bits, sparsity, linear = np.moveaxis(layers, -1, 0)
     n_inputs, net_input_bits, depth, clock = network.T
     fan_in = np.concatenate([n_inputs[:, None], units[:, :-1]], axis=1) * mask
     input_bits = np.concatenate([net_input_bits[:, None], activation_bits[:, :-1]], axis=1) * mask
-    weights = fan_in * units * (1.0 - sparsity)
+    if statistics is None:
+        weights = fan_in * units * (1.0 - sparsity)
+        safe_fan = np.where(mask, fan_in + units, 2.0)
+        log2_scale = 0.5 * np.log2(2.0 / safe_fan) + weight_bits - 1.0 - weight_integer_bits
+        digits_per_weight = expected_csd_digits(log2_scale, sparsity) * mask
+        csd_digits = fan_in * units * digits_per_weight
+        column_digits = fan_in * digits_per_weight
+    else:
+        counts = np.zeros((len(archs), max_layers, len(WEIGHT_STATISTICS)))
+        if len(archs):
+            counts[mask] = np.concatenate([np.asarray(c, dtype=np.float64) for c in statistics])
+        csd_digits, weights, column_digits = np.moveaxis(counts, -1, 0)
+        sparsity = np.where(mask, 1.0 - weights / np.maximum(fan_in * units, 1.0), 0.0)
     adder_bits = weights * weight_bits * input_bits
-    safe_fan = np.where(mask, fan_in + units, 2.0)
-    log2_scale = 0.5 * np.log2(2.0 / safe_fan) + weight_bits - 1.0 - weight_integer_bits
-    digits_per_weight = expected_csd_digits(log2_scale, sparsity) * mask
-    csd_digits = fan_in * units * digits_per_weight
     digit_bits = csd_digits * input_bits
-    adder_depth = (np.ceil(np.log2(fan_in * digits_per_weight + 1.0)) + 1.0 + linear) * mask
+    adder_depth = (np.ceil(np.log2(column_digits + 1.0)) + 1.0 + linear) * mask
     periods, which = np.unique(clock, return_inverse=True)
     levels = np.array([latency_cutoff_for_clock(period) for period in periods])[which] if len(archs) else clock
     total_depth = adder_depth.sum(axis=1)

@@ -54,7 +54,11 @@ ESTIMATOR_SOURCES = {"surrogate": "surrogate", "exact": "da4ml"}
 NONE_BY_CONSTRUCTION = "none by construction"
 BOPS_SOURCE = "analytic count from the architecture"
 # surrogate_metrics groups whose error a surrogate figure carries, and how each is named.
-_ERROR_GROUPS = (("held_out_random_weights", "held-out"), ("trained_weights", "trained-weight"))
+_ERROR_GROUPS = (
+    ("held_out_random_weights", "held-out"),
+    ("trained_weights", "trained-weight"),
+    ("trained_weights_weight_aware", "trained-weight, from the weights"),
+)
 _CYCLE_FIGURES = ("latency_cycles", "initiation_interval")
 
 

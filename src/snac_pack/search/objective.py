@@ -4,9 +4,10 @@ A trial draws a network from the search space, trains it (early stopping; k-fold
 measures the task metric on held-out data and estimates the hardware of the network at the
 search's precision with the configured estimator:
 
-- ``surrogate``: the trained surrogate (microseconds; no tool in the loop);
-- ``exact``: da4ml on the trained weights, pruned and quantized to the precision (seconds);
-  the surrogate's figures are recorded beside, so its error on the Pareto set can be shown.
+- ``surrogate``: the trained surrogate, from the trained weights pruned and quantized to the
+  precision (weight-aware; microseconds, no tool in the loop);
+- ``exact``: da4ml on the same weights (seconds); the surrogate's figures are recorded beside,
+  so its error on the Pareto set can be shown.
 
 Every figure is recorded as a trial attribute; the configured objectives are returned and the
 configured budgets are set as Optuna constraints (value ≤ 0 is feasible). A failing estimate
@@ -116,9 +117,12 @@ class TrialObjective:
 
         arch = to_architecture(candidate.network, n_inputs, len(self.train.class_names), self.precision, self.target)
         started = time.perf_counter()
-        surrogate_figures = self.surrogate.predict([arch]).iloc[0].to_dict()
+        # The trained network, pruned and quantized to the search precision: the surrogate predicts
+        # from its weights, da4ml costs it.
+        network = quantized_network(model, arch)
+        surrogate_figures = self.surrogate.predict([arch], weights=[network]).iloc[0].to_dict()
         if self.estimator == "exact":
-            cost = exact_cost(arch, quantized_network(model, arch))
+            cost = exact_cost(arch, network)
             figures = {name: float(getattr(cost, name)) for name in HARDWARE_FIGURES}
         else:
             figures = {name: float(surrogate_figures[name]) for name in HARDWARE_FIGURES}

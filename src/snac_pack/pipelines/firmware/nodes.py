@@ -123,7 +123,7 @@ def _vendor(built: Any, model: CompressedModel, target: ImplementationTarget, pa
     weights = model.hardware_weights()
     request = DesignRequest(model.arch.model_copy(update={"target": target}), "trained", weights_digest(weights), weights, origin="firmware")
     for cost in costs:
-        store.append(cost_row(request, cost, time.perf_counter() - started))
+        store.append(cost_row(request, cost, time.perf_counter() - started, weights))
     best = costs[-1]
     return {"synthesised": True, "tool": tools[0], "cost": best.to_row(), "all_reports": [cost.to_row() for cost in costs]}
 
@@ -131,12 +131,13 @@ def _vendor(built: Any, model: CompressedModel, target: ImplementationTarget, pa
 def synthesise_open_flow(
     firmware_model: CompressedModel, surrogate: Surrogate, firmware: dict[str, Any], firmware_workspace: dict[str, Path]
 ) -> dict[str, Any]:
-    """The surrogate's prediction, da4ml's exact cost and Yosys's synthesis of the same network."""
+    """The surrogate's weight-aware prediction, da4ml's exact cost and Yosys's synthesis of the same network."""
     params = FirmwareParams.model_validate(firmware)
     arch = firmware_model.arch
     surrogate.check_target(arch.target)
-    predicted = surrogate.predict([arch]).iloc[0].to_dict()
-    figures = open_flow(arch, firmware_model.hardware_weights(), _workspace(firmware_workspace, firmware_model) / "verilog", params.yosys_timeout_s)
+    weights = firmware_model.hardware_weights()
+    predicted = surrogate.predict([arch], weights=[weights]).iloc[0].to_dict()
+    figures = open_flow(arch, weights, _workspace(firmware_workspace, firmware_model) / "verilog", params.yosys_timeout_s)
     figures["surrogate"] = {name: float(value) for name, value in predicted.items()} | {
         "source": "surrogate",
         "latency_ns": float(predicted["latency_cycles"]) * arch.target.clock_period_ns,

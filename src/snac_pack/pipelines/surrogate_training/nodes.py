@@ -19,6 +19,7 @@ from snac_pack.hardware.ground_truth import (
     architecture_of,
     extend_ground_truth,
     is_held_out,
+    row_statistics,
     rows_for,
     split_rows,
 )
@@ -136,7 +137,8 @@ def train_surrogate(
         )
     logger.info("Surrogate training rows by origin: %s", training["origin"].value_counts().to_dict())
     archs = [architecture_of(row) for _, row in training.iterrows()]
-    return fit_surrogate(training, archs, max_layers=max_layers, seed=params.seed)
+    statistics = [row_statistics(row) for _, row in training.iterrows()]
+    return fit_surrogate(training, archs, max_layers=max_layers, seed=params.seed, statistics=statistics)
 
 
 def evaluate_surrogate_accuracy(
@@ -180,8 +182,14 @@ def evaluate_surrogate_accuracy(
             "n_held_out_rows": len(held_out),
         },
         **{label: evaluate_rows(surrogate, rows.reset_index(drop=True)) for label, rows in groups.items()},
+        # The same held-out trained networks, predicted from their quantized weights (as trials,
+        # compression points and firmware models are).
+        "trained_weights_weight_aware": evaluate_rows(surrogate, groups["trained_weights"].reset_index(drop=True), weight_aware=True),
+        "n_weight_aware_training_rows": surrogate.n_weight_rows,
         "by_origin": accuracy_by_origin(surrogate, held_out),
-        "by_origin_scope": "every held-out row of the surrogate's target and sources in the ground-truth table",
+        "by_origin_weight_aware": accuracy_by_origin(surrogate, held_out, weight_aware=True),
+        "by_origin_scope": "every held-out row of the surrogate's target and sources in the ground-truth table; "
+                           "weight-aware: those whose weights are known",
     }
     exact = ground_truth[ground_truth["design_id"].isin(planned) & (ground_truth["source"] == "da4ml")].set_index("design_id")[["lut", "ff"]]
     pairs = yosys_this_run.set_index("design_id")[["lut", "ff"]].join(exact, lsuffix="_yosys", rsuffix="_da4ml", how="inner")

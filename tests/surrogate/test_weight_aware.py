@@ -1,0 +1,106 @@
+"""Weight-aware prediction: the surrogate reads the counts of actual quantized weights where they are known."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from snac_pack.hardware.architecture import Architecture
+from snac_pack.hardware.cost import HardwareCost
+from snac_pack.hardware.ground_truth import DesignRequest, cost_row, row_statistics
+from snac_pack.hardware.network import quantize_weights
+from snac_pack.hardware.surrogate import evaluate_rows, fit_surrogate
+from snac_pack.hardware.surrogate_features import column_index, matrix_columns, realised_matrix, weight_statistics
+
+
+def test_weight_statistics_count_digits_nonzeros_and_the_busiest_column() -> None:
+    arch = Architecture.from_widths([2, 2, 1], weight_bits=8, weight_integer_bits=4)  # 3 fractional bits
+    lsb = 2.0**-3
+    first = np.array([[3, 0], [1, -7]]) * lsb  # CSD digits 2, 0 / 1, 2 (7 = 8 - 1)
+    second = np.array([[5], [0]]) * lsb  # 5 = 4 + 1: 2 digits
+    counts = weight_statistics(arch, [(first, np.zeros(2)), (second, np.zeros(1))])
+    np.testing.assert_array_equal(counts, [[5, 3, 3], [2, 1, 2]])
+
+
+def test_realised_matrix_holds_the_counts_and_the_realised_sparsity() -> None:
+    arch = Architecture.from_widths([2, 2, 1], weight_bits=8, weight_integer_bits=4)
+    counts = np.array([[5.0, 3.0, 3.0], [2.0, 1.0, 2.0]])
+    matrix = realised_matrix([arch], [counts], max_layers=3)
+    columns = dict(zip(matrix_columns(3), matrix[0], strict=True))
+    assert columns["layer0_csd_digits"] == 5 and columns["layer1_csd_digits"] == 2
+    assert columns["layer0_sparsity"] == pytest.approx(0.25) and columns["layer1_sparsity"] == pytest.approx(0.5)
+    assert columns["layer0_digit_bits"] == 5 * arch.input_bits
+    assert columns["layer2_units"] == 0  # padding stays empty
+    assert matrix[0, column_index("unpruned_weights", 3)] == 4
+    with pytest.raises(ValueError, match="expected \\(2, 3\\)"):
+        realised_matrix([arch], [counts[:1]], max_layers=3)
+
+
+def _trained_like(arch: Architecture, rng: np.random.Generator) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Heavy-tailed kernels of a scale far from Glorot's, magnitude-pruned at a random rate: what training gives."""
+    scale = rng.uniform(0.02, 0.6)
+    network = []
+    for (fan_in, units), layer in zip(arch.layer_shapes(), arch.layers, strict=True):
+        kernel = rng.laplace(0.0, scale, size=(fan_in, units))
+        kernel[np.abs(kernel) < np.quantile(np.abs(kernel), rng.uniform(0.0, 0.9))] = 0.0
+        network.append((quantize_weights(kernel, layer.weight_bits, layer.weight_integer_bits),
+                        quantize_weights(np.zeros(units), layer.weight_bits, layer.weight_integer_bits)))
+    return network
+
+
+def _rows(n: int, seed: int) -> pd.DataFrame:
+    """Rows costed as da4ml counts LUTs: the adder bits of the kernels' actual CSD digits."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for index in range(n):
+        widths = [16, *rng.choice([8, 16, 32], size=rng.integers(1, 4)), 5]
+        arch = Architecture.from_widths(widths, weight_bits=int(rng.choice([4, 6, 8])), sparsity=float(rng.uniform(0, 0.8)))
+        network = _trained_like(arch, rng)
+        counts = weight_statistics(arch, network)
+        input_bits = [arch.input_bits, *(layer.activation_bits for layer in arch.layers[:-1])]
+        lut = float(sum(c[0] * bits for c, bits in zip(counts, input_bits, strict=True)))
+        cost = HardwareCost(source="da4ml", stage="estimate", target=arch.target, lut=lut, ff=0.3 * lut + 50, dsp=0.0,
+                            bram_18k=0.0, latency_cycles=2 * arch.depth, latency_ns=10.0 * arch.depth, initiation_interval=1)
+        rows.append(cost_row(DesignRequest(arch, "trained", seed * 10_000 + index, network), cost, 0.1, network))
+    return pd.DataFrame(rows)
+
+
+def test_weight_aware_prediction_follows_trained_weights_that_the_architecture_alone_cannot() -> None:
+    training, held_out = _rows(400, seed=0), _rows(80, seed=1)
+    archs = [Architecture.model_validate_json(text) for text in training["arch_json"]]
+    surrogate = fit_surrogate(training, archs, max_layers=4, statistics=[row_statistics(row) for _, row in training.iterrows()])
+    assert surrogate.weight_aware and surrogate.n_weight_rows == 400
+
+    weight_aware = evaluate_rows(surrogate, held_out, weight_aware=True)
+    architecture_only = evaluate_rows(surrogate, held_out)
+    assert weight_aware["n"] == 80
+    assert weight_aware["lut"]["median_rel_error"] < 0.05
+    assert architecture_only["lut"]["median_rel_error"] > 3 * weight_aware["lut"]["median_rel_error"]
+
+
+def test_weights_and_their_statistics_give_one_prediction_and_unknown_weights_are_refused() -> None:
+    training = _rows(60, seed=0)
+    archs = [Architecture.model_validate_json(text) for text in training["arch_json"]]
+    rng = np.random.default_rng(5)
+    networks = [_trained_like(arch, rng) for arch in archs[:5]]
+    surrogate = fit_surrogate(training, archs, max_layers=4, statistics=[row_statistics(row) for _, row in training.iterrows()])
+    by_weights = surrogate.predict(archs[:5], weights=networks)
+    by_counts = surrogate.predict(archs[:5], statistics=[weight_statistics(a, n) for a, n in zip(archs[:5], networks, strict=True)])
+    pd.testing.assert_frame_equal(by_weights, by_counts)
+
+    architecture_only = fit_surrogate(training, archs, max_layers=4)
+    with pytest.raises(ValueError, match="no weight-aware regressors"):
+        architecture_only.predict(archs[:1], weights=networks[:1])
+
+
+def test_a_random_draw_without_recorded_counts_is_recounted_from_its_seed() -> None:
+    arch = Architecture.from_widths([16, 8, 5], sparsity=0.5)
+    request = DesignRequest(arch, "random", 7)
+    cost = HardwareCost(source="da4ml", stage="estimate", target=arch.target, lut=1.0, ff=1.0, dsp=0.0, bram_18k=0.0,
+                        latency_cycles=1, latency_ns=5.0, initiation_interval=1)
+    recorded = cost_row(request, cost, 0.1, request.network())
+    legacy = cost_row(request, cost, 0.1)
+    assert "weight_statistics" not in legacy
+    np.testing.assert_array_equal(row_statistics(legacy), row_statistics(recorded))
+    assert row_statistics(cost_row(DesignRequest(arch, "trained", 3, request.network()), cost, 0.1)) is None

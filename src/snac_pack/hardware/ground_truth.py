@@ -37,7 +37,7 @@ import pandas as pd
 from snac_pack.hardware.architecture import Architecture, ImplementationTarget
 from snac_pack.hardware.cost import HardwareCost
 from snac_pack.hardware.exact import TRACE_VERSION, ExactDesign
-from snac_pack.hardware.network import NetworkWeights, random_quantized_network
+from snac_pack.hardware.network import WEIGHT_DISTRIBUTIONS, NetworkWeights, WeightDistribution, random_quantized_network
 from snac_pack.hardware.surrogate_features import weight_statistics
 
 logger = logging.getLogger(__name__)
@@ -65,6 +65,7 @@ class DesignRequest:
         weight_seed: seed of the random weights, or an identifier of the trained network.
         weights: the weights of a trained network; ``None`` for random ones.
         origin: the part of the project asking (the rows' ``origin``); default the weight origin.
+        distribution: the distribution of random weights (:data:`WEIGHT_DISTRIBUTIONS`).
     """
 
     arch: Architecture
@@ -72,14 +73,21 @@ class DesignRequest:
     weight_seed: int
     weights: NetworkWeights | None = None
     origin: RowOrigin | None = None
+    distribution: WeightDistribution = "glorot_normal"
 
     def __post_init__(self) -> None:
         if self.origin is None:
             object.__setattr__(self, "origin", self.weight_origin)  # frozen: filled in once, here
+        if self.distribution not in WEIGHT_DISTRIBUTIONS:
+            raise ValueError(f"unknown weight distribution {self.distribution!r}; valid: {list(WEIGHT_DISTRIBUTIONS)}")
 
     def design_id(self) -> str:
-        """Identity of the design in the table (architecture, target and weights)."""
-        return f"{self.arch.key()}:{self.weight_origin}:{self.weight_seed}"
+        """Identity of the design in the table (architecture, target and weights).
+
+        Glorot-normal draws keep the identity they had before other distributions existed.
+        """
+        drawn = self.weight_origin if self.distribution == "glorot_normal" else f"{self.weight_origin}/{self.distribution}"
+        return f"{self.arch.key()}:{drawn}:{self.weight_seed}"
 
     def network(self) -> NetworkWeights:
         """The quantized weights of the design."""
@@ -90,7 +98,7 @@ class DesignRequest:
                 f"Trained design {self.design_id()} ({self.arch.describe()}) carries no weights: it was planned as "
                 "already in the ground-truth table; train it again (remove its rows) to cost it"
             )
-        return random_quantized_network(self.arch, np.random.default_rng(self.weight_seed))
+        return random_quantized_network(self.arch, np.random.default_rng(self.weight_seed), self.distribution)
 
 
 #: The ground-truth table that ships with the package: xz-compressed JSON Lines, regenerated and
@@ -210,6 +218,7 @@ def _identity(request: DesignRequest) -> dict[str, Any]:
         "arch_json": request.arch.model_dump_json(),
         "weight_origin": request.weight_origin,
         "weight_seed": request.weight_seed,
+        "weight_distribution": request.distribution if request.weight_origin == "random" else None,
         "origin": request.origin,
     }
 
@@ -241,7 +250,9 @@ def row_statistics(row: Mapping[str, Any] | pd.Series) -> np.ndarray | None:
         return np.asarray([np.asarray(layer, dtype=np.float64) for layer in recorded])
     if row.get("weight_origin") == "random":
         arch = architecture_of(row)
-        return weight_statistics(arch, random_quantized_network(arch, np.random.default_rng(int(row["weight_seed"]))))
+        recorded_distribution = row.get("weight_distribution")
+        distribution = recorded_distribution if isinstance(recorded_distribution, str) else "glorot_normal"
+        return weight_statistics(arch, random_quantized_network(arch, np.random.default_rng(int(row["weight_seed"])), distribution))
     return None
 
 

@@ -14,6 +14,7 @@ This module knows nothing of Kedro; it is usable from a notebook.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal, get_args
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -86,24 +87,45 @@ def validate_weights(arch: Architecture, weights: NetworkWeights) -> None:
                 )
 
 
-def random_quantized_network(arch: Architecture, rng: np.random.Generator) -> list[LayerWeights]:
+#: Distributions of random kernels: Glorot's normal and uniform (what initialisers give) and a
+#: heavy-tailed Laplace of the same standard deviation (closer to trained, L1-pruned kernels).
+WeightDistribution = Literal["glorot_normal", "glorot_uniform", "laplace"]
+WEIGHT_DISTRIBUTIONS: tuple[WeightDistribution, ...] = get_args(WeightDistribution)
+
+
+def _draw_kernel(rng: np.random.Generator, shape: tuple[int, int], distribution: WeightDistribution) -> NDArray[np.float64]:
+    std = np.sqrt(2.0 / (shape[0] + shape[1]))
+    if distribution == "glorot_normal":
+        return rng.normal(0.0, std, size=shape)
+    if distribution == "glorot_uniform":
+        return rng.uniform(-np.sqrt(3.0) * std, np.sqrt(3.0) * std, size=shape)
+    if distribution == "laplace":
+        return rng.laplace(0.0, std / np.sqrt(2.0), size=shape)
+    raise ValueError(f"unknown weight distribution {distribution!r}; valid: {list(WEIGHT_DISTRIBUTIONS)}")
+
+
+def random_quantized_network(
+    arch: Architecture, rng: np.random.Generator, distribution: WeightDistribution = "glorot_normal"
+) -> list[LayerWeights]:
     """Draw realistic weights for an architecture, pruned and quantized as it specifies.
 
-    Kernels are Glorot-normal (std √(2 / (fan_in + units))), the ``sparsity`` fraction with the
-    smallest magnitudes is set to zero (magnitude pruning, as tfmot does), then everything is
-    quantized to the layer's weight grid. Quantization zeroes further small weights, so the
-    realised sparsity can exceed the requested one. Biases are N(0, 0.05²), quantized alike.
+    Kernels are drawn from ``distribution`` with Glorot's standard deviation √(2 / (fan_in + units)),
+    the ``sparsity`` fraction with the smallest magnitudes is set to zero (magnitude pruning, as
+    tfmot does), then everything is quantized to the layer's weight grid. Quantization zeroes
+    further small weights, so the realised sparsity can exceed the requested one. Biases are
+    N(0, 0.05²), quantized alike.
 
     Args:
         arch: The architecture.
         rng: Random generator.
+        distribution: one of :data:`WEIGHT_DISTRIBUTIONS`.
 
     Returns:
         One ``(kernel, bias)`` per layer.
     """
     network: list[LayerWeights] = []
     for (fan_in, units), layer in zip(arch.layer_shapes(), arch.layers, strict=True):
-        kernel = rng.normal(0.0, np.sqrt(2.0 / (fan_in + units)), size=(fan_in, units))
+        kernel = _draw_kernel(rng, (fan_in, units), distribution)
         n_pruned = int(round(layer.sparsity * kernel.size))
         if n_pruned:
             smallest = np.argsort(np.abs(kernel), axis=None)[:n_pruned]

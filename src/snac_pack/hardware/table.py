@@ -1,0 +1,285 @@
+"""The ground-truth table that ships with the package: its plan, shards computed anywhere, one merged file.
+
+The shipped table (:data:`~snac_pack.hardware.ground_truth.SHIPPED_TABLE`) holds exact da4ml
+costs (and Yosys syntheses of a subset) of designs spread over ranges wider than any built-in
+search space, so that the surrogate of a first run is right without computing anything:
+
+- :func:`broad_designs`: depth, inputs, widths, precisions and sparsity drawn over
+  :class:`BroadRanges` (log-uniform sizes, per-layer precisions and sparsities for a part), each
+  with random weights from one of three distributions (Glorot normal, Glorot uniform, Laplace)
+  and, for every tenth design, further draws of the same architecture;
+- the built-in tasks' own designs (random draws of their search spaces and networks trained on
+  their data) come from ``kedro run --env <task> --pipeline surrogate_training`` and are merged in.
+
+Commands (``python -m snac_pack.hardware.table --help``; docs/ground_truth.md):
+
+- ``plan``: what a plan holds;
+- ``build --shard K --shards N --out DIR``: the designs of shard K (index mod N), appended to
+  ``DIR/shard_K_of_N.jsonl`` as they arrive (resumable: a rerun computes only what is missing),
+  in ``--workers`` processes; shards run on any machines (a SLURM array task each);
+- ``merge INPUT... --into FILE``: every row of the shards and project tables, once per design,
+  source and stage, as xz-compressed JSON Lines.
+
+This module knows nothing of Kedro.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import lzma
+import math
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from snac_pack.hardware.architecture import Architecture, DenseLayerSpec, ImplementationTarget
+from snac_pack.hardware.ground_truth import DesignRequest, GroundTruthStore, extend_ground_truth
+from snac_pack.hardware.network import WEIGHT_DISTRIBUTIONS
+
+logger = logging.getLogger(__name__)
+
+_STRICT = ConfigDict(extra="forbid", frozen=True)
+#: Seeds of broad designs start here, far from the seeds the pipelines use (``seed * 1_000_003 + index``).
+_SEED_OFFSET = 10**12
+
+
+class BroadRanges(BaseModel):
+    """The ranges :func:`broad_designs` draws from (inclusive)."""
+
+    model_config = _STRICT
+
+    hidden_layers: tuple[int, int] = (1, 8)
+    n_inputs: tuple[int, int] = (4, 256)
+    widths: tuple[int, int] = (4, 128)
+    n_outputs: tuple[int, int] = (2, 10)
+    input_bits: tuple[int, int] = (4, 10)
+    weight_bits: tuple[int, int] = (2, 8)
+    activation_bits: tuple[int, int] = (4, 10)
+    sparsity: tuple[float, float] = (0.0, 0.95)
+    #: Designs with more nonzero weights are drawn again: da4ml's time and memory grow with them.
+    max_nonzero_weights: int = Field(default=12_000, ge=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> BroadRanges:
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, tuple) and value[0] > value[1]:
+                raise ValueError(f"{name}: low {value[0]} is above high {value[1]}")
+        if self.sparsity[1] >= 1.0:
+            raise ValueError(f"sparsity: high {self.sparsity[1]} must be below 1")
+        return self
+
+
+class TablePlan(BaseModel):
+    """Which designs the shipped table holds.
+
+    Attributes:
+        n_designs: broad architectures (each with one weight draw).
+        extra_draws: further weight draws of every tenth architecture.
+        n_yosys: the smallest designs (by BOPs) of the plan also synthesised with Yosys.
+        seed: seed of the plan.
+        ranges: what the architectures are drawn from.
+        target: the implementation target of every design.
+    """
+
+    model_config = _STRICT
+
+    n_designs: int = Field(default=2_700, ge=1)
+    extra_draws: int = Field(default=2, ge=0)
+    n_yosys: int = Field(default=48, ge=0)
+    seed: int = 0
+    ranges: BroadRanges = BroadRanges()
+    target: ImplementationTarget = ImplementationTarget()
+
+
+def _log_uniform_int(rng: np.random.Generator, low: int, high: int) -> int:
+    return int(min(high, max(low, round(math.exp(rng.uniform(math.log(low), math.log(high)))))))
+
+
+def _broad_architecture(rng: np.random.Generator, ranges: BroadRanges, target: ImplementationTarget) -> Architecture:
+    """One architecture drawn over ``ranges``; a third have per-layer precisions and sparsities."""
+    while True:
+        depth = int(rng.integers(ranges.hidden_layers[0], ranges.hidden_layers[1] + 1))
+        n_inputs = _log_uniform_int(rng, *ranges.n_inputs)
+        shape = rng.choice(["funnel", "equal", "free"])
+        if shape == "equal":
+            hidden = [_log_uniform_int(rng, *ranges.widths)] * depth
+        else:
+            hidden = [_log_uniform_int(rng, *ranges.widths) for _ in range(depth)]
+            if shape == "funnel":
+                hidden.sort(reverse=True)
+        widths = [*hidden, int(rng.integers(ranges.n_outputs[0], ranges.n_outputs[1] + 1))]
+        per_layer = rng.uniform() < 1 / 3
+        weight_bits = int(rng.integers(ranges.weight_bits[0], ranges.weight_bits[1] + 1))
+        activation_bits = int(rng.integers(ranges.activation_bits[0], ranges.activation_bits[1] + 1))
+        sparsity = float(rng.uniform(*ranges.sparsity))
+        layers = []
+        for index, units in enumerate(widths):
+            head = index == len(widths) - 1
+            if per_layer:
+                weight_bits = int(rng.integers(ranges.weight_bits[0], ranges.weight_bits[1] + 1))
+                activation_bits = int(rng.integers(ranges.activation_bits[0], ranges.activation_bits[1] + 1))
+                sparsity = float(rng.uniform(*ranges.sparsity))
+            # Integer bits: mostly what trained classifiers need (weights in ±1, activations to 8).
+            integer_bits = int(rng.integers(1, min(4, activation_bits - int(head)) + 1))
+            layers.append(DenseLayerSpec(
+                units=units,
+                activation="linear" if head else "relu",
+                weight_bits=weight_bits,
+                weight_integer_bits=int(rng.uniform() < 0.2 and weight_bits > 2),
+                activation_bits=activation_bits,
+                activation_integer_bits=integer_bits,
+                sparsity=round(sparsity, 4),
+            ))
+        input_bits = int(rng.integers(ranges.input_bits[0], ranges.input_bits[1] + 1))
+        arch = Architecture(
+            n_inputs=n_inputs, input_bits=input_bits, input_integer_bits=min(3, input_bits - 1), layers=tuple(layers), target=target,
+        )
+        nonzero = sum(fan_in * units * (1 - layer.sparsity) for (fan_in, units), layer in zip(arch.layer_shapes(), arch.layers, strict=True))
+        if nonzero <= ranges.max_nonzero_weights:
+            return arch
+
+
+def broad_designs(plan: TablePlan) -> list[DesignRequest]:
+    """Every design of the plan, in a fixed order (the same plan gives the same designs anywhere).
+
+    Returns:
+        ``n_designs`` architectures with one draw each (distributions in turn), then the extra
+        draws of every tenth architecture.
+    """
+    rng = np.random.default_rng(plan.seed)
+    archs = [_broad_architecture(rng, plan.ranges, plan.target) for _ in range(plan.n_designs)]
+    seed = _SEED_OFFSET + plan.seed * 10**7
+    designs = [
+        DesignRequest(arch, "random", seed + index, origin="random", distribution=WEIGHT_DISTRIBUTIONS[index % len(WEIGHT_DISTRIBUTIONS)])
+        for index, arch in enumerate(archs)
+    ]
+    for draw in range(1, plan.extra_draws + 1):
+        designs += [
+            DesignRequest(arch, "random", seed + draw * plan.n_designs + index, origin="random",
+                          distribution=WEIGHT_DISTRIBUTIONS[index % len(WEIGHT_DISTRIBUTIONS)])
+            for index, arch in enumerate(archs) if index % 10 == 0
+        ]
+    return designs
+
+
+def yosys_designs(plan: TablePlan, designs: Sequence[DesignRequest]) -> list[DesignRequest]:
+    """The ``n_yosys`` smallest designs by BOPs (Yosys needs minutes and gigabytes per medium design)."""
+    return sorted(designs, key=lambda design: design.arch.bops())[: plan.n_yosys]
+
+
+def shard_of(designs: Sequence[DesignRequest], shard: int, shards: int) -> list[DesignRequest]:
+    """The designs of one shard: those whose position in the plan is ``shard`` modulo ``shards``."""
+    if not 0 <= shard < shards:
+        raise ValueError(f"--shard must be in 0 … {shards - 1} for --shards {shards}, got {shard}")
+    return [design for index, design in enumerate(designs) if index % shards == shard]
+
+
+def build_shard(plan: TablePlan, shard: int, shards: int, out: Path, n_workers: int, yosys: bool, yosys_timeout_s: float = 1800.0) -> Path:
+    """Compute one shard's designs (da4ml; Yosys for its share of the Yosys subset) into its own file.
+
+    Resumable: what the file already holds is not computed again.
+
+    Returns:
+        The shard's file.
+    """
+    designs = broad_designs(plan)
+    path = Path(out) / f"shard_{shard}_of_{shards}.jsonl"
+    store = GroundTruthStore(path, shipped=None)
+    mine = shard_of(designs, shard, shards)
+    started = time.perf_counter()
+    added = extend_ground_truth(store, mine, "da4ml", n_workers)
+    if added:
+        seconds = time.perf_counter() - started
+        logger.info("Shard %d/%d: %d da4ml designs in %.0f s on %d processes (%.0f s per 1,000 designs)",
+                    shard, shards, added, seconds, n_workers, 1000 * seconds / added)
+    if yosys:
+        extend_ground_truth(store, shard_of(yosys_designs(plan, designs), shard, shards), "yosys", n_workers, yosys_timeout_s)
+    return path
+
+
+def merge_tables(inputs: Sequence[Path], into: Path) -> int:
+    """Every row of ``inputs`` (shards, project tables, an older shipped table) once, into an xz file.
+
+    A row is identified by its design, source and stage; the first input holding it wins. Rows
+    an input's reader leaves out (older trace conventions, other da4ml versions) stay out.
+
+    Returns:
+        The number of rows written.
+    """
+    rows: dict[tuple[str, str, str | None], dict] = {}
+    for path in inputs:
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: no such table to merge")
+        store = GroundTruthStore(Path("/nonexistent"), shipped=path) if path.suffix == ".xz" else GroundTruthStore(path, shipped=None)
+        for row in store.rows():
+            row.pop("table", None)
+            rows.setdefault((row["design_id"], row["source"], row.get("stage")), row)
+    into = Path(into)
+    into.parent.mkdir(parents=True, exist_ok=True)
+    ordered = sorted(rows.values(), key=lambda row: (row["design_id"], row["source"], str(row.get("stage"))))
+    temporary = into.with_name(into.name + ".partial")
+    with lzma.open(temporary, "wt", preset=9) as stream:
+        for row in ordered:
+            stream.write(json.dumps(row, sort_keys=True) + "\n")
+    temporary.replace(into)
+    return len(ordered)
+
+
+def _load_plan(path: str | None) -> TablePlan:
+    if path is None:
+        return TablePlan()
+    import yaml
+
+    return TablePlan.model_validate(yaml.safe_load(Path(path).read_text()) or {})
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The command line (see the module docstring)."""
+    parser = argparse.ArgumentParser(prog="python -m snac_pack.hardware.table", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    plan_command = commands.add_parser("plan", help="what the plan holds")
+    build = commands.add_parser("build", help="compute one shard's designs")
+    for command in (plan_command, build):
+        command.add_argument("--plan", help="a YAML file of TablePlan fields (default: the shipped table's plan)")
+    build.add_argument("--shard", type=int, default=int(os.environ.get("SLURM_ARRAY_TASK_ID", 0)))
+    build.add_argument("--shards", type=int, default=int(os.environ.get("SLURM_ARRAY_TASK_COUNT", 1)))
+    build.add_argument("--out", type=Path, default=Path("data/03_primary/table_shards"))
+    build.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    build.add_argument("--no-yosys", action="store_true", help="skip the Yosys subset")
+    merge = commands.add_parser("merge", help="merge shards and project tables into one xz file")
+    merge.add_argument("inputs", nargs="+", type=Path)
+    merge.add_argument("--into", type=Path, required=True)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    if args.command == "plan":
+        plan = _load_plan(args.plan)
+        designs = broad_designs(plan)
+        depths = [design.arch.depth for design in designs]
+        print(json.dumps({
+            "plan": plan.model_dump(mode="json"),
+            "designs": len(designs),
+            "architectures": len({design.arch.key() for design in designs}),
+            "by_distribution": {name: sum(d.distribution == name for d in designs) for name in WEIGHT_DISTRIBUTIONS},
+            "depth_range": [min(depths), max(depths)],
+            "yosys": len(yosys_designs(plan, designs)),
+        }, indent=2))
+        return 0
+    if args.command == "build":
+        path = build_shard(_load_plan(args.plan), args.shard, args.shards, args.out, args.workers, yosys=not args.no_yosys)
+        print(path)
+        return 0
+    print(f"{merge_tables(args.inputs, args.into)} rows written to {args.into}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

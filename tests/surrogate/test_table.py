@@ -1,0 +1,60 @@
+"""The shipped table's plan, its shards and their merge."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from snac_pack.hardware.ground_truth import GroundTruthStore, da4ml_version, row_statistics
+from snac_pack.hardware.table import BroadRanges, TablePlan, broad_designs, build_shard, merge_tables, shard_of
+
+
+def test_the_plan_is_reproducible_spans_its_ranges_and_alternates_distributions() -> None:
+    plan = TablePlan(n_designs=60, extra_draws=2, n_yosys=0)
+    designs = broad_designs(plan)
+    assert [d.design_id() for d in designs] == [d.design_id() for d in broad_designs(plan)]
+    assert len(designs) == 60 + 2 * 6  # every tenth architecture drawn twice more
+    ranges = plan.ranges
+    for design in designs:
+        arch = design.arch
+        assert ranges.hidden_layers[0] + 1 <= arch.depth <= ranges.hidden_layers[1] + 1
+        assert ranges.n_inputs[0] <= arch.n_inputs <= ranges.n_inputs[1]
+        assert all(ranges.widths[0] <= w <= ranges.widths[1] for w in arch.widths[1:-1])
+        assert all(ranges.weight_bits[0] <= layer.weight_bits <= ranges.weight_bits[1] for layer in arch.layers)
+        assert all(0 <= layer.sparsity <= ranges.sparsity[1] for layer in arch.layers)
+        nonzero = sum(f * u * (1 - layer.sparsity) for (f, u), layer in zip(arch.layer_shapes(), arch.layers, strict=True))
+        assert nonzero <= ranges.max_nonzero_weights
+    assert [d.distribution for d in designs[:3]] == ["glorot_normal", "glorot_uniform", "laplace"]
+    assert designs[60].arch == designs[0].arch and designs[60].design_id() != designs[0].design_id()
+    assert len({d.design_id() for d in designs}) == len(designs)
+
+
+def test_shards_partition_the_plan() -> None:
+    designs = broad_designs(TablePlan(n_designs=25, extra_draws=0))
+    parts = [shard_of(designs, shard, 4) for shard in range(4)]
+    assert sorted(d.design_id() for part in parts for d in part) == sorted(d.design_id() for d in designs)
+    with pytest.raises(ValueError, match="--shard must be in 0 … 3 for --shards 4, got 4"):
+        shard_of(designs, 4, 4)
+
+
+def test_built_shards_resume_and_merge_into_a_table_the_store_reads_as_shipped(tmp_path: Path) -> None:
+    tiny = BroadRanges(hidden_layers=(1, 1), n_inputs=(4, 6), widths=(4, 6), n_outputs=(2, 2), max_nonzero_weights=100)
+    plan = TablePlan(n_designs=4, extra_draws=1, n_yosys=0, ranges=tiny)
+    shards = [build_shard(plan, shard, 2, tmp_path / "shards", n_workers=1, yosys=False) for shard in range(2)]
+    assert build_shard(plan, 0, 2, tmp_path / "shards", n_workers=1, yosys=False) == shards[0]  # resumed: nothing to do
+    into = tmp_path / "shipped.jsonl.xz"
+    assert merge_tables([*shards, shards[0]], into) == 5
+
+    rows = GroundTruthStore(tmp_path / "project.jsonl", shipped=into).rows()
+    assert len(rows) == 5 and {row["table"] for row in rows} == {"shipped"}
+    assert {row["da4ml_version"] for row in rows} == {da4ml_version()}
+    assert all(row["origin"] == "random" and row["source"] == "da4ml" for row in rows)
+    design = {d.design_id(): d for d in broad_designs(plan)}
+    for row in rows:
+        # The recorded counts are those of the weights the plan draws.
+        from snac_pack.hardware.surrogate_features import weight_statistics
+
+        request = design[row["design_id"]]
+        np.testing.assert_array_equal(row_statistics(row), weight_statistics(request.arch, request.network()))

@@ -6,6 +6,8 @@ name; configuration picks one with ``data_processing.features.kind``.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, ClassVar, Literal
@@ -36,6 +38,15 @@ class FeatureTable:
     def subset(self, indices: np.ndarray) -> FeatureTable:
         """The rows at ``indices``."""
         return FeatureTable(self.x[indices], self.y[indices], self.feature_names, self.class_names)
+
+    def digest(self) -> str:
+        """16 hexadecimal characters that change with any value, shape, dtype or name of the table."""
+        hasher = hashlib.sha256()
+        for array in (np.ascontiguousarray(self.x), np.ascontiguousarray(self.y)):
+            hasher.update(f"{array.dtype}{array.shape}".encode())
+            hasher.update(array.tobytes())
+        hasher.update(json.dumps([list(self.feature_names), list(self.class_names)]).encode())
+        return hasher.hexdigest()[:16]
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """Named arrays for an ``.npz`` file (the model-input format)."""

@@ -48,8 +48,9 @@ WeightOrigin = Literal["random", "trained"]
 #: an imported hls4ml project report (Vivado/Vitis) or a wa-hls4ml record (:func:`imported_rows`).
 RowOrigin = Literal["random", "trained", "compression", "firmware", "vendor_import", "wa_hls4ml"]
 ROW_ORIGINS: tuple[RowOrigin, ...] = get_args(RowOrigin)
-#: Ids of trained weights at or above this are 60-bit weight digests (compression points); the
-#: trained ground-truth networks of surrogate_training are numbered ``seed * 1_000_003 + index``.
+#: For rows written before rows carried their ``origin``: trained weights identified at or above
+#: this were compression points (60-bit weight digests), below it the trained ground-truth networks
+#: of surrogate_training (then numbered ``seed * 1_000_003 + index``; now a digest that names their data).
 _DIGEST_IDS_FROM = 2**32
 _TASKS_PER_WORKER = 8
 

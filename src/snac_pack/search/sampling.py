@@ -7,7 +7,9 @@ how far trained weights sit from random ones (their costs differ through the wei
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import itertools
+import json
 import logging
 from collections.abc import Collection
 
@@ -55,6 +57,16 @@ def random_weight_designs(
     return designs
 
 
+def trained_weight_id(data: str, training: TrainingSettings, seed: int, index: int) -> int:
+    """The identity of a trained ground-truth network: its data, training settings, seed and place in the plan.
+
+    The data's digest is part of it, so that a table shared between tasks, or shipped with the
+    package, never passes off a network trained on other data as this task's.
+    """
+    described = json.dumps([data, training.model_dump(mode="json"), seed, index], sort_keys=True)
+    return int(hashlib.sha256(described.encode()).hexdigest()[:15], 16)
+
+
 def trained_weight_designs(
     space: SearchSpace,
     n_designs: int,
@@ -85,11 +97,12 @@ def trained_weight_designs(
     """
     designs = []
     n_classes = len(train.class_names)
+    data = f"{train.digest()}{val.digest()}"
     for index, trial in enumerate(itertools.islice(random_trials(seed + 7919), n_designs)):
         candidate = suggest_candidate(space, trial)
         x_train, x_val = candidate_inputs(candidate, train), candidate_inputs(candidate, val)
         arch = to_architecture(candidate.network, x_train.shape[1], n_classes, suggest_precision(space, trial), target)
-        planned = DesignRequest(arch=arch, weight_origin="trained", weight_seed=seed * 1_000_003 + index)
+        planned = DesignRequest(arch=arch, weight_origin="trained", weight_seed=trained_weight_id(data, training, seed, index))
         if planned.design_id() in already_costed:
             designs.append(planned)
             continue

@@ -14,6 +14,7 @@ from snac_pack.config import SurrogateTrainingParams
 from snac_pack.data.features import FeatureTable
 from snac_pack.hardware.architecture import ImplementationTarget
 from snac_pack.hardware.ground_truth import (
+    SHIPPED_TABLE,
     DesignRequest,
     GroundTruthStore,
     architecture_of,
@@ -35,8 +36,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def _store(ground_truth_store: dict[str, Path]) -> GroundTruthStore:
-    return GroundTruthStore(Path(ground_truth_store["table"]))
+def _store(ground_truth_store: dict[str, Path], params: SurrogateTrainingParams) -> GroundTruthStore:
+    return GroundTruthStore(Path(ground_truth_store["table"]), shipped=SHIPPED_TABLE if params.use_shipped_table else None)
 
 
 def _workers(params: SurrogateTrainingParams) -> int:
@@ -80,7 +81,7 @@ def plan_trained_designs(
         ImplementationTarget.model_validate(hardware_target),
         TrainingSettings(epochs=params.trained_epochs),
         seed=params.seed,
-        already_costed=_store(ground_truth_store).done("da4ml"),
+        already_costed=_store(ground_truth_store, params).done("da4ml"),
     )
 
 
@@ -91,8 +92,9 @@ def compute_exact_costs(
     surrogate_training: dict[str, Any],
 ) -> pd.DataFrame:
     """da4ml's exact cost of every planned design not yet in the store; returns the whole store."""
-    store = _store(ground_truth_store)
-    extend_ground_truth(store, [*random_designs, *trained_designs], "da4ml", _workers(SurrogateTrainingParams.model_validate(surrogate_training)))
+    params = SurrogateTrainingParams.model_validate(surrogate_training)
+    store = _store(ground_truth_store, params)
+    extend_ground_truth(store, [*random_designs, *trained_designs], "da4ml", _workers(params))
     return store.table()
 
 
@@ -110,7 +112,7 @@ def synthesize_subsample(
         The whole ground-truth table.
     """
     params = SurrogateTrainingParams.model_validate(surrogate_training)
-    store = _store(ground_truth_store)
+    store = _store(ground_truth_store, params)
     if "yosys" not in params.train_sources:
         random_designs = [design for design in random_designs if is_held_out(design.arch, params.holdout_fraction)]
     smallest = sorted(random_designs, key=lambda design: design.arch.bops())[: params.yosys_designs]

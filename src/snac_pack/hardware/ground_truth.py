@@ -67,6 +67,9 @@ class DesignRequest:
         weights: the weights of a trained network; ``None`` for random ones.
         origin: the part of the project asking (the rows' ``origin``); default the weight origin.
         distribution: the distribution of random weights (:data:`WEIGHT_DISTRIBUTIONS`).
+        plan: which plan of designs asked for it (``broad`` for the shipped table's broad designs,
+            the task's name for a task's search-space draws and trained networks), recorded so
+            that accuracy can be reported per search space.
     """
 
     arch: Architecture
@@ -75,6 +78,7 @@ class DesignRequest:
     weights: NetworkWeights | None = None
     origin: RowOrigin | None = None
     distribution: WeightDistribution = "glorot_normal"
+    plan: str | None = None
 
     def __post_init__(self) -> None:
         if self.origin is None:
@@ -221,6 +225,7 @@ def _identity(request: DesignRequest) -> dict[str, Any]:
         "weight_seed": request.weight_seed,
         "weight_distribution": request.distribution if request.weight_origin == "random" else None,
         "origin": request.origin,
+        "plan": request.plan,
     }
 
 

@@ -158,13 +158,14 @@ def broad_designs(plan: TablePlan) -> list[DesignRequest]:
     archs = [_broad_architecture(rng, plan.ranges, plan.target) for _ in range(plan.n_designs)]
     seed = _SEED_OFFSET + plan.seed * 10**7
     designs = [
-        DesignRequest(arch, "random", seed + index, origin="random", distribution=WEIGHT_DISTRIBUTIONS[index % len(WEIGHT_DISTRIBUTIONS)])
+        DesignRequest(arch, "random", seed + index, origin="random", distribution=WEIGHT_DISTRIBUTIONS[index % len(WEIGHT_DISTRIBUTIONS)],
+                      plan="broad")
         for index, arch in enumerate(archs)
     ]
     for draw in range(1, plan.extra_draws + 1):
         designs += [
             DesignRequest(arch, "random", seed + draw * plan.n_designs + index, origin="random",
-                          distribution=WEIGHT_DISTRIBUTIONS[index % len(WEIGHT_DISTRIBUTIONS)])
+                          distribution=WEIGHT_DISTRIBUTIONS[index % len(WEIGHT_DISTRIBUTIONS)], plan="broad")
             for index, arch in enumerate(archs) if index % 10 == 0
         ]
     return designs

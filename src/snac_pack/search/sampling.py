@@ -41,11 +41,13 @@ def candidate_inputs(candidate: Candidate, table: FeatureTable) -> np.ndarray:
 
 
 def random_weight_designs(
-    space: SearchSpace, n_designs: int, n_features: int, n_classes: int, target: ImplementationTarget, seed: int
+    space: SearchSpace, n_designs: int, n_features: int, n_classes: int, target: ImplementationTarget, seed: int,
+    plan: str | None = None,
 ) -> list[DesignRequest]:
     """``n_designs`` architectures drawn at random from ``space``, with random quantized weights.
 
     The same seed gives the same designs, so a rerun finds them in the ground-truth table.
+    ``plan`` (the task's name) is recorded in their rows.
     """
     designs = []
     for index, trial in enumerate(itertools.islice(random_trials(seed), n_designs)):
@@ -53,7 +55,7 @@ def random_weight_designs(
         arch = to_architecture(
             candidate.network, n_network_inputs(candidate, n_features), n_classes, suggest_precision(space, trial), target
         )
-        designs.append(DesignRequest(arch=arch, weight_origin="random", weight_seed=seed * 1_000_003 + index))
+        designs.append(DesignRequest(arch=arch, weight_origin="random", weight_seed=seed * 1_000_003 + index, plan=plan))
     return designs
 
 
@@ -76,6 +78,7 @@ def trained_weight_designs(
     training: TrainingSettings,
     seed: int,
     already_costed: Collection[str] = (),
+    plan: str | None = None,
 ) -> list[DesignRequest]:
     """Architectures drawn from ``space``, trained on the task's data, then pruned and quantized.
 
@@ -91,6 +94,7 @@ def trained_weight_designs(
         training: epochs, batch size and patience; the learning rate is the candidate's.
         seed: seed of the draws (distinct from the random designs' seed).
         already_costed: design identities (:meth:`DesignRequest.design_id`) already in the table.
+        plan: the task's name, recorded in the rows.
 
     Returns:
         The designs, ``weight_origin="trained"``.
@@ -102,7 +106,7 @@ def trained_weight_designs(
         candidate = suggest_candidate(space, trial)
         x_train, x_val = candidate_inputs(candidate, train), candidate_inputs(candidate, val)
         arch = to_architecture(candidate.network, x_train.shape[1], n_classes, suggest_precision(space, trial), target)
-        planned = DesignRequest(arch=arch, weight_origin="trained", weight_seed=trained_weight_id(data, training, seed, index))
+        planned = DesignRequest(arch=arch, weight_origin="trained", weight_seed=trained_weight_id(data, training, seed, index), plan=plan)
         if planned.design_id() in already_costed:
             designs.append(planned)
             continue

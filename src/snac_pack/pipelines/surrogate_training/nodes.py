@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from snac_pack.config import SurrogateTrainingParams
+from snac_pack.config import SurrogateTrainingParams, TaskParams
 from snac_pack.data.features import FeatureTable
 from snac_pack.hardware.architecture import ImplementationTarget
 from snac_pack.hardware.ground_truth import (
@@ -45,9 +45,13 @@ def _workers(params: SurrogateTrainingParams) -> int:
 
 
 def plan_random_designs(
-    search_space: dict[str, Any], hardware_target: dict[str, Any], surrogate_training: dict[str, Any], model_input_train: dict[str, np.ndarray]
+    search_space: dict[str, Any],
+    hardware_target: dict[str, Any],
+    surrogate_training: dict[str, Any],
+    model_input_train: dict[str, np.ndarray],
+    task: dict[str, Any],
 ) -> list[DesignRequest]:
-    """Architectures from the search space with random quantized weights, sized to the task's inputs."""
+    """Architectures from the search space with random quantized weights, sized to the task's inputs (rows tagged with the task)."""
     params = SurrogateTrainingParams.model_validate(surrogate_training)
     train = FeatureTable.from_arrays(model_input_train)
     return random_weight_designs(
@@ -57,6 +61,7 @@ def plan_random_designs(
         n_classes=len(train.class_names),
         target=ImplementationTarget.model_validate(hardware_target),
         seed=params.seed,
+        plan=TaskParams.model_validate(task).name,
     )
 
 
@@ -67,8 +72,9 @@ def plan_trained_designs(
     surrogate_training: dict[str, Any],
     model_input_train: dict[str, np.ndarray],
     model_input_val: dict[str, np.ndarray],
+    task: dict[str, Any],
 ) -> list[DesignRequest]:
-    """Architectures from the search space trained on the task's data, then pruned and quantized.
+    """Architectures from the search space trained on the task's data, then pruned and quantized (rows tagged with the task).
 
     Networks whose exact cost is already in the ground-truth table are not trained again.
     """
@@ -82,6 +88,7 @@ def plan_trained_designs(
         TrainingSettings(epochs=params.trained_epochs),
         seed=params.seed,
         already_costed=_store(ground_truth_store, params).done("da4ml"),
+        plan=TaskParams.model_validate(task).name,
     )
 
 
@@ -143,6 +150,21 @@ def train_surrogate(
     return fit_surrogate(training, archs, max_layers=max_layers, seed=params.seed, statistics=statistics)
 
 
+def _accuracy_by_plan(surrogate: Surrogate, held_out: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """Per plan of designs (``broad``, each task's search space): held-out random draws, architecture only,
+    and held-out trained networks, from their weights."""
+    if held_out.empty:
+        return {}
+    plans = held_out["plan"].fillna("untagged") if "plan" in held_out else pd.Series("untagged", index=held_out.index)
+    result = {}
+    for plan, rows in held_out.groupby(plans):
+        result[str(plan)] = {
+            "random_weights": evaluate_rows(surrogate, rows[rows["origin"] == "random"].reset_index(drop=True)),
+            "trained_weights_weight_aware": evaluate_rows(surrogate, rows[rows["origin"] == "trained"].reset_index(drop=True), weight_aware=True),
+        }
+    return result
+
+
 def evaluate_surrogate_accuracy(
     surrogate: Surrogate,
     ground_truth: pd.DataFrame,
@@ -190,6 +212,7 @@ def evaluate_surrogate_accuracy(
         "n_weight_aware_training_rows": surrogate.n_weight_rows,
         "by_origin": accuracy_by_origin(surrogate, held_out),
         "by_origin_weight_aware": accuracy_by_origin(surrogate, held_out, weight_aware=True),
+        "by_plan": _accuracy_by_plan(surrogate, held_out),
         "by_origin_scope": "every held-out row of the surrogate's target and sources in the ground-truth table; "
                            "weight-aware: those whose weights are known",
     }

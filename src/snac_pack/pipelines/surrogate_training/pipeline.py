@@ -11,7 +11,7 @@ def create_pipeline(**kwargs) -> Pipeline:
         [
             Node(
                 nodes.plan_random_designs,
-                inputs=["params:search_space", "params:hardware_target", "params:surrogate_training", "model_input_train"],
+                inputs=["params:search_space", "params:hardware_target", "params:surrogate_training", "model_input_train", "params:task"],
                 outputs="random_weight_designs",
                 name="plan_random_designs_node",
             ),
@@ -24,6 +24,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "params:surrogate_training",
                     "model_input_train",
                     "model_input_val",
+                    "params:task",
                 ],
                 outputs="trained_weight_designs",
                 name="plan_trained_designs_node",

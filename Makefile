@@ -16,6 +16,9 @@ $(STAMP): pyproject.toml requirements/lock.txt requirements/no-deps.txt
 	$(PIP) -c requirements/lock.txt -e ".[test]"
 	# QKeras's metadata names an unbuildable, unused dependency: install it on its own.
 	$(PIP) --no-deps -r requirements/no-deps.txt
+	# Compile da4ml's numba kernels once, into numba's cache in the venv (minutes on one core):
+	# otherwise the first run, and each worker process it starts, compiles them.
+	$(BIN)/python -c "from snac_pack.hardware.exact import compile_da4ml; print(f'da4ml kernels compiled in {compile_da4ml():.0f} s')"
 	touch $@
 
 install: $(STAMP)

@@ -301,3 +301,22 @@ def predict_exact(arch: Architecture, weights: NetworkWeights, x: ArrayLike) -> 
 def _predict(comb: CombLogic, arch: Architecture, x: ArrayLike) -> NDArray[np.float64]:
     """Run da4ml's integer interpreter on inputs quantized to the input format."""
     return np.asarray(comb.predict(quantize_inputs(arch, x)), dtype=np.float64)
+
+
+def compile_da4ml() -> float:
+    """Compile da4ml's numba kernels (cached on disk, in the environment) by costing a tiny network.
+
+    The first da4ml call of an environment compiles them (minutes on one core); processes started
+    afterwards load them from numba's cache. ``make install`` calls this once, so that neither the
+    first run nor each of its worker processes pays the compilation.
+
+    Returns:
+        The seconds it took (short when the kernels were already cached).
+    """
+    from snac_pack.hardware.network import random_quantized_network
+
+    started = time.perf_counter()
+    arch = Architecture.from_widths([4, 4, 2], weight_bits=4, activation_bits=6)
+    exact_cost(arch, random_quantized_network(arch, np.random.default_rng(0)))
+    return time.perf_counter() - started
+

@@ -127,6 +127,25 @@ def synthesize_subsample(
     return store.table()
 
 
+def _log_rows_left_out(table: pd.DataFrame, selected: pd.DataFrame, sources: tuple[str, ...], target: ImplementationTarget) -> None:
+    """Say which rows of the learnt tools the surrogate does not learn from, and why."""
+    if table.empty:
+        return
+    of_sources = table[table["source"].isin(sources)]
+    other_target = of_sources[
+        (of_sources["target_part"] != target.part) | (of_sources["target_strategy"] != target.strategy)
+        | (of_sources["target_clock_period_ns"] != target.clock_period_ns) | (of_sources["target_io_type"] != target.io_type)
+        | (of_sources["target_reuse_factor"] != target.reuse_factor)
+    ]
+    if len(other_target):
+        targets = other_target.groupby(["target_part", "target_clock_period_ns"]).size().to_dict()
+        logger.info("Not learning %d ground-truth rows of other implementation targets than %s (%s)", len(other_target),
+                    target.model_dump(), ", ".join(f"{part} at {clock:g} ns: {n}" for (part, clock), n in targets.items()))
+    deeper = len(of_sources) - len(other_target) - len(selected)
+    if deeper > 0:
+        logger.info("Not learning %d ground-truth rows deeper than the search space's deepest network", deeper)
+
+
 def train_surrogate(
     ground_truth: pd.DataFrame, search_space: dict[str, Any], hardware_target: dict[str, Any], surrogate_training: dict[str, Any]
 ) -> Surrogate:
@@ -138,7 +157,9 @@ def train_surrogate(
     params = SurrogateTrainingParams.model_validate(surrogate_training)
     target = ImplementationTarget.model_validate(hardware_target)
     max_layers = SearchSpace.model_validate(search_space).hidden_layers.high + 1
-    training, _ = split_rows(rows_for(ground_truth, target, params.train_sources, max_layers), params.holdout_fraction)
+    selected = rows_for(ground_truth, target, params.train_sources, max_layers)
+    _log_rows_left_out(ground_truth, selected, params.train_sources, target)
+    training, _ = split_rows(selected, params.holdout_fraction)
     if len(training) < 10:
         raise ValueError(
             f"only {len(training)} ground-truth rows to train the surrogate for {target.model_dump()}; "

@@ -63,8 +63,12 @@ class BroadRanges(BaseModel):
     weight_bits: tuple[int, int] = (2, 8)
     activation_bits: tuple[int, int] = (4, 10)
     sparsity: tuple[float, float] = (0.0, 0.95)
-    #: Designs with more nonzero weights are drawn again: da4ml's time and memory grow with them.
-    max_nonzero_weights: int = Field(default=12_000, ge=100)
+    #: Designs with more nonzero weights are drawn again: da4ml's time and memory grow with them
+    #: (a task's own plan, merged in, covers its larger networks).
+    max_nonzero_weights: int = Field(default=4_000, ge=100)
+    #: Designs with a layer whose Glorot weights have a standard deviation below this many least
+    #: significant bits are drawn again: nearly all their weights would round to zero.
+    min_weight_scale_lsb: float = Field(default=0.5, ge=0.0)
 
     @model_validator(mode="after")
     def _ordered(self) -> BroadRanges:
@@ -142,8 +146,10 @@ def _broad_architecture(rng: np.random.Generator, ranges: BroadRanges, target: I
         arch = Architecture(
             n_inputs=n_inputs, input_bits=input_bits, input_integer_bits=min(3, input_bits - 1), layers=tuple(layers), target=target,
         )
-        nonzero = sum(fan_in * units * (1 - layer.sparsity) for (fan_in, units), layer in zip(arch.layer_shapes(), arch.layers, strict=True))
-        if nonzero <= ranges.max_nonzero_weights:
+        shapes = list(zip(arch.layer_shapes(), arch.layers, strict=True))
+        nonzero = sum(fan_in * units * (1 - layer.sparsity) for (fan_in, units), layer in shapes)
+        scale_lsb = min(math.sqrt(2 / (fan_in + units)) * 2.0**layer.weight_format.fractional_bits for (fan_in, units), layer in shapes)
+        if nonzero <= ranges.max_nonzero_weights and scale_lsb >= ranges.min_weight_scale_lsb:
             return arch
 
 

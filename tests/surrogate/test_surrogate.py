@@ -67,8 +67,10 @@ def test_a_prediction_outside_the_training_ranges_is_named_and_warned_about_once
     reasons = surrogate.outside_ranges(architecture_matrix([wide, inside], 4))
     assert reasons[0] == "n_inputs 64 (seen 16–16); hidden_width 128 (seen 8–32)"
     assert reasons[1] == ""
+    wider = Architecture.from_widths([64, 96, 5], sparsity=0.3)  # the same quantities, other values: no second warning
     with caplog.at_level("WARNING", logger="snac_pack.hardware.surrogate"):
         surrogate.predict([wide, inside])
         surrogate.predict([wide])
+        surrogate.predict([wider])
     warnings = [record.getMessage() for record in caplog.records if "outside what the surrogate learnt" in record.getMessage()]
     assert len(warnings) == 1 and warnings[0].startswith("1 of 2 designs") and "n_inputs 64" in warnings[0]

@@ -193,13 +193,15 @@ class Surrogate:
         if not self.ranges:
             return
         outside = [reason for reason in self.outside_ranges(matrix) if reason]
-        new = sorted({reason for reason in outside} - self._warned)
+        # Once per quantity (the part before the value): a search would otherwise warn at every new value.
+        examples = {part.split(" ", 1)[0]: part for reason in outside for part in reason.split("; ")}
+        new = sorted(set(examples) - self._warned)
         if new:
             self._warned.update(new)
             logger.warning(
-                "%d of %d designs lie outside what the surrogate learnt (e.g. %s): its figures there are "
-                "extrapolations; extend the ground-truth table to cover them (docs/ground_truth.md)",
-                len(outside), len(matrix), new[0],
+                "%d of %d designs lie outside what the surrogate learnt (%s): its figures there are extrapolations; "
+                "extend the ground-truth table to cover them (docs/ground_truth.md)",
+                len(outside), len(matrix), "; ".join(examples[name] for name in new),
             )
 
     def fingerprint(self) -> str:

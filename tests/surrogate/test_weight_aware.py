@@ -104,3 +104,16 @@ def test_a_random_draw_without_recorded_counts_is_recounted_from_its_seed() -> N
     assert "weight_statistics" not in legacy
     np.testing.assert_array_equal(row_statistics(legacy), row_statistics(recorded))
     assert row_statistics(cost_row(DesignRequest(arch, "trained", 3, request.network()), cost, 0.1)) is None
+
+
+def test_accuracy_is_reported_per_plan_of_designs() -> None:
+    from snac_pack.hardware.surrogate import accuracy_by_plan
+
+    training, held_out = _rows(200, seed=0), _rows(40, seed=1)
+    archs = [Architecture.model_validate_json(text) for text in training["arch_json"]]
+    surrogate = fit_surrogate(training, archs, max_layers=4, statistics=[row_statistics(row) for _, row in training.iterrows()])
+    held_out["plan"] = ["jet" if index % 2 else None for index in range(len(held_out))]
+    by_plan = accuracy_by_plan(surrogate, held_out)
+    assert set(by_plan) == {"jet", "untagged"}
+    assert by_plan["jet"]["trained_weights_weight_aware"]["n"] == 20 and by_plan["jet"]["random_weights"] == {"n": 0}
+    assert by_plan["jet"]["trained_weights_weight_aware"]["lut"]["median_rel_error"] < 0.05

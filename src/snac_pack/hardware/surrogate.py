@@ -528,3 +528,25 @@ def accuracy_by_origin(surrogate: Surrogate, held_out: pd.DataFrame, weight_awar
             "latency_within_one_cycle": cycles.get("within_one_cycle"),
         })
     return table
+
+
+def accuracy_by_plan(surrogate: Surrogate, held_out: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """The surrogate's accuracy per plan of designs (``broad``, each task's search space).
+
+    Args:
+        held_out: ground-truth rows of architectures the surrogate was not trained on.
+
+    Returns:
+        Per plan (``untagged`` for rows written before rows named it): its random draws judged
+        architecture-only, its trained networks judged from their weights.
+    """
+    if held_out.empty:
+        return {}
+    plans = held_out["plan"].fillna("untagged") if "plan" in held_out else pd.Series("untagged", index=held_out.index)
+    result = {}
+    for plan, rows in held_out.groupby(plans):
+        result[str(plan)] = {
+            "random_weights": evaluate_rows(surrogate, rows[rows["origin"] == "random"].reset_index(drop=True)),
+            "trained_weights_weight_aware": evaluate_rows(surrogate, rows[rows["origin"] == "trained"].reset_index(drop=True), weight_aware=True),
+        }
+    return result

@@ -24,7 +24,7 @@ from snac_pack.hardware.ground_truth import (
     rows_for,
     split_rows,
 )
-from snac_pack.hardware.surrogate import Surrogate, accuracy_by_origin, evaluate_rows, fit_surrogate
+from snac_pack.hardware.surrogate import Surrogate, accuracy_by_origin, accuracy_by_plan, evaluate_rows, fit_surrogate
 from snac_pack.models.mlp import TrainingSettings
 from snac_pack.reporting.surrogate_report import parity_figure, tool_agreement
 from snac_pack.search.sampling import random_weight_designs, trained_weight_designs
@@ -171,21 +171,6 @@ def train_surrogate(
     return fit_surrogate(training, archs, max_layers=max_layers, seed=params.seed, statistics=statistics)
 
 
-def _accuracy_by_plan(surrogate: Surrogate, held_out: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    """Per plan of designs (``broad``, each task's search space): held-out random draws, architecture only,
-    and held-out trained networks, from their weights."""
-    if held_out.empty:
-        return {}
-    plans = held_out["plan"].fillna("untagged") if "plan" in held_out else pd.Series("untagged", index=held_out.index)
-    result = {}
-    for plan, rows in held_out.groupby(plans):
-        result[str(plan)] = {
-            "random_weights": evaluate_rows(surrogate, rows[rows["origin"] == "random"].reset_index(drop=True)),
-            "trained_weights_weight_aware": evaluate_rows(surrogate, rows[rows["origin"] == "trained"].reset_index(drop=True), weight_aware=True),
-        }
-    return result
-
-
 def evaluate_surrogate_accuracy(
     surrogate: Surrogate,
     ground_truth: pd.DataFrame,
@@ -233,7 +218,7 @@ def evaluate_surrogate_accuracy(
         "n_weight_aware_training_rows": surrogate.n_weight_rows,
         "by_origin": accuracy_by_origin(surrogate, held_out),
         "by_origin_weight_aware": accuracy_by_origin(surrogate, held_out, weight_aware=True),
-        "by_plan": _accuracy_by_plan(surrogate, held_out),
+        "by_plan": accuracy_by_plan(surrogate, held_out),
         "by_origin_scope": "every held-out row of the surrogate's target and sources in the ground-truth table; "
                            "weight-aware: those whose weights are known",
     }

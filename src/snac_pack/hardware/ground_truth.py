@@ -52,7 +52,10 @@ ROW_ORIGINS: tuple[RowOrigin, ...] = get_args(RowOrigin)
 #: this were compression points (60-bit weight digests), below it the trained ground-truth networks
 #: of surrogate_training (then numbered ``seed * 1_000_003 + index``; now a digest that names their data).
 _DIGEST_IDS_FROM = 2**32
-_TASKS_PER_WORKER = 8
+#: Unpruned weights a worker process costs before its pool is replaced: da4ml 0.5.2's solver
+#: keeps about 0.05-0.1 MB per weight it has seen (about 1 GB per worker at this budget), while
+#: starting a pool costs about 8 s (spawn, imports, loading the compiled kernels).
+_WEIGHTS_PER_WORKER_POOL = 12_000
 
 
 @dataclass(frozen=True)
@@ -357,6 +360,26 @@ def _log_progress(source: str, done: int, total: int, started: float) -> None:
     logger.info("%s ground truth: %d/%d designs, %.0f s elapsed, about %.0f s left", source, done, total, elapsed, remaining)
 
 
+def pool_batches(requests: Sequence[DesignRequest], n_workers: int) -> list[list[DesignRequest]]:
+    """Consecutive batches of ``requests``, each for one pool of ``n_workers`` processes.
+
+    A batch holds about ``n_workers`` × :data:`_WEIGHTS_PER_WORKER_POOL` unpruned weights and at
+    least one design per worker: a pool serves hundreds of small designs, or a few large ones.
+    """
+    batches: list[list[DesignRequest]] = []
+    current: list[DesignRequest] = []
+    weights = 0.0
+    for request in requests:
+        current.append(request)
+        weights += request.arch.n_unpruned_weights()
+        if weights >= n_workers * _WEIGHTS_PER_WORKER_POOL and len(current) >= n_workers:
+            batches.append(current)
+            current, weights = [], 0.0
+    if current:
+        batches.append(current)
+    return batches
+
+
 def extend_ground_truth(
     store: GroundTruthStore,
     requests: Sequence[DesignRequest],
@@ -391,15 +414,14 @@ def extend_ground_truth(
     workers = max(1, min(n_workers, len(todo)))
     started = time.perf_counter()
     done_count = 0
-    # A fresh pool for every few designs per worker: da4ml 0.5.2's solver never frees part of
-    # its memory (about 150 MB per medium design). (Python 3.11's max_tasks_per_child can
-    # deadlock, hence whole pools.) spawn: numba and numpy thread pools are not fork-safe.
-    batch = workers * _TASKS_PER_WORKER
-    for first in range(0, len(todo), batch):
+    # A fresh pool for every batch: da4ml 0.5.2's solver never frees part of its memory.
+    # (Python 3.11's max_tasks_per_child can deadlock, hence whole pools.) spawn: numba and
+    # numpy thread pools are not fork-safe.
+    for batch in pool_batches(todo, workers):
         with ProcessPoolExecutor(
             max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_one_thread_per_worker
         ) as executor:
-            futures = [executor.submit(compute, request) for request in todo[first : first + batch]]
+            futures = [executor.submit(compute, request) for request in batch]
             try:
                 for future in as_completed(futures):
                     store.append(future.result())

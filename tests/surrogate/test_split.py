@@ -114,7 +114,7 @@ def test_rows_carry_their_origin_and_old_rows_get_one_inferred(tmp_path: Path) -
     assert cost_row(DesignRequest(arch, "trained", 3), cost, 0.1)["origin"] == "trained"
     assert cost_row(DesignRequest(arch, "trained", 3, origin="compression"), cost, 0.1)["origin"] == "compression"
 
-    store = GroundTruthStore(tmp_path / "gt.jsonl")
+    store = GroundTruthStore(tmp_path / "gt.jsonl", shipped=None)
     vendor = cost.model_copy(update={"source": "vivado", "stage": "hls"})
     old = [
         (DesignRequest(arch, "random", 1), cost),

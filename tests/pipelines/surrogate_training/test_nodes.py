@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
-from snac_pack.hardware.ground_truth import ROW_ORIGINS, architecture_of, split_key, split_rows
+from snac_pack.hardware.ground_truth import SHIPPED_TABLE, ROW_ORIGINS, DesignRequest, GroundTruthStore, architecture_of, split_key, split_rows
 from snac_pack.hardware.surrogate import ORIGIN_TABLE_COLUMNS
-from snac_pack.pipelines.surrogate_training.nodes import evaluate_surrogate_accuracy, train_surrogate
+from snac_pack.pipelines.surrogate_training.nodes import compute_exact_costs, evaluate_surrogate_accuracy, train_surrogate
 from surrogate.synthetic import synthetic_ground_truth
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -62,3 +63,27 @@ def test_metrics_judge_held_out_architectures_per_origin_with_n(trained: tuple) 
     assert metrics["yosys"] == {"n": 0}
     assert metrics["split"]["n_held_out_rows"] == len(held_out)
     assert sum(metrics["split"]["n_training_rows_by_origin"].values()) == metrics["n_training_rows"] == surrogate.n_training_rows
+
+
+def test_a_first_run_whose_designs_the_shipped_table_holds_computes_nothing_and_learns_the_shipped_rows(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    shipped = GroundTruthStore(SHIPPED_TABLE, shipped=None).table()
+    rows = shipped[(shipped["plan"] == "qubit") & (shipped["origin"] == "random") & (shipped["source"] == "da4ml")].head(6)
+    planned = [DesignRequest(architecture_of(row), "random", int(row["weight_seed"]), plan="qubit") for _, row in rows.iterrows()]
+    assert [design.design_id() for design in planned] == list(rows["design_id"])
+    project = {"table": tmp_path / "ground_truth.jsonl"}
+    params = PARAMS | {"use_shipped_table": True}
+    caplog.set_level("INFO")
+    table = compute_exact_costs(project, planned, [], params)
+    assert "6 of 6 designs already computed, 0 to go" in caplog.text
+    assert not project["table"].exists()  # nothing computed, nothing written
+    assert len(table) == len(shipped) and set(table["table"]) == {"shipped"}
+    space = yaml.safe_load((ROOT / "conf/qubit/parameters.yml").read_text())["search_space"]
+    surrogate = train_surrogate(table, space, TARGET, params)
+    shallow = np.array([architecture_of(row).depth <= 4 for _, row in table.iterrows()])
+    learnable = table[(table["source"] == "da4ml").to_numpy() & shallow]
+    assert surrogate.n_training_rows == len(split_rows(learnable, PARAMS["holdout_fraction"])[0]) > 1_000
+    assert surrogate.weight_aware and surrogate.n_weight_rows == surrogate.n_training_rows
+    without = compute_exact_costs(project, [], [], params | {"use_shipped_table": False})
+    assert without.empty

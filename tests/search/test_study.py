@@ -466,3 +466,13 @@ def test_dataset_location_opens_the_study_written_by_workers(tmp_path: Path, mon
     run_worker(location.url, make_spec(location.study_name, 3), two_objectives)
     assert states(location.url, location.study_name) == {"COMPLETE": 3}
     assert (tmp_path / "data" / "07_model_output" / "optuna_studies.db").is_file()
+
+
+def test_a_worker_whose_run_is_gone_starts_no_trial(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    url = sqlite_url(tmp_path)
+    caplog.set_level("WARNING")
+    # As if the process that started it had been killed: its parent is no longer that process.
+    assert run_worker(url, make_spec("orphan", 3), two_objectives, parent_pid=os.getppid() + 1) == 0
+    assert "the run that started it" in caplog.text
+    assert trials_table(open_study(url, "orphan")).empty
+    assert run_worker(url, make_spec("orphan", 3), two_objectives, parent_pid=os.getppid()) == 3

@@ -168,6 +168,7 @@ def run_worker(
     worker_index: int = 0,
     base_seed: int | None = None,
     stop_at: float | None = None,
+    parent_pid: int | None = None,
 ) -> int:
     """Run trials of the study in this process until it has ``spec.n_trials`` COMPLETE trials.
 
@@ -179,6 +180,8 @@ def run_worker(
         worker_index: this worker's index on its machine (part of its seed).
         base_seed: the seed every worker derives its own from; None: ``spec.sampler.seed``.
         stop_at: wall-clock time (``time.time()``) after which no new trial starts; None: no limit.
+        parent_pid: the process that started this worker (:func:`run_workers`): once it is gone
+            (its ``kedro run`` was killed), no new trial starts. None: run on its own.
 
     Returns:
         The number of trials this worker ran.
@@ -195,6 +198,11 @@ def run_worker(
     while True:
         if stop_at is not None and time.time() >= stop_at:
             logger.info("Worker %s stops: time limit reached after %d trials", name, trials_run)
+            break
+        if parent_pid is not None and os.getppid() != parent_pid:
+            # An orphan (the run that started it was killed) would go on adding trials that no
+            # one collects; its study resumes with the next run.
+            logger.warning("Worker %s stops: the run that started it (pid %d) is gone, after %d trials", name, parent_pid, trials_run)
             break
         complete, running = _count_complete_and_running(study)
         if complete >= spec.n_trials:
@@ -283,7 +291,7 @@ def run_workers(
     pool = _WorkerPool(
         lambda index: context.Process(
             target=_worker_process,
-            args=(log_level, storage_url, spec, objective, index, base, stop_at),
+            args=(log_level, storage_url, spec, objective, index, base, stop_at, os.getpid()),
             name=f"search-worker-{index}",
         ),
         max_restarts,
@@ -462,7 +470,7 @@ def objective_values(result: ObjectiveResult, spec: StudySpec) -> float | list[f
 
 
 def _worker_process(log_level: int, storage_url: str, spec: StudySpec, objective: Objective, worker_index: int,
-                    base_seed: int, stop_at: float | None) -> None:
+                    base_seed: int, stop_at: float | None, parent_pid: int) -> None:
     """Entry point of a spawned worker: log like the parent, then :func:`run_worker`."""
     logging.basicConfig(
         level=log_level,
@@ -471,7 +479,7 @@ def _worker_process(log_level: int, storage_url: str, spec: StudySpec, objective
     # One line per finished trial and worker would drown the parent's progress lines.
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     try:
-        run_worker(storage_url, spec, objective, worker_index, base_seed, stop_at)
+        run_worker(storage_url, spec, objective, worker_index, base_seed, stop_at, parent_pid)
     except WorkerGaveUp as error:
         logger.error("%s", error)
         sys.exit(GAVE_UP_EXIT_CODE)

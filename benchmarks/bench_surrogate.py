@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from _report import Run, conf_values, project_parameters, raw_parameters, write_page
-from snac_pack.hardware.architecture import Architecture, DenseLayerSpec, ImplementationTarget
+from snac_pack.hardware.architecture import Architecture, ImplementationTarget
 from snac_pack.hardware.exact import ExactDesign
 from snac_pack.hardware.ground_truth import (
     SHIPPED_TABLE,
@@ -132,10 +132,7 @@ def task_accuracy(task: str, table: pd.DataFrame) -> dict[str, Any]:
 
 
 def _arch(n_inputs: int, hidden: list[int], weight_bits: int, sparsity: float, target: ImplementationTarget) -> Architecture:
-    layers = [DenseLayerSpec(units=units, activation="relu", weight_bits=weight_bits, activation_bits=8, activation_integer_bits=3, sparsity=sparsity)
-              for units in hidden]
-    layers.append(DenseLayerSpec(units=5, activation="linear", weight_bits=weight_bits, activation_bits=8, activation_integer_bits=3, sparsity=sparsity))
-    return Architecture(n_inputs=n_inputs, input_bits=8, input_integer_bits=3, layers=tuple(layers), target=target)
+    return Architecture.from_widths([n_inputs, *hidden, 5], weight_bits=weight_bits, activation_bits=8, sparsity=sparsity, target=target)
 
 
 def extrapolation_designs(target: ImplementationTarget) -> dict[str, list[DesignRequest]]:

@@ -6,6 +6,7 @@ import math
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -38,6 +39,7 @@ from snac_pack.search.study import (
     redact_url,
     trials_table,
 )
+from snac_pack.search.study import _retry_while_locked
 from snac_pack.search.workers import objective_values, run_worker, run_workers
 
 TESTS_DIR = Path(__file__).resolve().parents[1]
@@ -166,6 +168,37 @@ def test_unreachable_database_fails_fast_naming_the_url_without_password() -> No
 def test_missing_sqlite_directory_is_named(tmp_path: Path) -> None:
     with pytest.raises(StorageUnavailableError, match="missing"):
         open_storage(f"sqlite:///{tmp_path / 'missing' / 'study.db'}")
+
+
+def test_switching_a_fresh_file_to_wal_is_retried_while_another_process_holds_the_lock() -> None:
+    # SQLite refuses the second of two processes that switch a fresh file to WAL at once, without
+    # waiting on its busy timeout; the refused one must retry rather than report the file unreachable.
+    answers = iter([sqlite3.OperationalError("database is locked")] * 3 + ["wal"])
+
+    def switch() -> str:
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    assert _retry_while_locked(switch, timeout_s=5) == "wal"
+
+
+def test_a_lock_that_outlasts_the_timeout_and_other_errors_are_raised() -> None:
+    def locked() -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    calls = []
+
+    def broken() -> None:
+        calls.append(1)
+        raise sqlite3.OperationalError("unable to open database file")
+
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        _retry_while_locked(locked, timeout_s=0.2)
+    with pytest.raises(sqlite3.OperationalError, match="unable to open"):
+        _retry_while_locked(broken, timeout_s=5)
+    assert len(calls) == 1  # not retried
 
 
 # --- creating and joining ---------------------------------------------------------------------
@@ -426,7 +459,7 @@ def test_two_processes_create_and_share_one_study_on_a_fresh_database(
     # Both start at once on an empty database: both race to create the tables and the study.
     processes = [subprocess.Popen(command, env=environment, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     errors = [process.communicate(timeout=120)[1] for process in processes]
-    assert [process.returncode for process in processes] == [0, 0], errors
+    assert [process.returncode for process in processes] == [0, 0], "\n".join(errors)
 
     # Both asked for 20 COMPLETE trials and both reached them: one study, shared. (Which worker ran how
     # many depends on start-up timing: under load one finished all 20 before the other joined, once in 30.)

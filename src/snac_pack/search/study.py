@@ -558,8 +558,26 @@ class _WriteAheadLogConnection(sqlite3.Connection):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.execute("PRAGMA journal_mode=WAL")
+        _retry_while_locked(lambda: self.execute("PRAGMA journal_mode=WAL"), kwargs.get("timeout", 5.0))
         self.execute("PRAGMA synchronous=NORMAL")
+
+
+def _retry_while_locked(action: Callable[[], T], timeout_s: float) -> T:
+    """Run ``action``, retrying for up to ``timeout_s`` while SQLite answers 'database is locked'.
+
+    Switching a fresh file to WAL needs an exclusive lock. When two processes open it at once, both
+    hold a shared lock and both ask for the exclusive one; SQLite refuses one of them at once,
+    without its busy handler (waiting could deadlock), so the connection's timeout does not help.
+    The refused one retries once the other has switched the file.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            return action()
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() >= deadline:
+                raise
+            time.sleep(random.uniform(0.01, 0.05))
 
 
 def _check_reachable(url: str, engine_kwargs: dict[str, Any]) -> None:

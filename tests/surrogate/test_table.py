@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from snac_pack.hardware.ground_truth import GroundTruthStore, da4ml_version, row_statistics
-from snac_pack.hardware.table import BroadRanges, TablePlan, broad_designs, build_shard, merge_tables, shard_of
+from snac_pack.hardware.table import BroadRanges, TablePlan, broad_designs, build_shard, merge_tables, refresh_shard, shard_of
 
 
 def test_the_plan_is_reproducible_spans_its_ranges_and_alternates_distributions() -> None:
@@ -37,6 +39,43 @@ def test_shards_partition_the_plan() -> None:
     assert sorted(d.design_id() for part in parts for d in part) == sorted(d.design_id() for d in designs)
     with pytest.raises(ValueError, match="--shard must be in 0 … 3 for --shards 4, got 4"):
         shard_of(designs, 4, 4)
+
+
+def _rewrite(path: Path, rows: list[dict]) -> None:
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+
+
+def test_refresh_costs_a_tables_random_designs_again_of_any_version_and_merges_in_front_of_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    tiny = BroadRanges(hidden_layers=(1, 1), n_inputs=(4, 6), widths=(4, 6), n_outputs=(2, 2), max_nonzero_weights=100)
+    plan = TablePlan(n_designs=3, extra_draws=0, n_yosys=0, ranges=tiny)
+    table = build_shard(plan, 0, 1, tmp_path / "built", n_workers=1, yosys=False)
+    original = {row["design_id"]: row for row in GroundTruthStore(table, shipped=None).rows()}
+    rows = [json.loads(line) for line in table.read_text().splitlines()]
+    rows[0]["da4ml_version"] = "0.0.1"  # costed by another da4ml: refreshed, not compared
+    rows[1]["lut"] += 7  # a figure this da4ml does not reproduce
+    _rewrite(table, rows)
+
+    with caplog.at_level(logging.WARNING, logger="snac_pack.hardware.table"):
+        refreshed = refresh_shard(table, 0, 1, tmp_path / "refresh", n_workers=1)
+    assert refreshed.name == "refresh_0_of_1.jsonl"
+    warnings = [record.getMessage() for record in caplog.records if "not reproduced" in record.getMessage()]
+    assert len(warnings) == 1 and rows[1]["design_id"] in warnings[0]
+    assert rows[0]["design_id"] not in warnings[0] and rows[2]["design_id"] not in warnings[0]
+
+    merged = tmp_path / "merged.jsonl.xz"
+    assert merge_tables([refreshed, table], merged) == 3
+    for row in GroundTruthStore(tmp_path / "none.jsonl", shipped=merged).rows():
+        assert row["da4ml_version"] == da4ml_version()
+        for name in ("lut", "ff", "latency_cycles"):
+            assert row[name] == original[row["design_id"]][name]
+
+    before = refreshed.read_text()
+    refresh_shard(table, 0, 1, tmp_path / "refresh", n_workers=1)  # resumed: nothing computed again
+    assert refreshed.read_text() == before
+    with pytest.raises(FileNotFoundError, match="no such table to refresh"):
+        refresh_shard(tmp_path / "missing.jsonl.xz", 0, 1, tmp_path / "refresh", n_workers=1)
 
 
 def test_built_shards_resume_and_merge_into_a_table_the_store_reads_as_shipped(tmp_path: Path) -> None:

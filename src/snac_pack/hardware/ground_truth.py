@@ -148,7 +148,7 @@ class GroundTruthStore:
             for number, line in enumerate(text.splitlines(), start=1):
                 yield self.path, number, line
 
-    def rows(self) -> list[dict[str, Any]]:
+    def rows(self, any_version: bool = False) -> list[dict[str, Any]]:
         """Every complete row, once per design, source and stage, each with its ``origin``.
 
         The shipped table's rows come first (``table``: ``shipped``), then the project's
@@ -157,6 +157,10 @@ class GroundTruthStore:
         initiation interval (older rows carried da4ml's); a da4ml or Yosys row of another
         ``trace_version`` or another da4ml version than the installed one is left out, saying so
         (its design is costed again when asked for).
+
+        Args:
+            any_version: keep the rows of other da4ml versions and trace conventions too (to
+                know which designs a table holds, as ``table refresh`` does; never to learn from).
         """
         rows: dict[tuple[str, str, str | None], dict[str, Any]] = {}
         outdated = 0
@@ -173,7 +177,7 @@ class GroundTruthStore:
             # vendor build writes its C-synthesis and logic-synthesis figures: both are kept.
             row.setdefault("origin", inferred_origin(row))
             row["table"] = "shipped" if path == self.shipped else "project"
-            if row["source"] in TRACED_SOURCES:
+            if row["source"] in TRACED_SOURCES and not any_version:
                 if row.get("trace_version", 1) != TRACE_VERSION:
                     outdated += 1  # another trace convention: its design is costed again, not mixed in
                     continue

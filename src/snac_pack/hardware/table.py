@@ -18,7 +18,12 @@ Commands (``python -m snac_pack.hardware.table --help``; docs/ground_truth.md):
   ``DIR/shard_K_of_N.jsonl`` as they arrive (resumable: a rerun computes only what is missing),
   in ``--workers`` processes; shards run on any machines (a SLURM array task each);
 - ``merge INPUT... --into FILE``: every row of the shards and project tables, once per design,
-  source and stage, as xz-compressed JSON Lines.
+  source and stage, as xz-compressed JSON Lines;
+- ``refresh TABLE --shard K --shards N --out DIR``: the random-weight designs of a table (rows of
+  any da4ml version) costed again with the installed da4ml into ``DIR/refresh_K_of_N.jsonl``
+  (resumable, sharded like ``build``), warning about every design whose figures differ from its
+  old row of the same version; merged in front of the table, after a da4ml upgrade or to check
+  that the table reproduces.
 
 This module knows nothing of Kedro.
 """
@@ -40,7 +45,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from snac_pack.hardware.architecture import Architecture, DenseLayerSpec, ImplementationTarget
-from snac_pack.hardware.ground_truth import DesignRequest, GroundTruthStore, extend_ground_truth
+from snac_pack.hardware.ground_truth import DesignRequest, GroundTruthStore, architecture_of, da4ml_version, extend_ground_truth
 from snac_pack.hardware.network import WEIGHT_DISTRIBUTIONS
 
 logger = logging.getLogger(__name__)
@@ -240,6 +245,69 @@ def merge_tables(inputs: Sequence[Path], into: Path) -> int:
     return len(ordered)
 
 
+#: The figures a refreshed row must repeat to count as reproduced.
+_REPRODUCED_COLUMNS = ("lut", "ff", "latency_cycles")
+
+
+def refresh_requests(table: Path) -> list[DesignRequest]:
+    """The random-weight da4ml designs of ``table``, of any da4ml version or trace convention.
+
+    Their weights are drawn again from the recorded seed and distribution; trained rows are not
+    among them (their weights are not stored).
+
+    Raises:
+        FileNotFoundError: when ``table`` does not exist.
+        ValueError: when a row's description does not rebuild its design id.
+    """
+    table = Path(table)
+    if not table.is_file():
+        raise FileNotFoundError(f"{table}: no such table to refresh (the shipped one is src/snac_pack/hardware/shipped/ground_truth.jsonl.xz)")
+    requests: dict[str, DesignRequest] = {}
+    for row in GroundTruthStore(table, shipped=None).rows(any_version=True):
+        if row["source"] != "da4ml" or row["weight_origin"] != "random":
+            continue
+        request = DesignRequest(
+            architecture_of(row), "random", int(row["weight_seed"]), origin=row["origin"],
+            distribution=row.get("weight_distribution") or "glorot_normal", plan=row.get("plan"),
+        )
+        if request.design_id() != row["design_id"]:
+            raise ValueError(f"{table}: row {row['design_id']} does not rebuild its design from its description "
+                             f"(rebuilt as {request.design_id()}); the table was written by an incompatible version")
+        requests.setdefault(request.design_id(), request)
+    return list(requests.values())
+
+
+def refresh_shard(table: Path, shard: int, shards: int, out: Path, n_workers: int) -> Path:
+    """Cost one shard of ``table``'s random-weight designs again with the installed da4ml.
+
+    Resumable like :func:`build_shard`. Warns, naming them, about designs whose new figures
+    differ from their old rows of the same da4ml version and trace convention.
+
+    Returns:
+        The shard's file, ``out/refresh_K_of_N.jsonl``.
+    """
+    requests = shard_of(refresh_requests(table), shard, shards)
+    path = Path(out) / f"refresh_{shard}_of_{shards}.jsonl"
+    store = GroundTruthStore(path, shipped=None)
+    started = time.perf_counter()
+    added = extend_ground_truth(store, requests, "da4ml", n_workers)
+    if added:
+        seconds = time.perf_counter() - started
+        logger.info("Refresh %d/%d: %d da4ml designs in %.0f s on %d processes (%.0f s per 1,000 designs)",
+                    shard, shards, added, seconds, n_workers, 1000 * seconds / added)
+    old = {row["design_id"]: row for row in GroundTruthStore(table, shipped=None).rows() if row["source"] == "da4ml"}
+    new = {row["design_id"]: row for row in store.rows() if row["source"] == "da4ml"}
+    differing = sorted(design for design, row in new.items()
+                       if design in old and any(row[name] != old[design][name] for name in _REPRODUCED_COLUMNS))
+    if differing:
+        logger.warning("%d designs differ from their old rows under the same da4ml version and trace convention, so the "
+                       "table is not reproduced: %s", len(differing), ", ".join(differing))
+    else:
+        logger.info("Refresh %d/%d: every design with an old row of da4ml %s reproduces it (%d of %d designs had one)", shard, shards,
+                    da4ml_version(), len(set(new) & set(old)), len(new))
+    return path
+
+
 def _load_plan(path: str | None) -> TablePlan:
     if path is None:
         return TablePlan()
@@ -264,6 +332,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     merge = commands.add_parser("merge", help="merge shards and project tables into one xz file")
     merge.add_argument("inputs", nargs="+", type=Path)
     merge.add_argument("--into", type=Path, required=True)
+    refresh = commands.add_parser("refresh", help="cost a table's random-weight designs again with the installed da4ml")
+    refresh.add_argument("table", type=Path)
+    refresh.add_argument("--shard", type=int, default=int(os.environ.get("SLURM_ARRAY_TASK_ID", 0)))
+    refresh.add_argument("--shards", type=int, default=int(os.environ.get("SLURM_ARRAY_TASK_COUNT", 1)))
+    refresh.add_argument("--out", type=Path, default=Path("data/03_primary/table_shards"))
+    refresh.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     if args.command == "plan":
@@ -282,6 +356,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "build":
         path = build_shard(_load_plan(args.plan), args.shard, args.shards, args.out, args.workers, yosys=not args.no_yosys)
         print(path)
+        return 0
+    if args.command == "refresh":
+        print(refresh_shard(args.table, args.shard, args.shards, args.out, args.workers))
         return 0
     print(f"{merge_tables(args.inputs, args.into)} rows written to {args.into}")
     return 0

@@ -194,6 +194,16 @@ def shard_of(designs: Sequence[DesignRequest], shard: int, shards: int) -> list[
     return [design for index, design in enumerate(designs) if index % shards == shard]
 
 
+def _extend_timed(store: GroundTruthStore, requests: Sequence[DesignRequest], label: str, n_workers: int) -> None:
+    """da4ml's figures of the ``requests`` not yet in ``store``, logging the time per 1,000 designs."""
+    started = time.perf_counter()
+    added = extend_ground_truth(store, requests, "da4ml", n_workers)
+    if added:
+        seconds = time.perf_counter() - started
+        logger.info("%s: %d da4ml designs in %.0f s on %d processes (%.0f s per 1,000 designs)",
+                    label, added, seconds, n_workers, 1000 * seconds / added)
+
+
 def build_shard(plan: TablePlan, shard: int, shards: int, out: Path, n_workers: int, yosys: bool, yosys_timeout_s: float = 1800.0) -> Path:
     """Compute one shard's designs (da4ml; Yosys for its share of the Yosys subset) into its own file.
 
@@ -205,13 +215,7 @@ def build_shard(plan: TablePlan, shard: int, shards: int, out: Path, n_workers: 
     designs = broad_designs(plan)
     path = Path(out) / f"shard_{shard}_of_{shards}.jsonl"
     store = GroundTruthStore(path, shipped=None)
-    mine = shard_of(designs, shard, shards)
-    started = time.perf_counter()
-    added = extend_ground_truth(store, mine, "da4ml", n_workers)
-    if added:
-        seconds = time.perf_counter() - started
-        logger.info("Shard %d/%d: %d da4ml designs in %.0f s on %d processes (%.0f s per 1,000 designs)",
-                    shard, shards, added, seconds, n_workers, 1000 * seconds / added)
+    _extend_timed(store, shard_of(designs, shard, shards), f"Shard {shard}/{shards}", n_workers)
     if yosys:
         extend_ground_truth(store, shard_of(yosys_designs(plan, designs), shard, shards), "yosys", n_workers, yosys_timeout_s)
     return path
@@ -289,12 +293,7 @@ def refresh_shard(table: Path, shard: int, shards: int, out: Path, n_workers: in
     requests = shard_of(refresh_requests(table), shard, shards)
     path = Path(out) / f"refresh_{shard}_of_{shards}.jsonl"
     store = GroundTruthStore(path, shipped=None)
-    started = time.perf_counter()
-    added = extend_ground_truth(store, requests, "da4ml", n_workers)
-    if added:
-        seconds = time.perf_counter() - started
-        logger.info("Refresh %d/%d: %d da4ml designs in %.0f s on %d processes (%.0f s per 1,000 designs)",
-                    shard, shards, added, seconds, n_workers, 1000 * seconds / added)
+    _extend_timed(store, requests, f"Refresh {shard}/{shards}", n_workers)
     old = {row["design_id"]: row for row in GroundTruthStore(table, shipped=None).rows() if row["source"] == "da4ml"}
     new = {row["design_id"]: row for row in store.rows() if row["source"] == "da4ml"}
     differing = sorted(design for design, row in new.items()
@@ -324,20 +323,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     build = commands.add_parser("build", help="compute one shard's designs")
     for command in (plan_command, build):
         command.add_argument("--plan", help="a YAML file of TablePlan fields (default: the shipped table's plan)")
-    build.add_argument("--shard", type=int, default=int(os.environ.get("SLURM_ARRAY_TASK_ID", 0)))
-    build.add_argument("--shards", type=int, default=int(os.environ.get("SLURM_ARRAY_TASK_COUNT", 1)))
-    build.add_argument("--out", type=Path, default=Path("data/03_primary/table_shards"))
-    build.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     build.add_argument("--no-yosys", action="store_true", help="skip the Yosys subset")
     merge = commands.add_parser("merge", help="merge shards and project tables into one xz file")
     merge.add_argument("inputs", nargs="+", type=Path)
     merge.add_argument("--into", type=Path, required=True)
     refresh = commands.add_parser("refresh", help="cost a table's random-weight designs again with the installed da4ml")
     refresh.add_argument("table", type=Path)
-    refresh.add_argument("--shard", type=int, default=int(os.environ.get("SLURM_ARRAY_TASK_ID", 0)))
-    refresh.add_argument("--shards", type=int, default=int(os.environ.get("SLURM_ARRAY_TASK_COUNT", 1)))
-    refresh.add_argument("--out", type=Path, default=Path("data/03_primary/table_shards"))
-    refresh.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    for command in (build, refresh):
+        command.add_argument("--shard", type=int, default=int(os.environ.get("SLURM_ARRAY_TASK_ID", 0)))
+        command.add_argument("--shards", type=int, default=int(os.environ.get("SLURM_ARRAY_TASK_COUNT", 1)))
+        command.add_argument("--out", type=Path, default=Path("data/03_primary/table_shards"))
+        command.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     if args.command == "plan":

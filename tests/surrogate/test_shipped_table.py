@@ -12,6 +12,7 @@ from snac_pack.hardware.architecture import ImplementationTarget
 from snac_pack.hardware.ground_truth import SHIPPED_TABLE, DesignRequest, GroundTruthStore, architecture_of, da4ml_version
 from snac_pack.hardware.exact import ExactDesign
 from snac_pack.hardware.network import WEIGHT_DISTRIBUTIONS
+from snac_pack.hardware.surrogate_features import STATISTICS_VERSION
 
 ROOT = Path(__file__).resolve().parents[2]
 IDENTITY = ("design_id", "arch_key", "architecture", "arch_json", "weight_origin", "weight_seed", "origin", "plan", "source")
@@ -73,3 +74,12 @@ def test_a_design_recomputed_from_its_row_gives_the_stored_cost(shipped: pd.Data
         assert request.design_id() == row["design_id"]
         cost = ExactDesign.build(request.arch, request.network()).cost()
         assert (cost.lut, cost.ff, cost.latency_cycles) == (row["lut"], row["ff"], row["latency_cycles"])
+
+
+def test_every_trained_network_of_the_shipped_table_has_counts_of_the_current_definition(shipped: pd.DataFrame) -> None:
+    # Trained weights are not kept: counts of an older definition would leave the weight-aware
+    # surrogate without the tasks' trained networks on a first run.
+    trained = shipped[(shipped["source"] == "da4ml") & (shipped["weight_origin"] == "trained")]
+    assert set(trained["plan"]) >= set(TASKS)
+    assert (trained["weight_statistics_version"] == STATISTICS_VERSION).all()
+    assert all(len(counts) == architecture_of(row).depth for counts, (_, row) in zip(trained["weight_statistics"], trained.iterrows(), strict=True))

@@ -14,6 +14,7 @@ from snac_pack.hardware.surrogate_features import (
     csd_digit_count,
     expected_csd_digits,
     matrix_columns,
+    weight_statistics,
 )
 
 from surrogate.synthetic import synthetic_rows
@@ -52,6 +53,21 @@ def test_expected_csd_digits_fall_with_sparsity_and_grow_with_bits() -> None:
     assert digits[1] < digits[0] < digits[2] < digits[3]
     # Past the table (2^8 LSBs) a doubling adds about a third of a digit.
     assert expected_csd_digits(12.0, 0.0) - expected_csd_digits(11.0, 0.0) == pytest.approx(1 / 3, abs=0.02)
+
+
+@pytest.mark.parametrize(
+    ("widths", "weight_bits", "sparsity", "tolerance"),
+    # Narrow layers at 80 % sparsity: the independence the expectation assumes is off by a few percent.
+    [((24, 8, 8, 8, 5), 4, 0.8, 0.08), ((80, 8, 4, 2), 4, 0.75, 0.08), ((16, 16, 4, 5), 6, 0.6, 0.02), ((16, 32, 5), 8, 0.1, 0.02)],
+)
+def test_expected_digits_of_built_weights_match_the_random_weights(
+    widths: tuple[int, ...], weight_bits: int, sparsity: float, tolerance: float
+) -> None:
+    """The architecture's expected digits count, as weight_statistics does, only weights of varying, live neurons."""
+    arch = Architecture.from_widths([*widths], weight_bits=weight_bits, sparsity=sparsity)
+    expected = architecture_matrix([arch], arch.depth)[0, column_index("csd_digits", arch.depth)]
+    drawn = np.mean([weight_statistics(arch, random_quantized_network(arch, np.random.default_rng(seed)))[:, 0].sum() for seed in range(60)])
+    assert expected == pytest.approx(drawn, rel=tolerance)
 
 
 def test_matrix_of_a_batch_equals_the_rows_of_each_architecture() -> None:

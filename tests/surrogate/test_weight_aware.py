@@ -18,9 +18,28 @@ def test_weight_statistics_count_digits_nonzeros_and_the_busiest_column() -> Non
     arch = Architecture.from_widths([2, 2, 1], weight_bits=8, weight_integer_bits=4)  # 3 fractional bits
     lsb = 2.0**-3
     first = np.array([[3, 0], [1, -7]]) * lsb  # CSD digits 2, 0 / 1, 2 (7 = 8 - 1)
-    second = np.array([[5], [0]]) * lsb  # 5 = 4 + 1: 2 digits
+    second = np.array([[5], [1]]) * lsb  # 5 = 4 + 1: 2 digits, 1: 1
     counts = weight_statistics(arch, [(first, np.zeros(2)), (second, np.zeros(1))])
-    np.testing.assert_array_equal(counts, [[5, 3, 3], [2, 1, 2]])
+    np.testing.assert_array_equal(counts, [[5, 3, 3], [3, 2, 3]])
+
+
+def test_weight_statistics_leave_out_the_weights_of_dead_and_constant_neurons() -> None:
+    """da4ml builds no adders for a neuron that feeds nothing, nor for one that reads nothing (a constant)."""
+    arch = Architecture.from_widths([2, 3, 1], weight_bits=8, weight_integer_bits=4)
+    lsb = 2.0**-3
+    first = np.array([[3, 1, 7], [1, 0, 5]]) * lsb  # neuron 1 (digits 1 + 0) and neuron 2 (2 + 2) of the hidden layer
+    second = np.array([[1], [0], [6]]) * lsb  # neuron 1 reaches nothing
+    counts = weight_statistics(arch, [(first, np.zeros(3)), (second, np.zeros(1))])
+    # Layer 0 keeps neurons 0 (digits 2 + 1) and 2 (2 + 2): 7 digits, 4 weights, busiest column 4.
+    np.testing.assert_array_equal(counts, [[7, 4, 4], [3, 2, 3]])
+    # A zero in a chain: before it nothing is used (dead), after it nothing varies (constant).
+    deep = Architecture.from_widths([1, 1, 1, 1], weight_bits=8, weight_integer_bits=4)
+    zero_middle = [(np.array([[3.0]]) * lsb, np.zeros(1)), (np.array([[0.0]]), np.zeros(1)), (np.array([[1.0]]) * lsb, np.zeros(1))]
+    np.testing.assert_array_equal(weight_statistics(deep, zero_middle), np.zeros((3, 3)))
+    # Hidden neuron 1 reads nothing: a constant, so its outgoing weight (3: 2 digits) builds nothing.
+    constant = [(np.array([[1, 0], [2, 0]]) * lsb, np.zeros(2)), (np.array([[1], [3]]) * lsb, np.zeros(1))]
+    np.testing.assert_array_equal(weight_statistics(Architecture.from_widths([2, 2, 1], weight_bits=8, weight_integer_bits=4), constant),
+                                  [[2, 2, 2], [1, 1, 1]])
 
 
 def test_realised_matrix_holds_the_counts_and_the_realised_sparsity() -> None:
@@ -104,6 +123,12 @@ def test_a_random_draw_without_recorded_counts_is_recounted_from_its_seed() -> N
     assert "weight_statistics" not in legacy
     np.testing.assert_array_equal(row_statistics(legacy), row_statistics(recorded))
     assert row_statistics(cost_row(DesignRequest(arch, "trained", 3, request.network()), cost, 0.1)) is None
+    # Counts of an older definition (before dead neurons were left out): a random draw is
+    # recounted from its seed, a trained network (whose weights are gone) is unknown.
+    stale = {**recorded, "weight_statistics": [[99.0, 9.0, 9.0]] * 2}
+    stale.pop("weight_statistics_version")
+    np.testing.assert_array_equal(row_statistics(stale), row_statistics(recorded))
+    assert row_statistics({**stale, "weight_origin": "trained"}) is None
 
 
 def test_accuracy_is_reported_per_plan_of_designs() -> None:

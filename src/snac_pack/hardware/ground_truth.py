@@ -38,7 +38,7 @@ from snac_pack.hardware.architecture import Architecture, ImplementationTarget
 from snac_pack.hardware.cost import HardwareCost
 from snac_pack.hardware.exact import TRACE_VERSION, ExactDesign
 from snac_pack.hardware.network import WEIGHT_DISTRIBUTIONS, NetworkWeights, WeightDistribution, random_quantized_network
-from snac_pack.hardware.surrogate_features import weight_statistics
+from snac_pack.hardware.surrogate_features import STATISTICS_VERSION, weight_statistics
 
 logger = logging.getLogger(__name__)
 
@@ -250,18 +250,24 @@ def cost_row(request: DesignRequest, cost: HardwareCost, seconds: float, network
     (``weight_statistics``, for the weight-aware surrogate).
     """
     traced = {"trace_version": TRACE_VERSION, "da4ml_version": da4ml_version()} if cost.source in TRACED_SOURCES else {}
-    counted = {} if network is None else {"weight_statistics": weight_statistics(request.arch, network).tolist()}
+    counted = {} if network is None else {
+        "weight_statistics": weight_statistics(request.arch, network).tolist(),
+        "weight_statistics_version": STATISTICS_VERSION,
+    }
     return {**_identity(request), "seconds": round(seconds, 3), **cost.to_row(), **traced, **counted}
 
 
 def row_statistics(row: Mapping[str, Any] | pd.Series) -> np.ndarray | None:
     """The :func:`~snac_pack.hardware.surrogate_features.weight_statistics` of a row's weights, where known.
 
-    Recorded in the row; for a random draw written before rows recorded them, recomputed from
-    its seed (the draw is reproducible); ``None`` for other rows that do not record them.
+    Recorded in the row (under the current ``STATISTICS_VERSION``); for a random draw without
+    them, recomputed from its seed (the draw is reproducible); ``None`` for other rows that do
+    not record them, or record counts of an older definition (their weights are not kept).
     """
     recorded = row.get("weight_statistics")
-    if isinstance(recorded, (list, np.ndarray)) and len(recorded):
+    version = row.get("weight_statistics_version")
+    current = isinstance(version, (int, float, np.number)) and not pd.isna(version) and int(version) == STATISTICS_VERSION
+    if current and isinstance(recorded, (list, np.ndarray)) and len(recorded):
         return np.asarray([np.asarray(layer, dtype=np.float64) for layer in recorded])
     if row.get("weight_origin") == "random":
         arch = architecture_of(row)

@@ -69,7 +69,7 @@ _PROXY_COLUMNS = {"lut": "digit_bits", "ff": "register_bits"}
 #: Settings of every figure's HistGradientBoostingRegressor (accuracy is flat around them: docs/benchmarks/surrogate.md).
 REGRESSOR_SETTINGS = {"max_iter": 200, "learning_rate": 0.1, "max_leaf_nodes": 8, "min_samples_leaf": 4}
 #: Version of :func:`architecture_matrix`'s columns; a surrogate fitted on other columns is refused.
-FEATURES_VERSION = 3
+FEATURES_VERSION = 4
 
 
 class SurrogateTargetMismatch(ValueError):

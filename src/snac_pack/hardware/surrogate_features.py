@@ -12,7 +12,10 @@ range is neglected: Glorot weights stay well inside ±1).
 
 Per layer this gives, besides the raw shape and bit widths:
 
-- ``csd_digits``: expected nonzero digits of the kernel (adder inputs);
+- ``csd_digits``: expected nonzero digits of the kernel (adder inputs) that da4ml builds: those
+  of weights from neurons that vary into neurons that feed the outputs (a neuron whose inputs
+  are all pruned is a constant, one whose outputs are all pruned is removed; at the spaces'
+  sparsities of up to 0.8 that is up to a fifth of the digits);
 - ``digit_bits``: digits × input width, the expected adder bits (≈ LUTs, da4ml's cost model);
 - ``adder_depth``: ``⌈log2(fan_in · digits per weight + 1)⌉`` adder levels for a column's
   digits and the bias, plus the quantizer (1 level; 2 for the signed, saturating head).
@@ -27,7 +30,8 @@ the weights (see ``docs/benchmarks/surrogate.md``): this estimate is the smooth 
 
 Where the weights are known (a trained trial, a compression iteration, a firmware model) the
 expectation is not needed: :func:`weight_statistics` counts, per layer, the kernel's nonzero CSD
-digits, its nonzero weights and the digits of its busiest output column, and
+digits, its nonzero weights and the digits of its busiest output column (over the weights da4ml
+builds adders for, as above), and
 :func:`realised_matrix` puts those counts in place of the expected ones (same columns; the
 adder depth is then that of the busiest column, which sets the pipeline). The surrogate keeps
 one regressor per figure for each description (:class:`~snac_pack.hardware.surrogate.Surrogate`).
@@ -80,6 +84,9 @@ NETWORK_COLUMNS = (
 
 #: Per-layer counts of :func:`weight_statistics`, in this order.
 WEIGHT_STATISTICS = ("csd_digits", "nonzero_weights", "busiest_column_digits")
+#: Version of what :func:`weight_statistics` counts; rows record it. 2: only weights da4ml builds
+#: adders for are counted (not those of constant or dead neurons).
+STATISTICS_VERSION = 2
 
 # Grid of expected_csd_digits: log2 of the weights' standard deviation in LSBs, and sparsity.
 _LOG2_SCALE_GRID = np.arange(-6.0, 8.0 + 1e-9, 0.125)
@@ -198,25 +205,77 @@ def _layer_values(archs: Sequence[Architecture], max_layers: int) -> tuple[np.nd
 def weight_statistics(arch: Architecture, weights: NetworkWeights) -> np.ndarray:
     """Per-layer counts of a concrete network's quantized kernels (see :data:`WEIGHT_STATISTICS`).
 
+    Only weights da4ml builds adders for are counted. A neuron none of whose inputs reaches it
+    through a nonzero weight is a constant (its bias, through the activation), folded into the
+    next layer; a neuron whose nonzero outgoing weights reach no live neuron feeds nothing, and
+    its logic is removed. At high sparsity a tenth of a network's digits can be such weights.
+
     Args:
         arch: the architecture (its weight formats give the kernels' least significant bits).
         weights: one ``(kernel, bias)`` per layer, on the layers' weight grids.
 
     Returns:
         Array of shape ``(arch.depth, 3)``: nonzero CSD digits of the kernel, nonzero weights,
-        and the most digits of any one output column.
+        and the most digits of any one output column, over the weights from varying inputs
+        to live neurons.
 
     Raises:
         ValueError: the weights do not match the architecture's layers.
     """
     if len(weights) != arch.depth:
         raise ValueError(f"weights has {len(weights)} layers, the architecture {arch.describe()} {arch.depth}")
-    counts = np.zeros((arch.depth, len(WEIGHT_STATISTICS)))
-    for index, (layer, (kernel, _)) in enumerate(zip(arch.layers, weights, strict=True)):
+    kernels = []
+    varying = np.ones(arch.n_inputs, dtype=bool)  # the network's inputs vary
+    for layer, (kernel, _) in zip(arch.layers, weights, strict=True):
         integers = np.rint(np.asarray(kernel, dtype=np.float64) * 2.0**layer.weight_format.fractional_bits)
-        digits = csd_digit_count(integers)
-        counts[index] = (digits.sum(), np.count_nonzero(integers), digits.sum(axis=0).max(initial=0.0))
+        integers[~varying] = 0.0  # a constant input times a weight is a constant: no adder
+        kernels.append(integers)
+        varying = (integers != 0).any(axis=0)
+    counts = np.zeros((arch.depth, len(WEIGHT_STATISTICS)))
+    live = np.ones(kernels[-1].shape[1], dtype=bool)  # every output is used
+    for index in range(arch.depth - 1, -1, -1):
+        kernel = kernels[index][:, live]
+        digits = csd_digit_count(kernel)
+        counts[index] = (digits.sum(), np.count_nonzero(kernel), digits.sum(axis=0).max(initial=0.0))
+        live = (kernel != 0).any(axis=1)  # the previous layer's neurons this layer reads
     return counts
+
+
+def _expected_built_fraction(
+    units: np.ndarray, fan_in: np.ndarray, log2_scale: np.ndarray, sparsity: np.ndarray, mask: np.ndarray
+) -> np.ndarray:
+    """Expected share of each layer's kernel that da4ml builds adders for, for random Glorot-normal weights.
+
+    The expectation of what :func:`weight_statistics` counts. A weight is zero with probability
+    ``z = max(sparsity, P(|w| < LSB/2))``. Forward, a neuron varies unless all its weights are
+    zero or come from constant neurons: ``v_l = 1 − (z_l + (1 − z_l)(1 − v_{l−1}))^{fan_in_l}``.
+    Backward, a neuron is live unless each outgoing weight is zero or leads to a dead neuron:
+    ``live_l = 1 − (z_{l+1} + (1 − z_{l+1})(1 − live_{l+1}))^{units_{l+1}}``. A kernel keeps
+    the share ``v_{l−1} · live_l`` of its weights. Weights are taken as independent; magnitude
+    pruning to an exact fraction per layer makes whole rows and columns of zeros a little rarer,
+    so at 80 % sparsity in 8-wide layers the expectation is up to a tenth low.
+
+    Args:
+        units, fan_in, log2_scale, sparsity, mask: per layer ``(n, max_layers)``, as in
+            :func:`_description` (``log2_scale``: the weights' σ in LSBs, log2).
+
+    Returns:
+        Array ``(n, max_layers)``; zeros where a network has no layer.
+    """
+    from scipy.special import erf  # lazy, as in _csd_table
+
+    zero = np.maximum(sparsity, erf(0.5 / (2.0**log2_scale * np.sqrt(2.0)))) * mask
+    depth = mask.sum(axis=1)
+    varying_inputs = np.ones_like(units)  # of each layer's inputs
+    for index in range(1, units.shape[1]):
+        previous = zero[:, index - 1] + (1.0 - zero[:, index - 1]) * (1.0 - varying_inputs[:, index - 1])
+        varying_inputs[:, index] = 1.0 - previous ** fan_in[:, index - 1]
+    live = np.ones_like(units)
+    for index in range(units.shape[1] - 2, -1, -1):
+        following = zero[:, index + 1]
+        dead = (following + (1.0 - following) * (1.0 - live[:, index + 1])) ** units[:, index + 1]
+        live[:, index] = np.where(index + 1 < depth, 1.0 - dead, 1.0)
+    return varying_inputs * live * mask
 
 
 def architecture_matrix(archs: Sequence[Architecture], max_layers: int) -> np.ndarray:
@@ -265,8 +324,9 @@ def _description(archs: Sequence[Architecture], max_layers: int, statistics: Seq
         safe_fan = np.where(mask, fan_in + units, 2.0)
         log2_scale = 0.5 * np.log2(2.0 / safe_fan) + weight_bits - 1.0 - weight_integer_bits
         digits_per_weight = expected_csd_digits(log2_scale, sparsity) * mask
-        csd_digits = fan_in * units * digits_per_weight
+        # Column digits set the adder depth of the columns built; constant and dead neurons' are not.
         column_digits = fan_in * digits_per_weight
+        csd_digits = fan_in * units * digits_per_weight * _expected_built_fraction(units, fan_in, log2_scale, sparsity, mask)
     else:
         counts = np.zeros((len(archs), max_layers, len(WEIGHT_STATISTICS)))
         if len(archs):

@@ -270,13 +270,15 @@ def test_a_trial_started_when_the_target_is_taken_is_pruned_unrun(
     url = sqlite_url(tmp_path)
     spec = make_spec("full", 3)
     run_worker(url, spec, two_objectives)
-    # As if other workers had just read a count below the target: only the check inside the trial stops them.
-    monkeypatch.setattr(workers, "_count_complete_and_running", lambda study: (0, 0))
-    run_worker(url, spec, two_objectives, stop_at=time.time() + 1)
+    # As if other workers had just read a count below the target, three times: only the check inside
+    # the trial stops those trials. Counted, not timed: a slow join must not leave no trial started.
+    reads = iter([(0, 0)] * 3)
+    monkeypatch.setattr(workers, "_count_complete_and_running", lambda study: next(reads, (3, 0)))
+    run_worker(url, spec, two_objectives)
     table = trials_table(open_study(url, "full"))
     surplus = table[table["number"] >= 3]
     assert (table.loc[table["number"] < 3, "state"] == "COMPLETE").all()
-    assert len(surplus) > 0 and (surplus["state"] == "PRUNED").all()
+    assert len(surplus) == 3 and (surplus["state"] == "PRUNED").all()
     assert surplus["attr_skip_reason"].str.contains("already complete or running").all()
     assert not surplus.filter(like="param_").notna().any().any()  # the objective never ran
 

@@ -265,8 +265,7 @@ def row_statistics(row: Mapping[str, Any] | pd.Series) -> np.ndarray | None:
     not record them, or record counts of an older definition (their weights are not kept).
     """
     recorded = row.get("weight_statistics")
-    version = row.get("weight_statistics_version")
-    current = isinstance(version, (int, float, np.number)) and not pd.isna(version) and int(version) == STATISTICS_VERSION
+    current = row.get("weight_statistics_version") == STATISTICS_VERSION  # False for a missing one (None, NaN)
     if current and isinstance(recorded, (list, np.ndarray)) and len(recorded):
         return np.asarray([np.asarray(layer, dtype=np.float64) for layer in recorded])
     if row.get("weight_origin") == "random":

@@ -68,28 +68,37 @@ def _trained_like(arch: Architecture, rng: np.random.Generator) -> list[tuple[np
     return network
 
 
-def _rows(n: int, seed: int) -> pd.DataFrame:
-    """Rows costed as da4ml counts LUTs: the adder bits of the kernels' actual CSD digits."""
+def _rows(n: int, seed: int, origin: str = "trained") -> pd.DataFrame:
+    """Rows costed as da4ml counts LUTs: the adder bits of the kernels' actual CSD digits.
+
+    ``origin``: ``trained`` (heavy-tailed kernels far from Glorot's) or ``random`` (Glorot-normal draws).
+    """
     rng = np.random.default_rng(seed)
     rows = []
     for index in range(n):
         widths = [16, *rng.choice([8, 16, 32], size=rng.integers(1, 4)), 5]
         arch = Architecture.from_widths(widths, weight_bits=int(rng.choice([4, 6, 8])), sparsity=float(rng.uniform(0, 0.8)))
-        network = _trained_like(arch, rng)
+        request = DesignRequest(arch, "random", seed * 10_000 + index) if origin == "random" else None
+        network = request.network() if request else _trained_like(arch, rng)
         counts = weight_statistics(arch, network)
         input_bits = [arch.input_bits, *(layer.activation_bits for layer in arch.layers[:-1])]
         lut = float(sum(c[0] * bits for c, bits in zip(counts, input_bits, strict=True)))
         cost = HardwareCost(source="da4ml", stage="estimate", target=arch.target, lut=lut, ff=0.3 * lut + 50, dsp=0.0,
                             bram_18k=0.0, latency_cycles=2 * arch.depth, latency_ns=10.0 * arch.depth, initiation_interval=1)
-        rows.append(cost_row(DesignRequest(arch, "trained", seed * 10_000 + index, network), cost, 0.1, network))
+        rows.append(cost_row(request or DesignRequest(arch, "trained", seed * 10_000 + index, network), cost, 0.1, network))
     return pd.DataFrame(rows)
 
 
+def _training_rows(n_trained: int, seed: int) -> pd.DataFrame:
+    """Trained networks and half as many random draws (which the architecture-only regressors learn from)."""
+    return pd.concat([_rows(n_trained, seed), _rows(n_trained // 2, seed + 100, "random")], ignore_index=True)
+
+
 def test_weight_aware_prediction_follows_trained_weights_that_the_architecture_alone_cannot() -> None:
-    training, held_out = _rows(400, seed=0), _rows(80, seed=1)
+    training, held_out = _training_rows(400, seed=0), _rows(80, seed=1)
     archs = [Architecture.model_validate_json(text) for text in training["arch_json"]]
     surrogate = fit_surrogate(training, archs, max_layers=4, statistics=[row_statistics(row) for _, row in training.iterrows()])
-    assert surrogate.weight_aware and surrogate.n_weight_rows == 400
+    assert surrogate.weight_aware and surrogate.n_weight_rows == 600 and surrogate.n_architecture_rows == 200
 
     weight_aware = evaluate_rows(surrogate, held_out, weight_aware=True)
     architecture_only = evaluate_rows(surrogate, held_out)
@@ -99,7 +108,7 @@ def test_weight_aware_prediction_follows_trained_weights_that_the_architecture_a
 
 
 def test_weights_and_their_statistics_give_one_prediction_and_unknown_weights_are_refused() -> None:
-    training = _rows(60, seed=0)
+    training = _training_rows(60, seed=0)
     archs = [Architecture.model_validate_json(text) for text in training["arch_json"]]
     rng = np.random.default_rng(5)
     networks = [_trained_like(arch, rng) for arch in archs[:5]]
@@ -134,7 +143,7 @@ def test_a_random_draw_without_recorded_counts_is_recounted_from_its_seed() -> N
 def test_accuracy_is_reported_per_plan_of_designs() -> None:
     from snac_pack.hardware.surrogate import accuracy_by_plan
 
-    training, held_out = _rows(200, seed=0), _rows(40, seed=1)
+    training, held_out = _training_rows(200, seed=0), _rows(40, seed=1)
     archs = [Architecture.model_validate_json(text) for text in training["arch_json"]]
     surrogate = fit_surrogate(training, archs, max_layers=4, statistics=[row_statistics(row) for _, row in training.iterrows()])
     held_out["plan"] = ["jet" if index % 2 else None for index in range(len(held_out))]
@@ -142,3 +151,17 @@ def test_accuracy_is_reported_per_plan_of_designs() -> None:
     assert set(by_plan) == {"jet", "untagged"}
     assert by_plan["jet"]["trained_weights_weight_aware"]["n"] == 20 and by_plan["jet"]["random_weights"] == {"n": 0}
     assert by_plan["jet"]["trained_weights_weight_aware"]["lut"]["median_rel_error"] < 0.05
+
+
+def test_architecture_only_regressors_learn_from_glorot_draws_only_and_say_so_without_any() -> None:
+    """A trained network described by the Glorot expectation of its digits would teach them a wrong cost."""
+    trained, random = _rows(60, seed=0), _rows(40, seed=1, origin="random")
+    archs = [Architecture.model_validate_json(text) for text in random["arch_json"]]
+    alone = fit_surrogate(random, archs, max_layers=4)
+    mixed_table = pd.concat([random, trained], ignore_index=True)
+    mixed_archs = archs + [Architecture.model_validate_json(text) for text in trained["arch_json"]]
+    mixed = fit_surrogate(mixed_table, mixed_archs, max_layers=4)
+    assert mixed.n_architecture_rows == alone.n_architecture_rows == 40 and mixed.n_training_rows == 100
+    pd.testing.assert_frame_equal(mixed.predict(archs[:10]), alone.predict(archs[:10]))
+    with pytest.raises(ValueError, match="no ground-truth row is a random Glorot-normal weight draw.*n_random_designs"):
+        fit_surrogate(trained, mixed_archs[40:], max_layers=4)

@@ -6,8 +6,13 @@ One gradient-boosted regressor per figure, trained on a ground-truth table of ex
 few hundred exact costs are all the training data there is; trees need no feature scaling,
 train in about a second and learn the corrections to physical estimates that vary slowly:
 
-- LUTs as their ratio (in log space) to the expected adder bits, Σ expected CSD digits of the
-  kernel × input width: da4ml's LUT count is the adder bits of the digits' adder trees;
+- LUTs as their ratio (in log space) to a learnt sum over layers (:class:`LayerProxy`): each
+  layer's adder bits (CSD digits of the kernel × input width, da4ml's LUT count is the adder
+  bits of the digits' adder trees) scaled by a factor fitted from the layer's shape (fan-in,
+  widths, bit widths, digits per weight and per column). da4ml shares subexpressions and widens
+  adders by different amounts in different layers; a network-level regressor on ~100 columns
+  learns such a per-layer law poorly from a few thousand rows, a per-layer fit of a dozen
+  coefficients learns it from all of them;
 - FFs as their ratio to the estimated pipeline registers (input and output registers plus the
   adder bits alive across stage boundaries);
 - cycle counts in log space directly (the estimated adder depth and stages are features).
@@ -20,7 +25,10 @@ counts, for untrained architectures) and, where the weights are known, the count
 quantized weights (:func:`~snac_pack.hardware.surrogate_features.realised_matrix`): a trained,
 pruned network's digits differ from the Glorot expectation by tens of percent. The weight-aware
 regressors learn from every row whose weights are known (random draws are regenerated from
-their seed; trained, compression and firmware rows record their counts).
+their seed; trained, compression and firmware rows record their counts). The architecture-only
+regressors predict what an untrained architecture costs, the expectation over Glorot-normal
+draws, and learn from those draws only: a trained network described by the Glorot expectation
+of its digits would teach them the wrong cost for its description.
 
 Prediction does not walk sklearn's trees: each regressor is turned into lookup tables
 (:class:`LookupForest`), so ten thousand architectures cost one numpy pass per figure.
@@ -47,6 +55,7 @@ from snac_pack.hardware.architecture import Architecture, ImplementationTarget
 from snac_pack.hardware.ground_truth import ROW_ORIGINS, architecture_of, row_statistics, split_key
 from snac_pack.hardware.network import NetworkWeights
 from snac_pack.hardware.surrogate_features import (
+    LAYER_COLUMNS,
     architecture_matrix,
     column_index,
     column_index_of_layer,
@@ -62,14 +71,17 @@ SURROGATE_TARGETS = ("lut", "ff", "dsp", "bram_18k", "latency_cycles", "initiati
 _CYCLE_TARGETS = ("latency_cycles", "initiation_interval")
 #: Splits per tree of a LookupForest: a tree with 8 leaves has 7.
 _SPLITS = 7
-#: Rows compared at once by a LookupForest (bounds its temporary arrays to a few tens of MB).
-_CHUNK_ROWS = 2048
+#: Rows compared at once by a LookupForest (bounds its temporary arrays to a few MB; larger chunks leave the cache).
+_CHUNK_ROWS = 1024
 #: Figures learnt as a ratio to a physical estimate: the column of :func:`architecture_matrix` it is in.
-_PROXY_COLUMNS = {"lut": "digit_bits", "ff": "register_bits"}
+_PROXY_COLUMNS = {"ff": "register_bits"}
+#: Figures learnt as a ratio to a fitted :class:`LayerProxy`.
+_LAYER_PROXY_FIGURES = ("lut",)
 #: Settings of every figure's HistGradientBoostingRegressor (accuracy is flat around them: docs/benchmarks/surrogate.md).
-REGRESSOR_SETTINGS = {"max_iter": 200, "learning_rate": 0.1, "max_leaf_nodes": 8, "min_samples_leaf": 4}
-#: Version of :func:`architecture_matrix`'s columns; a surrogate fitted on other columns is refused.
-FEATURES_VERSION = 4
+REGRESSOR_SETTINGS = {"max_iter": 400, "learning_rate": 0.1, "max_leaf_nodes": 8, "min_samples_leaf": 4}
+#: Version of the regressors' inputs (:func:`architecture_matrix`'s columns, the layer proxies);
+#: a surrogate fitted on other inputs is refused.
+FEATURES_VERSION = 5
 
 
 class SurrogateTargetMismatch(ValueError):
@@ -81,22 +93,96 @@ def _proxy(matrix: np.ndarray, name: str, max_layers: int) -> np.ndarray:
     return matrix[:, column_index(_PROXY_COLUMNS[name], max_layers)] + 1.0
 
 
+#: Per-layer quantities a :class:`LayerProxy` scales each layer's adder bits by (its log-linear features).
+LAYER_PROXY_FEATURES = (
+    "constant", "log2_fan_in", "log2_units", "weight_bits", "input_bits", "sparsity", "log2_digits_per_weight",
+    "log2_digits_per_column", "weight_times_input_bits", "log2_fan_in_squared", "adder_depth",
+)
+
+
+@dataclass
+class LayerProxy:
+    """A figure estimated as Σ over layers of the layer's adder bits × exp(θ · features of the layer).
+
+    Fitted by robust least squares on the log of the figure (a dozen coefficients, on every
+    training row), it is the estimate the figure's regressor learns the ratio to.
+
+    Attributes:
+        coefficients: θ, one per name of :data:`LAYER_PROXY_FEATURES`.
+    """
+
+    coefficients: np.ndarray
+
+    @staticmethod
+    def layer_features(matrix: np.ndarray, max_layers: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per row and layer: the features ``(n, max_layers, k)``, adder bits ``(n, max_layers)``, presence mask."""
+        per_layer = matrix[:, : max_layers * len(LAYER_COLUMNS)].reshape(len(matrix), max_layers, len(LAYER_COLUMNS))
+        column = {name: per_layer[:, :, index] for index, name in enumerate(LAYER_COLUMNS)}
+        units, fan_in = np.maximum(column["units"], 1.0), np.maximum(column["fan_in"], 1.0)
+        log2_fan_in = np.log2(fan_in)
+        features = np.stack([
+            np.ones_like(units),
+            log2_fan_in,
+            np.log2(units),
+            column["weight_bits"],
+            column["input_bits"],
+            column["sparsity"],
+            np.log2(np.maximum(column["csd_digits"] / (fan_in * units), 1e-3)),
+            np.log2(np.maximum(column["csd_digits"] / units, 1e-3)),
+            column["weight_bits"] * column["input_bits"] / 16.0,
+            log2_fan_in**2 / 8.0,
+            column["adder_depth"],
+        ], axis=-1)
+        return features, column["digit_bits"], column["units"] > 0
+
+    def __call__(self, matrix: np.ndarray, max_layers: int) -> np.ndarray:
+        """The estimate for each row of a description matrix (plus one, so empty networks stay finite)."""
+        features, adder_bits, present = self.layer_features(matrix, max_layers)
+        return np.where(present, adder_bits * np.exp(features @ self.coefficients), 0.0).sum(axis=1) + 1.0
+
+    @classmethod
+    def fit(cls, matrix: np.ndarray, values: np.ndarray, max_layers: int) -> LayerProxy:
+        """Fit θ to measured ``values`` (log space; soft-L1 loss, so a few odd designs do not pull it)."""
+        from scipy.optimize import least_squares  # lazy, as sklearn
+
+        features, adder_bits, present = cls.layer_features(matrix, max_layers)
+        goal = np.log(values + 1.0)
+
+        def residuals(coefficients: np.ndarray) -> np.ndarray:
+            estimate = np.where(present, adder_bits * np.exp(features @ coefficients), 0.0).sum(axis=1) + 1.0
+            return np.log(estimate) - goal
+
+        fitted = least_squares(residuals, np.zeros(features.shape[-1]), loss="soft_l1", f_scale=0.05)
+        return cls(coefficients=fitted.x)
+
+
+def _regressor_inputs(matrix: np.ndarray, max_layers: int, proxy: LayerProxy | None) -> np.ndarray:
+    """A regressor's input: the description matrix and, for a figure with a layer proxy, the proxy's layer features."""
+    if proxy is None:
+        return matrix
+    features = LayerProxy.layer_features(matrix, max_layers)[0]
+    return np.hstack([matrix, features.reshape(len(matrix), features.shape[1] * features.shape[2])])
+
+
 class LookupForest:
     """A fitted HistGradientBoostingRegressor turned into lookup tables, for fast batch prediction.
 
     A tree with at most ``_SPLITS`` splits is decided by the outcomes of its splits: the
     ``2^_SPLITS`` combinations map to the leaf each one reaches. Predicting a batch is then one
     comparison of the needed feature columns with all thresholds, one lookup per tree and a sum,
-    in numpy on one thread. sklearn walks each tree separately through an OpenMP region (600
+    in numpy on one thread. sklearn walks each tree separately through an OpenMP region (1,200
     regions for three figures), which on a busy machine took 5 s for 10,000 architectures; the
     tables take a fraction of a second and give the same values (to rounding of the sum).
 
     Attributes:
         regressor: the fitted sklearn model the tables were built from.
+        proxy: for a figure learnt relative to a :class:`LayerProxy`, that proxy (its layer
+            features are also the regressor's input, after the description's columns).
     """
 
-    def __init__(self, regressor: object) -> None:
+    def __init__(self, regressor: object, proxy: LayerProxy | None = None) -> None:
         self.regressor = regressor
+        self.proxy = proxy
         predictors = [iteration[0] for iteration in regressor._predictors]  # noqa: SLF001 (sklearn pinned)
         self._features = np.zeros((len(predictors), _SPLITS), dtype=np.intp)
         # A padding split compares with +inf: always "left", so its bit never changes the leaf.
@@ -124,17 +210,24 @@ class LookupForest:
             self._tables[index] = nodes["value"][node]
         self._baseline = float(np.ravel(regressor._baseline_prediction)[0])  # noqa: SLF001
 
+    def inputs(self, matrix: np.ndarray, max_layers: int) -> np.ndarray:
+        """The regressor's input for a description matrix (see :func:`_regressor_inputs`)."""
+        return _regressor_inputs(matrix, max_layers, self.proxy)
+
     def predict(self, matrix: np.ndarray) -> np.ndarray:
-        """The regressor's prediction for each row of a finite ``matrix``."""
-        weights = 1 << np.arange(_SPLITS)
-        trees = np.arange(len(self._tables))
+        """The regressor's prediction for each row of a finite input (see :meth:`inputs`)."""
         out = np.empty(len(matrix))
+        cell_of_tree = np.arange(len(self._tables))[:, None] * self._tables.shape[1]
+        cells = self._tables.ravel()
         for start in range(0, len(matrix), _CHUNK_ROWS):
-            rows = matrix[start : start + _CHUNK_ROWS]
-            # sklearn sends x <= threshold left (NaN aside: the matrix is finite).
-            left = rows[:, self._features] <= self._thresholds
-            codes = left.astype(np.intp) @ weights
-            out[start : start + _CHUNK_ROWS] = self._baseline + self._tables[trees, codes].sum(axis=1)
+            # Columns contiguous: each split's comparison reads whole rows of this transposed chunk.
+            columns = np.ascontiguousarray(matrix[start : start + _CHUNK_ROWS].T)
+            codes = np.zeros((len(self._tables), columns.shape[1]), dtype=np.intp)
+            for split in range(_SPLITS):
+                # sklearn sends x <= threshold left (NaN aside: the matrix is finite).
+                left = columns[self._features[:, split]] <= self._thresholds[:, split, None]
+                codes |= left.astype(np.intp) << split
+            out[start : start + _CHUNK_ROWS] = self._baseline + cells[codes + cell_of_tree].sum(axis=0)
         return out
 
 
@@ -147,9 +240,11 @@ class Surrogate:
         sources: the tools whose figures it learnt (e.g. ``("da4ml",)``).
         max_layers: deepest architecture it describes.
         n_training_rows: size of its training set.
+        n_architecture_rows: training rows of ``models``: the random Glorot-normal weight draws.
         models: per figure, a :class:`LookupForest` of a regressor fitted on the log of the
-            figure's ratio to its physical estimate (LUT, FF) or on log1p of the figure, or a
-            constant (a figure that never varied in training).
+            figure's ratio to its physical estimate (LUT: a :class:`LayerProxy`; FF: the
+            register estimate) or on log1p of the figure, or a constant (a figure that never
+            varied in training); fitted on the random Glorot-normal weight draws.
         weight_models: the same per figure, fitted on the counts of actual weights
             (:func:`~snac_pack.hardware.surrogate_features.realised_matrix`); empty when no
             training row had known weights.
@@ -165,6 +260,7 @@ class Surrogate:
     sources: tuple[str, ...]
     max_layers: int
     n_training_rows: int
+    n_architecture_rows: int = 0
     models: dict[str, object] = field(default_factory=dict)
     weight_models: dict[str, object] = field(default_factory=dict)
     n_weight_rows: int = 0
@@ -218,6 +314,7 @@ class Surrogate:
             "features_version": self.features_version,
             "trained_on": sorted(self.trained_on),
             "n_weight_rows": self.n_weight_rows,
+            "n_architecture_rows": self.n_architecture_rows,
         }, sort_keys=True).encode())
         models = {**self.models, **{f"weights:{name}": model for name, model in self.weight_models.items()}}
         for name in sorted(models):
@@ -226,6 +323,8 @@ class Surrogate:
             if isinstance(model, LookupForest):
                 for array in (model._features, model._thresholds, model._tables, np.float64(model._baseline)):  # noqa: SLF001
                     hasher.update(np.ascontiguousarray(array).tobytes())
+                if model.proxy is not None:
+                    hasher.update(np.ascontiguousarray(model.proxy.coefficients).tobytes())
             else:
                 hasher.update(np.float64(model).tobytes())
         return hasher.hexdigest()[:16]
@@ -309,10 +408,14 @@ class Surrogate:
         for name, model in models.items():
             if isinstance(model, float):
                 values = np.full(len(matrix), model)
-            elif name in _PROXY_COLUMNS:
-                values = np.exp(model.predict(matrix)) * _proxy(matrix, name, self.max_layers)
             else:
-                values = np.expm1(model.predict(matrix))
+                raw = model.predict(model.inputs(matrix, self.max_layers))
+                if model.proxy is not None:
+                    values = np.exp(raw) * model.proxy(matrix, self.max_layers)
+                elif name in _PROXY_COLUMNS:
+                    values = np.exp(raw) * _proxy(matrix, name, self.max_layers)
+                else:
+                    values = np.expm1(raw)
             values = np.maximum(values, 0.0)
             predictions[name] = np.rint(values) if name in _CYCLE_TARGETS else values
         return pd.DataFrame(predictions)
@@ -371,13 +474,32 @@ def _fit_figures(table: pd.DataFrame, matrix: np.ndarray, max_layers: int, seed:
             models[name] = float(values[measured][0])
             continue
         model = HistGradientBoostingRegressor(**REGRESSOR_SETTINGS, random_state=seed)
-        goal = np.log((values + 1.0) / _proxy(matrix, name, max_layers)) if name in _PROXY_COLUMNS else np.log1p(values)
-        # A few hundred rows: one thread. OpenMP threads that wait on each other at every split
+        proxy = LayerProxy.fit(matrix[measured], values[measured], max_layers) if name in _LAYER_PROXY_FIGURES else None
+        if proxy is not None:
+            goal = np.log((values + 1.0) / proxy(matrix, max_layers))
+        elif name in _PROXY_COLUMNS:
+            goal = np.log((values + 1.0) / _proxy(matrix, name, max_layers))
+        else:
+            goal = np.log1p(values)
+        inputs = _regressor_inputs(matrix, max_layers, proxy)
+        # A few thousand rows: one thread. OpenMP threads that wait on each other at every split
         # made fits 5-50x slower on a shared two-core machine.
         with threadpool_limits(limits=1):
-            model.fit(matrix[measured], goal[measured])
-        models[name] = LookupForest(model)
+            model.fit(inputs[measured], goal[measured])
+        models[name] = LookupForest(model, proxy)
     return models
+
+
+def _glorot_draws(table: pd.DataFrame) -> np.ndarray:
+    """Which rows are random weight draws from the Glorot-normal distribution (rows without the column: all)."""
+    if "origin" not in table:
+        return np.ones(len(table), dtype=bool)
+    random = (table["origin"] == "random").to_numpy()
+    if "weight_distribution" not in table:
+        return random
+    # Rows written before draws named their distribution were Glorot-normal draws.
+    distribution = table["weight_distribution"].where(table["weight_distribution"].notna(), "glorot_normal")
+    return random & (distribution == "glorot_normal").to_numpy()
 
 
 def fit_surrogate(
@@ -414,14 +536,23 @@ def fit_surrogate(
     )
     matrix = architecture_matrix(archs, max_layers)
     surrogate.ranges = {name: (float(low.min()), float(high.max())) for name, (low, high) in _extents(matrix, max_layers).items()}
-    surrogate.models = _fit_figures(table, matrix, max_layers, seed)
+    # The architecture-only regressors learn the expected cost of a Glorot-normal draw (see the module docstring).
+    draws = np.flatnonzero(_glorot_draws(table))
+    if len(draws) == 0:
+        raise ValueError(
+            "no ground-truth row is a random Glorot-normal weight draw, which the architecture-only regressors learn "
+            "from; raise surrogate_training.n_random_designs"
+        )
+    surrogate.models = _fit_figures(table.iloc[draws].reset_index(drop=True), matrix[draws], max_layers, seed)
+    surrogate.n_architecture_rows = len(draws)
     known = [index for index, counts in enumerate(statistics or []) if counts is not None]
     if known:
         rows = table.iloc[known].reset_index(drop=True)
         matrix = realised_matrix([archs[i] for i in known], [statistics[i] for i in known], max_layers)  # type: ignore[index]
         surrogate.weight_models = _fit_figures(rows, matrix, max_layers, seed)
         surrogate.n_weight_rows = len(known)
-    logger.info("Surrogate trained on %d rows from %s (%d with known weights)", len(table), ", ".join(surrogate.sources),
+    logger.info("Surrogate trained on %d rows from %s (architecture-only on %d random draws, weight-aware on %d rows "
+                "with known weights)", len(table), ", ".join(surrogate.sources), surrogate.n_architecture_rows,
                 surrogate.n_weight_rows)
     return surrogate
 

@@ -241,19 +241,35 @@ def weight_statistics(arch: Architecture, weights: NetworkWeights) -> np.ndarray
     return counts
 
 
+def _all_zero_probability(zero_share: np.ndarray, n_weights: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """Chance that ``m`` given weights of a kernel of ``n_weights`` with ``zero_share · n_weights`` zeros are all zero.
+
+    Hypergeometric, continued to real counts with log-gamma; 0 where there are fewer zeros than
+    ``m`` (a count less than one weight short rounds down, as the product it continues).
+    """
+    from scipy.special import gammaln  # lazy, as in _csd_table
+
+    zeros = zero_share * n_weights
+    spare = zeros - m + 1.0
+    log_probability = gammaln(zeros + 1.0) - gammaln(np.maximum(spare, 1e-9)) + gammaln(n_weights - m + 1.0) - gammaln(n_weights + 1.0)
+    return np.where(spare > 0.0, np.exp(np.minimum(log_probability, 0.0)), 0.0)
+
+
 def _expected_built_fraction(
     units: np.ndarray, fan_in: np.ndarray, log2_scale: np.ndarray, sparsity: np.ndarray, mask: np.ndarray
 ) -> np.ndarray:
     """Expected share of each layer's kernel that da4ml builds adders for, for random Glorot-normal weights.
 
-    The expectation of what :func:`weight_statistics` counts. A weight is zero with probability
-    ``z = max(sparsity, P(|w| < LSB/2))``. Forward, a neuron varies unless all its weights are
-    zero or come from constant neurons: ``v_l = 1 − (z_l + (1 − z_l)(1 − v_{l−1}))^{fan_in_l}``.
-    Backward, a neuron is live unless each outgoing weight is zero or leads to a dead neuron:
-    ``live_l = 1 − (z_{l+1} + (1 − z_{l+1})(1 − live_{l+1}))^{units_{l+1}}``. A kernel keeps
-    the share ``v_{l−1} · live_l`` of its weights. Weights are taken as independent; magnitude
-    pruning to an exact fraction per layer makes whole rows and columns of zeros a little rarer,
-    so at 80 % sparsity in 8-wide layers the expectation is up to a tenth low.
+    The expectation of what :func:`weight_statistics` counts. A layer's ``n = fan_in · units``
+    weights hold ``k = max(round(sparsity · n), n · P(|w| < LSB/2))`` zeros: magnitude pruning
+    zeroes an exact number of them, so the chance that ``m`` given weights are all zero is
+    hypergeometric, ``h(m) = k! (n − m)! / ((k − m)! n!)`` (for an 8-wide layer at 80 % sparsity
+    about a tenth below the ``z^m`` of independent zeros). Forward, a neuron varies unless its
+    weights from varying inputs are all zero: ``v_l = 1 − h_l(fan_in_l · v_{l−1})``. Backward, a
+    neuron is live unless its weights to live neurons are all zero:
+    ``live_l = 1 − h_{l+1}(units_{l+1} · live_{l+1})``. A kernel keeps the share
+    ``v_{l−1} · live_l`` of its weights. The counts of varying inputs and live neurons enter at
+    their expectation.
 
     Args:
         units, fan_in, log2_scale, sparsity, mask: per layer ``(n, max_layers)``, as in
@@ -264,17 +280,21 @@ def _expected_built_fraction(
     """
     from scipy.special import erf  # lazy, as in _csd_table
 
-    zero = np.maximum(sparsity, erf(0.5 / (2.0**log2_scale * np.sqrt(2.0)))) * mask
+    n_weights = np.maximum(fan_in * units, 1.0)
+    # Pruning zeroes round(sparsity · n) weights (as random_quantized_network); rounding may zero more.
+    zeros = np.maximum(np.rint(sparsity * n_weights), erf(0.5 / (2.0**log2_scale * np.sqrt(2.0))) * n_weights) * mask
+    zero = zeros / n_weights
     depth = mask.sum(axis=1)
     varying_inputs = np.ones_like(units)  # of each layer's inputs
     for index in range(1, units.shape[1]):
-        previous = zero[:, index - 1] + (1.0 - zero[:, index - 1]) * (1.0 - varying_inputs[:, index - 1])
-        varying_inputs[:, index] = 1.0 - previous ** fan_in[:, index - 1]
+        previous = index - 1
+        constant = _all_zero_probability(zero[:, previous], n_weights[:, previous], fan_in[:, previous] * varying_inputs[:, previous])
+        varying_inputs[:, index] = 1.0 - constant
     live = np.ones_like(units)
     for index in range(units.shape[1] - 2, -1, -1):
-        following = zero[:, index + 1]
-        dead = (following + (1.0 - following) * (1.0 - live[:, index + 1])) ** units[:, index + 1]
-        live[:, index] = np.where(index + 1 < depth, 1.0 - dead, 1.0)
+        following = index + 1
+        dead = _all_zero_probability(zero[:, following], n_weights[:, following], units[:, following] * live[:, following])
+        live[:, index] = np.where(following < depth, 1.0 - dead, 1.0)
     return varying_inputs * live * mask
 
 

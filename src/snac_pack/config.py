@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from snac_pack.compression.comparison import ComparisonSettings
 from snac_pack.compression.settings import (
     BaselineModel,
     FixedPoint,
@@ -139,6 +140,11 @@ class SearchTraining(_Section):
     epochs: int = Field(gt=0)
     batch_size: int = Field(default=256, gt=0)
     patience: int = Field(default=3, ge=0)
+    early_stopping_fraction: float = Field(
+        default=0.15, gt=0.0, lt=0.5,
+        description="share of the training data (of each fold's training part) early stopping watches; the metric "
+        "is measured on data it never saw",
+    )
 
     def settings(self) -> TrainingSettings:
         """As the models' training settings."""
@@ -211,6 +217,7 @@ def trial_objective(
         precision=search.precision.resolve(space),
         target=target,
         training=search.training.settings(),
+        early_stopping_fraction=search.training.early_stopping_fraction,
         folds=search.cross_validation_folds,
         train=train,
         val=val,
@@ -219,13 +226,16 @@ def trial_objective(
 
 
 class LocalCompressionParams(_Section):
-    """The ``local_compression`` section: precisions, warm-up, pruning schedule, selection, baselines."""
+    """The ``local_compression`` section: precisions, warm-up, pruning schedule, selection, baselines, comparison."""
 
     precisions: tuple[QuantizationPoint, ...] = Field(min_length=1, description="weight and activation formats to compress at")
     warmup: PhaseTraining = Field(description="quantization-aware training before pruning")
     pruning: PruningSchedule
     selection: SelectionRule = Field(default_factory=SelectionRule)
     baselines: tuple[BaselineModel, ...] = Field(default=(), description="hand-designed networks compressed alike")
+    comparison: ComparisonSettings = Field(
+        default_factory=ComparisonSettings, description="candidates against baselines on the test split (paired bootstrap)"
+    )
     n_workers: int | None = Field(default=None, gt=0, description="processes for exact costs; null: one per core")
     seed: int = Field(default=0, ge=0)
 

@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from snac_pack.models.mlp import MLPSpec, TrainingSettings, build_mlp, predict_classes, task_metric, train_classifier
+from snac_pack.models.mlp import (
+    MLPSpec,
+    TrainingSettings,
+    build_mlp,
+    early_stopping_split,
+    predict_classes,
+    task_metric,
+    train_classifier,
+)
 
 
 def test_model_has_the_described_layers() -> None:
@@ -37,3 +45,15 @@ def test_invalid_description_names_the_field() -> None:
         MLPSpec(hidden_units=(4,), dropout=1.5)
     with pytest.raises(ValueError, match="hidden_units must all be at least 1"):
         MLPSpec(hidden_units=(4, 0))
+
+
+def test_early_stopping_split_is_stratified_disjoint_reproducible_and_keeps_every_class_fitted() -> None:
+    y = np.array([0] * 100 + [1] * 40 + [2] * 1 + [3] * 2)
+    fit, watched = early_stopping_split(y, 0.15, seed=4)
+    assert sorted([*fit, *watched]) == list(range(len(y)))
+    assert [int(np.sum(y[watched] == label)) for label in range(4)] == [15, 6, 0, 1]  # a lone example is fitted
+    assert all(np.sum(y[fit] == label) >= 1 for label in range(4))
+    np.testing.assert_array_equal(early_stopping_split(y, 0.15, seed=4)[1], watched)
+    assert not np.array_equal(early_stopping_split(y, 0.15, seed=5)[1], watched)
+    with pytest.raises(ValueError, match="early-stopping fraction must lie in \\(0, 1\\), got 1.0"):
+        early_stopping_split(y, 1.0, seed=0)

@@ -10,6 +10,7 @@ import json
 
 import pandas as pd
 
+from snac_pack.compression.comparison import MetricDifference
 from snac_pack.hardware import ImplementationTarget
 from snac_pack.hardware.cost import HardwareCost
 from snac_pack.hardware.yosys import cost_from_cell_counts
@@ -113,6 +114,12 @@ def selected() -> pd.DataFrame:
     history = compression_history()
     chosen = history[history["iteration"] == 1].assign(reference_metric=0.75, test_metric=[0.74, 0.745])
     return chosen[[column for column in SUMMARY_COLUMNS if column in chosen]]
+
+
+def comparisons() -> list[MetricDifference]:
+    """The candidate of :func:`selected` against its baseline on a test split."""
+    return [MetricDifference(model="trial_3", reference="baseline_8", difference=0.005, low=-0.002, high=0.012,
+                             confidence=0.95, n_examples=5000, n_resamples=2000)]
 
 
 def open_flow_hardware() -> dict:

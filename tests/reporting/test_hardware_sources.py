@@ -28,7 +28,7 @@ def _run_report(estimator: str = "surrogate") -> str:
         metrics,
         search_statistics(trials, front, {"storage": "sqlite:///study.db"}, metrics),
         pareto_plot(trials, front, "accuracy", ["lut", "bops"], metrics),
-        compression_summary(inputs.selected(), "accuracy", {"tolerance": 0.01}, metrics),
+        compression_summary(inputs.selected(), "accuracy", {"tolerance": 0.01}, metrics, inputs.comparisons()),
         compression_plot(inputs.compression_history(), "accuracy"),
         firmware,
     )
@@ -89,6 +89,17 @@ def test_compression_summary_names_its_columns_and_dsp_is_none_by_construction()
     assert all(SOURCE.search(label) for label in summary["sources"].values())
     assert {(model["exact_dsp"], model["exact_bram_18k"]) for model in summary["models"]} == {("none by construction",) * 2}
     assert all(isinstance(model["exact_lut"], float) for model in summary["models"])
+    assert summary["comparisons"] == []  # no comparison given: none shown
+
+
+def test_run_report_compares_candidates_with_baselines_with_the_interval_and_the_lut_ratio() -> None:
+    summary = compression_summary(inputs.selected(), "accuracy", {"tolerance": 0.01}, inputs.surrogate_metrics(), inputs.comparisons())
+    [pair] = summary["comparisons"]
+    # trial_3 at iteration 1: 2000 · 0.7 LUT against the baseline's 3000 · 0.7.
+    assert pair["verdict"] == "no significant difference" and pair["lut_ratio"] == pytest.approx(2 / 3)
+    page = _run_report()
+    assert "Candidates against baselines on the test split (5,000 examples" in page
+    assert "[-0.0020, +0.0120]" in page and "66.7 %" in page
 
 
 def test_firmware_yosys_column_holds_only_what_yosys_counted() -> None:

@@ -39,6 +39,7 @@ BASE = TrialObjective(
                         activation_integer_bits=3),
     target=ImplementationTarget(),
     training=TrainingSettings(epochs=2),
+    early_stopping_fraction=0.15,
     folds=1,
     train=_table(0),
     val=_table(1),
@@ -71,6 +72,45 @@ def test_the_same_objective_built_twice_is_made_under_the_same() -> None:
 def test_each_kind_of_change_changes_exactly_its_component(component: str) -> None:
     assert set(CHANGES) == set(MADE_UNDER_COMPONENTS)
     assert _changed(BASE, dataclasses.replace(BASE, **CHANGES[component])) == {component}
+
+
+def test_the_early_stopping_share_is_part_of_the_training_component() -> None:
+    assert _changed(BASE, dataclasses.replace(BASE, early_stopping_fraction=0.2)) == {"training"}
+
+
+@pytest.mark.parametrize("folds", [1, 3])
+def test_early_stopping_never_sees_the_data_the_metric_is_measured_on(folds: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The recorded metric is the validation split's (the held-out fold's): fitting and early stopping both used other data."""
+    import optuna
+
+    from snac_pack.search import objective as objective_module
+
+    seen: list[tuple[np.ndarray, np.ndarray]] = []
+    scored: list[np.ndarray] = []
+    original_train, original_predict = objective_module.train_classifier, objective_module.predict_classes
+
+    def spy_train(model: Any, train: Any, val: Any, settings: Any) -> Any:
+        seen.append((train[0], val[0]))
+        return original_train(model, train, val, settings)
+
+    def spy_predict(model: Any, x: np.ndarray) -> np.ndarray:
+        scored.append(x)
+        return original_predict(model, x)
+
+    monkeypatch.setattr(objective_module, "train_classifier", spy_train)
+    monkeypatch.setattr(objective_module, "predict_classes", spy_predict)
+    objective = dataclasses.replace(BASE, folds=folds, training=TrainingSettings(epochs=1))
+    study = optuna.create_study(directions=["maximize", "minimize"], sampler=optuna.samplers.RandomSampler(seed=0))
+    study.optimize(objective, n_trials=1)
+    assert len(seen) == len(scored) == folds
+    rows = lambda array: {row.tobytes() for row in array}  # noqa: E731
+    for (fitted, watched), measured in zip(seen, scored, strict=True):
+        assert not rows(fitted) & rows(watched) and not (rows(fitted) | rows(watched)) & rows(measured)
+        assert len(watched) == pytest.approx(0.15 * (len(fitted) + len(watched)), abs=5)  # 5 classes, rounded each
+    if folds == 1:
+        assert rows(scored[0]) == rows(BASE.val.x)
+    assert study.trials[0].user_attrs["metric_split"] == objective.metric_split()
+    assert ("validation split" if folds == 1 else "3-fold cross-validation") in objective.metric_split()
 
 
 def test_settings_components_are_readable_in_an_error() -> None:

@@ -90,6 +90,33 @@ def build_mlp(n_inputs: int, n_classes: int, spec: MLPSpec, seed: int = 0) -> tf
     return tf_keras.Model(inputs, outputs, name="mlp")
 
 
+def early_stopping_split(y: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Split training examples into those fitted and those early stopping watches, stratified by class.
+
+    A metric measured on the data early stopping chose the epoch on is biased upwards; keeping a
+    slice of the training data for early stopping leaves the validation split unseen until the
+    metric is measured.
+
+    Args:
+        y: integer labels of the training examples.
+        fraction: share of each class kept for early stopping (at least one example of a class
+            with two or more, never its last).
+        seed: seed of the draw.
+
+    Returns:
+        Indices of the examples to fit and of those to stop on, each sorted.
+    """
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f"early-stopping fraction must lie in (0, 1), got {fraction}")
+    y = np.asarray(y)
+    rng = np.random.default_rng(seed)
+    watched = np.zeros(len(y), dtype=bool)
+    for label in np.unique(y):
+        members = rng.permutation(np.flatnonzero(y == label))
+        watched[members[: min(len(members) - 1, max(1, round(fraction * len(members))))]] = True
+    return np.flatnonzero(~watched), np.flatnonzero(watched)
+
+
 def train_classifier(
     model: tf_keras.Model,
     train: tuple[np.ndarray, np.ndarray],

@@ -7,6 +7,7 @@ surrogate's prediction for the same architecture.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -16,6 +17,8 @@ from snac_pack.reporting.sources import NONE_BY_CONSTRUCTION, SOURCE_NAMES, by_c
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
+
+    from snac_pack.compression.comparison import MetricDifference
 
 SUMMARY_COLUMNS = (
     "model",
@@ -108,7 +111,13 @@ def compression_plot(history: pd.DataFrame, metric: str) -> go.Figure:
     return figure
 
 
-def compression_summary(selected: pd.DataFrame, metric: str, selection: dict[str, Any], surrogate_metrics: dict[str, Any]) -> dict[str, Any]:
+def compression_summary(
+    selected: pd.DataFrame,
+    metric: str,
+    selection: dict[str, Any],
+    surrogate_metrics: dict[str, Any],
+    comparisons: Sequence[MetricDifference] = (),
+) -> dict[str, Any]:
     """Baselines and candidates side by side at their selected compression points (JSON-ready).
 
     Args:
@@ -116,16 +125,40 @@ def compression_summary(selected: pd.DataFrame, metric: str, selection: dict[str
         metric: the task metric's name.
         selection: the selection settings.
         surrogate_metrics: the surrogate's accuracy, whose error the surrogate columns carry.
+        comparisons: candidates against baselines on the test split.
 
     Returns:
-        ``metric``, ``selection``, ``sources`` (the source of every hardware column) and
-        ``models``; DSP and BRAM, which distributed arithmetic never uses, read "none by construction".
+        ``metric``, ``selection``, ``sources`` (the source of every hardware column), ``models``
+        and ``comparisons`` (per pair: the metric difference with its interval and verdict, and
+        both networks' LUTs from da4ml with their ratio); DSP and BRAM, which distributed
+        arithmetic never uses, read "none by construction".
     """
     ordered = selected.sort_values(["kind", "model"], key=lambda column: column.map({"baseline": 0, "candidate": 1}) if column.name == "kind" else column)
     rows = []
     for _, row in ordered.iterrows():
         rows.append({column: _shown(column, row[column]) for column in SUMMARY_COLUMNS if column in row})
-    return {"metric": metric, "selection": selection, "sources": summary_sources(surrogate_metrics), "models": rows}
+    lut = dict(zip(selected["model"], selected["exact_lut"].astype(float), strict=True))
+    compared = [
+        {
+            "model": pair.model,
+            "baseline": pair.reference,
+            "difference": pair.difference,
+            "low": pair.low,
+            "high": pair.high,
+            "confidence": pair.confidence,
+            "verdict": pair.verdict,
+            "n_examples": pair.n_examples,
+            "n_resamples": pair.n_resamples,
+            "model_lut": lut[pair.model],
+            "baseline_lut": lut[pair.reference],
+            "lut_ratio": lut[pair.model] / lut[pair.reference] if lut[pair.reference] else None,
+        }
+        for pair in comparisons
+    ]
+    return {
+        "metric": metric, "selection": selection, "sources": summary_sources(surrogate_metrics), "models": rows,
+        "comparisons": compared,
+    }
 
 
 def _shown(column: str, value: Any) -> Any:

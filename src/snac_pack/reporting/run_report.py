@@ -114,6 +114,7 @@ def _search_section(statistics: dict[str, Any], pareto: go.Figure) -> str:
         ["complete trials", statistics["trials_by_state"].get("COMPLETE", 0)],
         ["failed trials", statistics["trials_by_state"].get("FAIL", 0)],
         ["Pareto front size", statistics.get("pareto_front_size")],
+        ["task metric of the trials measured on", "; ".join(statistics.get("metric_measured_on", [])) or None],
         ["study wall time (s)", statistics.get("study_wall_time_s")],
         ["trials per hour", statistics.get("trials_per_hour")],
         ["workers", len(statistics.get("workers", []))],
@@ -155,7 +156,29 @@ def _compression_section(summary: dict[str, Any], plot: go.Figure) -> str:
     header = ["network", "kind", "architecture", "bits (w.i-a.i)", "sparsity", f"val {metric}", f"test {metric}", *(sources[c] for c in hardware)]
     return (
         f"<p>Each network at its selected point: the fewest LUTs ({SOURCE_NAMES['da4ml']}) within "
-        f"{summary['selection']['tolerance']} of its best unpruned {html.escape(metric)}.</p>" + _table(header, rows) + _figure(plot)
+        f"{summary['selection']['tolerance']} of its best unpruned {html.escape(metric)}.</p>" + _table(header, rows)
+        + _comparison_table(summary) + _figure(plot)
+    )
+
+
+def _comparison_table(summary: dict[str, Any]) -> str:
+    """Every candidate against every baseline: the test metric difference with its interval, and the LUT ratio."""
+    comparisons = summary.get("comparisons", [])
+    if not comparisons:
+        return "<p class='note'>No candidate-against-baseline comparison: the run has no baselines (local_compression.baselines).</p>"
+    first = comparisons[0]
+    metric = html.escape(summary["metric"])
+    rows = [
+        [c["model"], c["baseline"], f"{c['difference']:+.4f}", f"[{c['low']:+.4f}, {c['high']:+.4f}]", c["verdict"],
+         c["model_lut"], c["baseline_lut"], None if c["lut_ratio"] is None else f"{100 * c['lut_ratio']:.1f} %"]
+        for c in comparisons
+    ]
+    header = ["candidate", "baseline", f"test {metric} difference", f"{100 * first['confidence']:.0f} % interval", "verdict",
+              f"candidate LUT ({SOURCE_NAMES['da4ml']})", f"baseline LUT ({SOURCE_NAMES['da4ml']})", f"LUT ratio ({SOURCE_NAMES['da4ml']})"]
+    return (
+        f"<p>Candidates against baselines on the test split ({first['n_examples']:,} examples, never used to choose): "
+        f"candidate minus baseline, {100 * first['confidence']:.0f} % paired bootstrap interval ({first['n_resamples']:,} "
+        "resamples of the test examples); a difference whose interval excludes zero is significant.</p>" + _table(header, rows)
     )
 
 

@@ -124,6 +124,18 @@ def pareto_plot(
     return figure
 
 
+#: What trials recorded before they named their split were measured on.
+_UNNAMED_SPLIT = "validation split, which early stopping also watched (trials recorded before the two were kept apart)"
+
+
+def metric_splits(trials: pd.DataFrame) -> list[str]:
+    """The data the trials' task metric was measured on (``metric_split``), each description once."""
+    if trials.empty:
+        return []
+    recorded = trials["attr_metric_split"] if "attr_metric_split" in trials else pd.Series(None, index=trials.index, dtype=object)
+    return sorted(set(recorded.fillna(_UNNAMED_SPLIT)))
+
+
 def search_statistics(trials: pd.DataFrame, front: pd.DataFrame, summary: dict[str, Any], surrogate_metrics: dict[str, Any]) -> dict[str, Any]:
     """Trials, wall time, throughput, workers, where the hardware figures come from and (when
     both are recorded) the surrogate's error against da4ml on the front.
@@ -136,7 +148,7 @@ def search_statistics(trials: pd.DataFrame, front: pd.DataFrame, summary: dict[s
 
     Returns:
         A JSON-ready dict; ``figure_sources`` names the source of every hardware figure the
-        trials record.
+        trials record, ``metric_measured_on`` the data their task metric comes from.
     """
     states = trials["state"].value_counts().to_dict() if not trials.empty else {}
     complete = trials[trials["state"] == "COMPLETE"]
@@ -144,6 +156,7 @@ def search_statistics(trials: pd.DataFrame, front: pd.DataFrame, summary: dict[s
         "trials_by_state": {str(k): int(v) for k, v in states.items()},
         "pareto_front_size": len(front),
         "figure_sources": figure_sources(trials, surrogate_metrics),
+        "metric_measured_on": metric_splits(complete),
         "this_run": summary,
     }
     if not complete.empty:

@@ -32,7 +32,14 @@ from snac_pack.hardware.exact import exact_cost
 from snac_pack.hardware.parts import resource_percentages
 from snac_pack.hardware.surrogate import Surrogate
 from snac_pack.models.export import quantized_network
-from snac_pack.models.mlp import TrainingSettings, build_mlp, predict_classes, task_metric, train_classifier
+from snac_pack.models.mlp import (
+    TrainingSettings,
+    build_mlp,
+    early_stopping_split,
+    predict_classes,
+    task_metric,
+    train_classifier,
+)
 from snac_pack.search.sampling import candidate_inputs
 from snac_pack.search.space import Precision, SearchSpace, suggest_candidate, to_architecture
 from snac_pack.search.study import MadeUnder
@@ -85,6 +92,9 @@ class TrialObjective:
         precision: fixed-point formats and sparsity at which designs are costed.
         target: the implementation target.
         training: epochs, batch size and patience (learning rate comes from the trial).
+        early_stopping_fraction: share of the training data (with k folds: of each fold's
+            training part) early stopping watches; the metric is measured on the validation
+            split (the held-out fold), which neither fitting nor early stopping saw.
         folds: 1 for a train/validation split, k > 1 for k-fold cross-validation on train + val.
         train: training split of the model inputs.
         val: validation split.
@@ -101,6 +111,7 @@ class TrialObjective:
     precision: Precision
     target: ImplementationTarget
     training: TrainingSettings
+    early_stopping_fraction: float
     folds: int
     train: FeatureTable
     val: FeatureTable
@@ -135,6 +146,7 @@ class TrialObjective:
             trial.set_user_attr(name, float(value))
         for name in HARDWARE_FIGURES:
             trial.set_user_attr(f"surrogate_{name}", float(surrogate_figures[name]))
+        trial.set_user_attr("metric_split", self.metric_split())
         trial.set_user_attr("estimator", self.estimator)
         trial.set_user_attr("architecture", arch.describe())
         trial.set_user_attr("arch_json", arch.model_dump_json())
@@ -145,6 +157,13 @@ class TrialObjective:
         for name, limit in self.budgets.items():
             trial.set_constraint(name, figures[name] - limit)
         return {name: float(figures[name]) for name in self.objectives}
+
+    def metric_split(self) -> str:
+        """Which data the recorded metric is measured on, and which data early stopping watched."""
+        share = f"{100 * self.early_stopping_fraction:.0f} %"
+        if self.folds == 1:
+            return f"validation split (early stopping on {share} of the training split)"
+        return f"{self.folds}-fold cross-validation on train + validation (early stopping on {share} of each fold's training part)"
 
     def made_under(self) -> dict[str, MadeUnder]:
         """What this objective's trials are measured under, one digest per component a person may change.
@@ -164,7 +183,10 @@ class TrialObjective:
             "estimator": self.estimator,
             "precision": dataclasses.asdict(self.precision),
             "hardware_target": self.target.model_dump(mode="json"),
-            "training": {"metric": self.metric, "folds": self.folds, **self.training.model_dump(mode="json")},
+            "training": {
+                "metric": self.metric, "folds": self.folds, "early_stopping_fraction": self.early_stopping_fraction,
+                **self.training.model_dump(mode="json"),
+            },
         }
         record = {name: _described(value) for name, value in described.items()}
         record["surrogate"] = MadeUnder(
@@ -187,7 +209,7 @@ class TrialObjective:
         if self.folds == 1:
             x_train, x_val = candidate_inputs(candidate, self.train), candidate_inputs(candidate, self.val)
             model = build_mlp(x_train.shape[1], n_classes, candidate.network, seed=settings.seed)
-            history = train_classifier(model, (x_train, self.train.y), (x_val, self.val.y), settings)
+            history = self._fit(model, x_train, self.train.y, settings)
             metric = task_metric(self.metric, self.val.y, predict_classes(model, x_val))
             return metric, model, x_train.shape[1], len(history["loss"])
         from sklearn.model_selection import StratifiedKFold
@@ -197,10 +219,15 @@ class TrialObjective:
         scores, epochs = [], 0
         for fold, (fit, held) in enumerate(StratifiedKFold(self.folds, shuffle=True, random_state=settings.seed).split(x_all, y_all)):
             model = build_mlp(x_all.shape[1], n_classes, candidate.network, seed=settings.seed + fold)
-            history = train_classifier(model, (x_all[fit], y_all[fit]), (x_all[held], y_all[held]), settings)
+            history = self._fit(model, x_all[fit], y_all[fit], settings)
             scores.append(task_metric(self.metric, y_all[held], predict_classes(model, x_all[held])))
             epochs += len(history["loss"])
         return float(np.mean(scores)), model, x_all.shape[1], epochs
+
+    def _fit(self, model: tf_keras.Model, x: np.ndarray, y: np.ndarray, settings: TrainingSettings) -> dict[str, list[float]]:
+        """Train on ``x`` less the slice early stopping watches (see ``early_stopping_fraction``)."""
+        fit, watched = early_stopping_split(y, self.early_stopping_fraction, settings.seed)
+        return train_classifier(model, (x[fit], y[fit]), (x[watched], y[watched]), settings)
 
 
 _SUMMARY_MAX_CHARS = 300

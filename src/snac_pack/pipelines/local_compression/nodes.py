@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import os
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from snac_pack.compression.comparison import compare_with_baselines
 from snac_pack.compression.evaluate import exact_costs, history_table
 from snac_pack.compression.loop import CompressionJob, CompressionPoint, compress
 from snac_pack.compression.saved import CompressedModel
@@ -103,7 +105,8 @@ def select_compressed(
     """The selected point of every network, stored for reloading, and the side-by-side summary.
 
     The summary adds each selected network's metric on the test split (never used to choose),
-    and names the source of every hardware figure (the surrogate's with its measured error).
+    every candidate's difference to every baseline there (paired bootstrap interval), and names
+    the source of every hardware figure (the surrogate's with its measured error).
     """
     params = LocalCompressionParams.model_validate(local_compression)
     metric = TaskParams.model_validate(task).metric
@@ -111,19 +114,26 @@ def select_compressed(
     test = FeatureTable.from_arrays(model_input_test)
     selected = select_points(compression_history, params.selection)
     by_key = {(p.job.name, p.point.name(), p.iteration): p for p in compression_points}
-    models, test_metrics = {}, []
+    models, test_metrics, test_predictions = {}, [], {}
     for _, row in selected.iterrows():
         point = by_key[(row["model"], row["precision"], int(row["iteration"]))]
         model = CompressedModel.from_point(point, input_format)
         models[model.name] = model
         x_test = candidate_inputs(point.job.candidate, test)
-        test_metrics.append(task_metric(metric, test.y, predict_classes(model.to_keras(), x_test)))
+        test_predictions[model.name] = predict_classes(model.to_keras(), x_test)
+        test_metrics.append(task_metric(metric, test.y, test_predictions[model.name]))
         logger.info(
             "%s: selected %s iteration %d (sparsity %.2f): validation %s %.4f, da4ml LUT estimate %.0f",
             model.name, row["precision"], row["iteration"], row["sparsity"], metric, row["val_metric"], row["exact_lut"],
         )
     selected["test_metric"] = test_metrics
-    return models, compression_summary(selected, metric, params.selection.model_dump(), surrogate_metrics)
+    comparisons = compare_with_baselines(selected, test.y, test_predictions, partial(task_metric, metric), params.comparison)
+    for comparison in comparisons:
+        logger.info(
+            "%s against %s on the test split: %s %+.4f [%+.4f, %+.4f] (%s, paired bootstrap)", comparison.model,
+            comparison.reference, metric, comparison.difference, comparison.low, comparison.high, comparison.verdict,
+        )
+    return models, compression_summary(selected, metric, params.selection.model_dump(), surrogate_metrics, comparisons)
 
 
 def plot_compression(compression_history: pd.DataFrame, task: dict[str, Any]) -> go.Figure:

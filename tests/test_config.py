@@ -86,6 +86,9 @@ def test_valid_parameters_parse_into_typed_objects() -> None:
         ("local_compression.pruning.fraction", 0.0, "local_compression.pruning.fraction: Input should be greater than 0"),
         ("local_compression.precisions", [{"weights": {"bits": 12, "integer": 0}, "activations": {"bits": 6, "integer": 3}}], "local_compression.precisions.0.weights.bits: 12 lies outside search_space.precision.weight_bits [4, 6, 8]"),
         ("local_compression.baselines", [{"name": "wide", "hidden_units": [4], "input_window": [40, 20]}], "local_compression.baselines.0.input_window: start + length = 60 exceeds data_processing.features.window_length = 50"),
+        ("global_search.mode", "int8", "global_search.mode: Input should be 'float' or 'quantization_aware'"),
+        ("global_search.training.early_stopping_fraction", 0.5, "global_search.training.early_stopping_fraction: Input should be less than 0.5"),
+        ("local_compression.comparison", {"confidence": 1.0}, "local_compression.comparison.confidence: Input should be less than 1"),
         ("surrogate_training.train_sources", ["quartus"], "surrogate_training.train_sources.0: Input should be 'da4ml', 'yosys', 'vivado', 'vitis', 'wa-hls4ml' or 'surrogate'"),
     ],
 )
@@ -93,6 +96,15 @@ def test_invalid_value_names_key_and_allowed_values(path: str, value: Any, expec
     with pytest.raises(ConfigError) as error:
         parse_parameters(_with(path, value))
     assert expected in str(error.value)
+
+
+def test_quantization_aware_trials_refuse_a_space_with_batch_normalisation() -> None:
+    params = _with("global_search.mode", "quantization_aware")
+    params["search_space"]["batch_norm"] = [False, True]
+    with pytest.raises(ConfigError, match="search_space.batch_norm: quantization-aware trials train the QKeras network"):
+        parse_parameters(params)
+    params["search_space"]["batch_norm"] = [False]
+    assert parse_parameters(params).global_search.mode == "quantization_aware"
 
 
 def test_unknown_section_is_refused() -> None:

@@ -8,6 +8,7 @@ invalid value stops the run with a :class:`ConfigError` that names each offendin
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -26,7 +27,13 @@ from snac_pack.data.sources import FILE_READERS, SIMULATORS
 from snac_pack.hardware.architecture import ImplementationTarget
 from snac_pack.hardware.cost import CostSource
 from snac_pack.models.mlp import TrainingSettings
-from snac_pack.search.objective import MADE_UNDER_COMPONENTS, TrialObjective, available_figures
+from snac_pack.search.objective import (
+    MADE_UNDER_COMPONENTS,
+    QuantizationAwareTrials,
+    SearchMode,
+    TrialObjective,
+    available_figures,
+)
 from snac_pack.search.pareto import CandidateRule
 from snac_pack.search.space import Precision, SearchSpace
 from snac_pack.search.study import NSGAIISettings
@@ -159,6 +166,11 @@ class GlobalSearchParams(_Section):
     objectives: dict[str, Literal["minimize", "maximize"]] = Field(min_length=2)
     budgets: dict[str, float] = Field(default_factory=dict, description="figure -> largest allowed value")
     estimator: Literal["surrogate", "exact"] = "surrogate"
+    mode: SearchMode = Field(
+        default="float", description="float: train in floating point, cost at `precision`; quantization_aware: each trial "
+        "draws its precision and sparsity from search_space.precision and trains and prunes at them"
+    )
+    quantization_aware: QuantizationAwareTrials = Field(default_factory=QuantizationAwareTrials)
     precision: SearchPrecision
     training: SearchTraining
     cross_validation_folds: int = Field(default=1, ge=1)
@@ -197,6 +209,7 @@ def trial_objective(
     train: Any,
     val: Any,
     cores: int,
+    networks_dir: Path | None = None,
 ) -> TrialObjective:
     """The global search's trial objective as the parameters describe it.
 
@@ -205,6 +218,7 @@ def trial_objective(
         surrogate: the trained surrogate.
         train, val: the model inputs' training and validation splits (``FeatureTable``).
         cores: cores of this node, shared among ``search.n_workers`` workers for TensorFlow.
+        networks_dir: where quantization-aware trials store their networks.
     """
     workers = search.n_workers or cores
     return TrialObjective(
@@ -222,6 +236,9 @@ def trial_objective(
         train=train,
         val=val,
         tensorflow_threads=max(1, cores // workers),
+        mode=search.mode,
+        quantization_aware=search.quantization_aware,
+        networks_dir=networks_dir,
     )
 
 
@@ -355,6 +372,11 @@ def _check_search(params: ProjectParams) -> list[str]:
         problems.append(f"global_search.precision.weight_bits: {search.precision.weight_bits} is not among search_space.precision.weight_bits {list(space.weight_bits)}")
     if search.precision.activation_bits not in space.activation_bits:
         problems.append(f"global_search.precision.activation_bits: {search.precision.activation_bits} is not among search_space.precision.activation_bits {list(space.activation_bits)}")
+    if search.mode == "quantization_aware" and True in params.search_space.batch_norm:
+        problems.append(
+            "search_space.batch_norm: quantization-aware trials train the QKeras network, which has no batch "
+            "normalisation; set search_space.batch_norm: [false] with global_search.mode: quantization_aware"
+        )
     return problems
 
 

@@ -80,3 +80,30 @@ def test_every_candidate_is_compared_with_every_baseline() -> None:
     assert compare_with_baselines(selected[selected["kind"] == "candidate"], y_true, predictions, _accuracy, SETTINGS) == []
     with pytest.raises(ValueError, match=r"no test predictions for \['trial_2'\]"):
         compare_with_baselines(selected, y_true, {k: v for k, v in predictions.items() if k != "trial_2"}, _accuracy, SETTINGS)
+
+
+def test_picks_against_a_baseline_are_the_cheapest_at_its_metric_and_the_best_at_its_cost() -> None:
+    from snac_pack.compression.selection import picks_against_baselines, select_points
+    from snac_pack.compression.settings import SelectionRule
+
+    rows = [
+        # model, kind, iteration, val_metric, exact_lut
+        ("base", "baseline", 0, 0.80, 10_000.0), ("base", "baseline", 1, 0.795, 7_000.0),
+        ("trial_1", "candidate", 0, 0.81, 12_000.0), ("trial_1", "candidate", 1, 0.805, 6_000.0),
+        ("trial_1", "candidate", 2, 0.79, 3_000.0),
+        ("trial_2", "candidate", 0, 0.78, 2_000.0), ("trial_2", "candidate", 1, 0.786, 2_500.0),
+    ]
+    history = pd.DataFrame(rows, columns=["model", "kind", "iteration", "val_metric", "exact_lut"])
+    selected = select_points(history, SelectionRule(tolerance=0.01))
+    picks = picks_against_baselines(history, selected, tolerance=0.01).set_index("pick")
+    # The baseline's selected point: 0.795 at 7,000 LUT. At its metric (>= 0.785): trial_2's 2,500 is cheapest.
+    cheapest = picks.loc["cheapest_at_baseline_metric"]
+    assert (cheapest["model"], cheapest["iteration"], cheapest["exact_lut"]) == ("trial_2", 1, 2500.0)
+    assert (cheapest["baseline"], cheapest["baseline_val_metric"], cheapest["baseline_exact_lut"]) == ("base", 0.795, 7000.0)
+    # At its cost (<= 7,000 LUT): trial_1 iteration 1 has the best metric.
+    best = picks.loc["best_at_baseline_cost"]
+    assert (best["model"], best["iteration"], best["val_metric"]) == ("trial_1", 1, 0.805)
+    # No candidate at the metric or under the cost: no pick, and none without baselines.
+    assert picks_against_baselines(history[history["model"] != "trial_2"].assign(val_metric=lambda t: t["val_metric"].where(
+        t["kind"] == "baseline", 0.5)), selected, 0.01)["pick"].tolist() == ["best_at_baseline_cost"]
+    assert picks_against_baselines(history, selected[selected["kind"] == "candidate"], 0.01).empty

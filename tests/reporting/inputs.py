@@ -122,6 +122,17 @@ def comparisons() -> list[MetricDifference]:
                              confidence=0.95, n_examples=5000, n_resamples=2000)]
 
 
+def picks() -> tuple[pd.DataFrame, list[MetricDifference]]:
+    """The points of :func:`compression_history` chosen against its baseline, and their test comparisons."""
+    from snac_pack.compression.selection import picks_against_baselines
+
+    chosen = picks_against_baselines(compression_history(), selected(), tolerance=0.01)
+    pairs = [MetricDifference(model=f"{row['model']} {row['precision']} iteration {row['iteration']}", reference="baseline_8",
+                              difference=-0.004, low=-0.011, high=0.003, confidence=0.95, n_examples=5000, n_resamples=2000)
+             for _, row in chosen.iterrows()]
+    return chosen, pairs
+
+
 def open_flow_hardware() -> dict:
     """``firmware_hardware`` as the firmware pipeline makes it: the surrogate, da4ml and Yosys rows."""
     da4ml = HardwareCost(

@@ -28,7 +28,7 @@ def _run_report(estimator: str = "surrogate") -> str:
         metrics,
         search_statistics(trials, front, {"storage": "sqlite:///study.db"}, metrics),
         pareto_plot(trials, front, "accuracy", ["lut", "bops"], metrics),
-        compression_summary(inputs.selected(), "accuracy", {"tolerance": 0.01}, metrics, inputs.comparisons()),
+        compression_summary(inputs.selected(), "accuracy", {"tolerance": 0.01}, metrics, inputs.comparisons(), *inputs.picks()),
         compression_plot(inputs.compression_history(), "accuracy"),
         firmware,
     )
@@ -100,6 +100,21 @@ def test_run_report_compares_candidates_with_baselines_with_the_interval_and_the
     page = _run_report()
     assert "Candidates against baselines on the test split (5,000 examples" in page
     assert "[-0.0020, +0.0120]" in page and "66.7 %" in page
+
+
+def test_run_report_shows_the_points_chosen_against_each_baseline() -> None:
+    summary = compression_summary(inputs.selected(), "accuracy", {"tolerance": 0.01}, inputs.surrogate_metrics(), (), *inputs.picks())
+    by_pick = {pick["pick"]: pick for pick in summary["against_baselines"]}
+    # The baseline's selected point: 0.745 at 2,100 LUT. The candidate is within 0.01 of it at 1,400 LUT
+    # (iteration 1) and, at no more than 2,100 LUT, best at 0.75 (iteration 0, 2,000 LUT).
+    assert {name: (p["model"], p["iteration"], p["model_lut"]) for name, p in by_pick.items()} == {
+        "cheapest_at_baseline_metric": ("trial_3", 1, 1400.0), "best_at_baseline_cost": ("trial_3", 0, 2000.0),
+    }
+    page = _run_report()
+    assert "at the baseline&#x27;s metric" in page and "best metric at the baseline&#x27;s LUTs" in page
+    with pytest.raises(ValueError, match="1 comparisons for 2 picks"):
+        compression_summary(inputs.selected(), "accuracy", {"tolerance": 0.01}, inputs.surrogate_metrics(), (),
+                            inputs.picks()[0], inputs.picks()[1][:1])
 
 
 def test_firmware_yosys_column_holds_only_what_yosys_counted() -> None:

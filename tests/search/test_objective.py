@@ -101,7 +101,7 @@ def test_early_stopping_never_sees_the_data_the_metric_is_measured_on(folds: int
     monkeypatch.setattr(objective_module, "predict_classes", spy_predict)
     objective = dataclasses.replace(BASE, folds=folds, training=TrainingSettings(epochs=1))
     study = optuna.create_study(directions=["maximize", "minimize"], sampler=optuna.samplers.RandomSampler(seed=0))
-    study.optimize(objective, n_trials=1)
+    study.optimize(lambda trial: list(objective(trial).values()), n_trials=1)  # as the workers map the named values
     assert len(seen) == len(scored) == folds
     rows = lambda array: {row.tobytes() for row in array}  # noqa: E731
     for (fitted, watched), measured in zip(seen, scored, strict=True):
@@ -146,7 +146,7 @@ def test_exact_mode_records_da4ml_cost_of_the_trained_network_whose_metric_it_re
 
     monkeypatch.setattr(objective_module, "quantized_network", spy)
     study = optuna.create_study(directions=["maximize", "minimize"], sampler=optuna.samplers.RandomSampler(seed=0))
-    study.optimize(objective, n_trials=1)
+    study.optimize(lambda trial: list(objective(trial).values()), n_trials=1)  # as the workers map the named values
     trial = study.trials[0]
     (model, arch), = costed
     expected = exact_cost(arch, quantized_network(model, arch))  # da4ml, called here on the same weights
@@ -170,3 +170,53 @@ def test_a_surrogate_loaded_in_another_process_is_made_under_the_same(tmp_path: 
     prints = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.strip()
               for _ in range(3)}
     assert prints == {surrogate.fingerprint()}
+
+
+def _learnable_tables() -> list[FeatureTable]:
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(400, 16)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(int) + 2 * (x[:, 1] > 0)  # learnable: 4 classes from 2 inputs
+    return [FeatureTable(x[s], y[s], tuple(f"f{i}" for i in range(16)), tuple(f"c{i}" for i in range(4)))
+            for s in (slice(0, 300), slice(300, 400))]
+
+
+@pytest.mark.slow
+def test_a_quantization_aware_trial_records_the_metric_and_cost_of_the_network_it_stores(tmp_path: Any) -> None:
+    import optuna
+
+    from snac_pack.compression.saved import read_models
+    from snac_pack.models.mlp import predict_classes, task_metric
+    from snac_pack.search.objective import QuantizationAwareTrials
+    from snac_pack.search.space import PrecisionSpace
+
+    train, val = _learnable_tables()
+    space = BASE.space.model_copy(update={
+        "learning_rate": FloatRange(low=1e-2, high=1e-2),
+        "precision": PrecisionSpace(weight_bits=(4, 6), activation_bits=(6,), sparsity=FloatRange(low=0.5, high=0.7)),
+    })
+    objective = dataclasses.replace(
+        BASE, mode="quantization_aware", space=space, train=train, val=val, surrogate=_surrogate(0), networks_dir=tmp_path,
+        training=TrainingSettings(epochs=20, batch_size=32, patience=5), quantization_aware=QuantizationAwareTrials(finetune_epochs=3),
+    )
+    study = optuna.create_study(directions=["maximize", "minimize"], sampler=optuna.samplers.RandomSampler(seed=0))
+    study.optimize(lambda trial: list(objective(trial).values()), n_trials=1)  # as the workers map the named values
+    trial = study.trials[0]
+    assert trial.state == optuna.trial.TrialState.COMPLETE, trial.user_attrs
+    attrs = trial.user_attrs
+    assert attrs["mode"] == "quantization_aware" and attrs["weight_bits"] in (4, 6) and attrs["activation_bits"] == 6
+    [network] = read_models(tmp_path / "trial_0.npz").values()
+    assert attrs["network_file"] == str(tmp_path / "trial_0.npz")
+    # The recorded metric is the stored network's, re-evaluated here on the validation split.
+    assert attrs["accuracy"] == attrs["network_metric"] == task_metric("accuracy", val.y, predict_classes(network.to_keras(), network.inputs(val)))
+    assert attrs["accuracy"] > 0.6  # it learnt (chance 0.25) at its precision
+    # It was pruned to its target sparsity (one global threshold; quantization may zero a few more weights).
+    assert attrs["sparsity"] == pytest.approx(attrs["target_sparsity"], abs=0.03)
+    assert network.point.weights.bits == attrs["weight_bits"] and network.arch.layers[0].weight_bits == attrs["weight_bits"]
+    # Its hardware figures are the surrogate's weight-aware prediction for the stored network.
+    predicted = objective.surrogate.predict([network.arch], weights=[network.hardware_weights()]).iloc[0]
+    assert attrs["lut"] == pytest.approx(predicted["lut"]) and attrs["ff"] == pytest.approx(predicted["ff"])
+    assert attrs["surrogate_lut"] == pytest.approx(predicted["lut"])
+
+
+def test_the_search_mode_is_part_of_the_training_component() -> None:
+    assert _changed(BASE, dataclasses.replace(BASE, mode="quantization_aware")) == {"training"}

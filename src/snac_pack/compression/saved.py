@@ -6,7 +6,10 @@ reproduces its recorded metric bit for bit; the firmware stage converts that mod
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -123,3 +126,35 @@ class CompressedModel:
             arch=Architecture.model_validate(manifest["arch"]),
             weights=weights,
         )
+
+
+def pack_models(models: Mapping[str, CompressedModel]) -> dict[str, np.ndarray]:
+    """Networks as ``.npz`` arrays: a JSON manifest and every weight array (no pickle: any version stays readable)."""
+    arrays: dict[str, np.ndarray] = {"manifest": np.asarray(json.dumps([model.manifest() for model in models.values()]))}
+    for index, model in enumerate(models.values()):
+        for array, values in enumerate(model.weights):
+            arrays[f"{index}/{array}"] = np.asarray(values)
+    return arrays
+
+
+def unpack_models(arrays: Mapping[str, np.ndarray]) -> dict[str, CompressedModel]:
+    """Inverse of :func:`pack_models`."""
+    manifests: list[dict[str, Any]] = json.loads(str(arrays["manifest"]))
+    models = {}
+    for index, manifest in enumerate(manifests):
+        weights = [arrays[f"{index}/{array}"] for array in range(manifest["n_weight_arrays"])]
+        models[manifest["name"]] = CompressedModel.from_manifest(manifest, weights)
+    return models
+
+
+def write_models(path: Path, models: Mapping[str, CompressedModel]) -> None:
+    """Write networks to one ``.npz`` file (:func:`pack_models`), creating its directory."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as stream:
+        np.savez_compressed(stream, **pack_models(models))
+
+
+def read_models(path: Path) -> dict[str, CompressedModel]:
+    """Read networks written by :func:`write_models`."""
+    with np.load(path, allow_pickle=False) as archive:
+        return unpack_models({name: archive[name] for name in archive.files})

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
-import numpy as np
 from kedro.io.core import DatasetError
 
-from snac_pack.compression.saved import CompressedModel
+from snac_pack.compression.saved import CompressedModel, pack_models, unpack_models
 from snac_pack.datasets.npz_dataset import NpzDataset
 
 
@@ -24,19 +20,9 @@ class CompressedModelsDataset(NpzDataset):
     """
 
     def load(self) -> dict[str, CompressedModel]:  # type: ignore[override]
-        arrays = super().load()
-        manifests: list[dict[str, Any]] = json.loads(str(arrays["manifest"]))
-        models = {}
-        for index, manifest in enumerate(manifests):
-            weights = [arrays[f"{index}/{array}"] for array in range(manifest["n_weight_arrays"])]
-            models[manifest["name"]] = CompressedModel.from_manifest(manifest, weights)
-        return models
+        return unpack_models(super().load())
 
     def save(self, data: dict[str, CompressedModel]) -> None:  # type: ignore[override]
         if not isinstance(data, dict) or not all(isinstance(model, CompressedModel) for model in data.values()):
             raise DatasetError("CompressedModelsDataset saves a dict of CompressedModel by name")
-        arrays: dict[str, np.ndarray] = {"manifest": np.asarray(json.dumps([model.manifest() for model in data.values()]))}
-        for index, model in enumerate(data.values()):
-            for array, values in enumerate(model.weights):
-                arrays[f"{index}/{array}"] = np.asarray(values)
-        super().save(arrays)
+        super().save(pack_models(data))

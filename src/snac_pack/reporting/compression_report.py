@@ -117,6 +117,8 @@ def compression_summary(
     selection: dict[str, Any],
     surrogate_metrics: dict[str, Any],
     comparisons: Sequence[MetricDifference] = (),
+    picks: pd.DataFrame | None = None,
+    pick_comparisons: Sequence[MetricDifference] = (),
 ) -> dict[str, Any]:
     """Baselines and candidates side by side at their selected compression points (JSON-ready).
 
@@ -126,38 +128,47 @@ def compression_summary(
         selection: the selection settings.
         surrogate_metrics: the surrogate's accuracy, whose error the surrogate columns carry.
         comparisons: candidates against baselines on the test split.
+        picks: the points chosen against each baseline
+            (:func:`~snac_pack.compression.selection.picks_against_baselines`).
+        pick_comparisons: each pick against its baseline on the test split, in ``picks``' order.
 
     Returns:
-        ``metric``, ``selection``, ``sources`` (the source of every hardware column), ``models``
-        and ``comparisons`` (per pair: the metric difference with its interval and verdict, and
-        both networks' LUTs from da4ml with their ratio); DSP and BRAM, which distributed
-        arithmetic never uses, read "none by construction".
+        ``metric``, ``selection``, ``sources`` (the source of every hardware column), ``models``,
+        ``comparisons`` (per pair: the metric difference with its interval and verdict, and both
+        networks' LUTs from da4ml with their ratio) and ``against_baselines`` (per pick: the
+        point, its validation metric and LUTs, and the same comparison); DSP and BRAM, which
+        distributed arithmetic never uses, read "none by construction".
     """
     ordered = selected.sort_values(["kind", "model"], key=lambda column: column.map({"baseline": 0, "candidate": 1}) if column.name == "kind" else column)
     rows = []
     for _, row in ordered.iterrows():
         rows.append({column: _shown(column, row[column]) for column in SUMMARY_COLUMNS if column in row})
     lut = dict(zip(selected["model"], selected["exact_lut"].astype(float), strict=True))
-    compared = [
+    compared = [{"model": pair.model, "baseline": pair.reference, **_compared(pair, lut[pair.model], lut[pair.reference])} for pair in comparisons]
+    picks = pd.DataFrame() if picks is None else picks
+    if len(pick_comparisons) != len(picks):
+        raise ValueError(f"{len(pick_comparisons)} comparisons for {len(picks)} picks against baselines")
+    against = [
         {
-            "model": pair.model,
-            "baseline": pair.reference,
-            "difference": pair.difference,
-            "low": pair.low,
-            "high": pair.high,
-            "confidence": pair.confidence,
-            "verdict": pair.verdict,
-            "n_examples": pair.n_examples,
-            "n_resamples": pair.n_resamples,
-            "model_lut": lut[pair.model],
-            "baseline_lut": lut[pair.reference],
-            "lut_ratio": lut[pair.model] / lut[pair.reference] if lut[pair.reference] else None,
+            "pick": row["pick"], "baseline": row["baseline"], "model": row["model"], "precision": row["precision"],
+            "iteration": int(row["iteration"]), "sparsity": float(row["sparsity"]), "val_metric": float(row["val_metric"]),
+            "baseline_val_metric": float(row["baseline_val_metric"]),
+            **_compared(pair, float(row["exact_lut"]), float(row["baseline_exact_lut"])),
         }
-        for pair in comparisons
+        for (_, row), pair in zip(picks.iterrows(), pick_comparisons, strict=True)
     ]
     return {
         "metric": metric, "selection": selection, "sources": summary_sources(surrogate_metrics), "models": rows,
-        "comparisons": compared,
+        "comparisons": compared, "against_baselines": against,
+    }
+
+
+def _compared(pair: MetricDifference, model_lut: float, baseline_lut: float) -> dict[str, Any]:
+    """A test comparison and both networks' LUTs (da4ml), JSON-ready."""
+    return {
+        "difference": pair.difference, "low": pair.low, "high": pair.high, "confidence": pair.confidence, "verdict": pair.verdict,
+        "n_examples": pair.n_examples, "n_resamples": pair.n_resamples, "model_lut": model_lut, "baseline_lut": baseline_lut,
+        "lut_ratio": model_lut / baseline_lut if baseline_lut else None,
     }
 
 

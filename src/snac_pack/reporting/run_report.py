@@ -157,7 +157,37 @@ def _compression_section(summary: dict[str, Any], plot: go.Figure) -> str:
     return (
         f"<p>Each network at its selected point: the fewest LUTs ({SOURCE_NAMES['da4ml']}) within "
         f"{summary['selection']['tolerance']} of its best unpruned {html.escape(metric)}.</p>" + _table(header, rows)
-        + _comparison_table(summary) + _figure(plot)
+        + _comparison_table(summary) + _picks_table(summary) + _figure(plot)
+    )
+
+
+#: How the run report names the picks of ``compression_summary.against_baselines``.
+_PICK_NAMES = {
+    "cheapest_at_baseline_metric": f"fewest LUTs ({SOURCE_NAMES['da4ml']}) at the baseline's metric",
+    "best_at_baseline_cost": f"best metric at the baseline's LUTs ({SOURCE_NAMES['da4ml']})",
+}
+
+
+def _picks_table(summary: dict[str, Any]) -> str:
+    """The candidates' points chosen on validation against each baseline, judged on the test split."""
+    picks = summary.get("against_baselines", [])
+    if not picks:
+        return ""
+    metric = html.escape(summary["metric"])
+    rows = [
+        [_PICK_NAMES.get(p["pick"], p["pick"]), p["baseline"], f"{p['model']} {p['precision']} iteration {p['iteration']}",
+         p["sparsity"], p["val_metric"], p["baseline_val_metric"], f"{p['difference']:+.4f}", f"[{p['low']:+.4f}, {p['high']:+.4f}]",
+         p["verdict"], p["model_lut"], p["baseline_lut"], None if p["lut_ratio"] is None else f"{100 * p['lut_ratio']:.1f} %"]
+        for p in picks
+    ]
+    da4ml = SOURCE_NAMES["da4ml"]
+    header = ["pick", "baseline", "point", "sparsity", f"val {metric}", f"baseline val {metric}", f"test {metric} difference",
+              f"{100 * picks[0]['confidence']:.0f} % interval", "verdict", f"LUT ({da4ml})", f"baseline LUT ({da4ml})",
+              f"LUT ratio ({da4ml})"]
+    return (
+        "<p>Against each baseline (at its selected point), the candidates' compression points chosen on the validation "
+        f"split: the fewest LUTs whose {metric} is within {summary['selection']['tolerance']} of the baseline's, and the best "
+        f"{metric} at no more than the baseline's LUTs; then judged on the test split as above.</p>" + _table(header, rows)
     )
 
 

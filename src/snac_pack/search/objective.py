@@ -1,8 +1,18 @@
 """The objective of one global-search trial: train a candidate, then estimate its hardware.
 
 A trial draws a network from the search space, trains it (early stopping; k-fold optional),
-measures the task metric on held-out data and estimates the hardware of the network at the
-search's precision with the configured estimator:
+measures the task metric on held-out data and estimates the hardware of the network with the
+configured estimator. Two modes:
+
+- ``float``: the network is trained in floating point and costed at the search's fixed
+  precision (its weights pruned and quantized to it);
+- ``quantization_aware``: the trial also draws its precision (weight and activation bits) and
+  target sparsity from the space, trains the QKeras network at that precision and prunes it
+  there (:func:`snac_pack.compression.loop.compress`: warm-up, then iterative magnitude pruning
+  with fine-tuning); the recorded metric and the costed weights are that quantized, pruned
+  network's, which is stored for re-evaluation (``trial_<number>.npz``).
+
+Estimators:
 
 - ``surrogate``: the trained surrogate, from the trained weights pruned and quantized to the
   precision (weight-aware; microseconds, no tool in the loop);
@@ -22,9 +32,11 @@ import json
 import logging
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
 
 from snac_pack.data.features import FeatureTable
 from snac_pack.hardware.architecture import ImplementationTarget
@@ -41,13 +53,15 @@ from snac_pack.models.mlp import (
     train_classifier,
 )
 from snac_pack.search.sampling import candidate_inputs
-from snac_pack.search.space import Precision, SearchSpace, suggest_candidate, to_architecture
+from snac_pack.search.space import Precision, SearchSpace, suggest_candidate, suggest_precision, to_architecture
 from snac_pack.search.study import MadeUnder
 
 if TYPE_CHECKING:
     import optuna
     import tf_keras
 
+    from snac_pack.hardware.architecture import Architecture
+    from snac_pack.hardware.network import NetworkWeights
     from snac_pack.search.space import Candidate
 
 logger = logging.getLogger(__name__)
@@ -58,6 +72,23 @@ Metric = Literal["accuracy", "fidelity"]
 MADE_UNDER_COMPONENTS = (
     "surrogate", "search_space", "objectives", "estimator", "precision", "hardware_target", "training", "input_data",
 )
+
+
+SearchMode = Literal["float", "quantization_aware"]
+
+
+class QuantizationAwareTrials(BaseModel):
+    """How a quantization-aware trial reaches its sparsity after its warm-up (``training``).
+
+    Attributes:
+        pruning_iterations: magnitude-pruning steps to the trial's target sparsity (one global
+            threshold over all layers), each followed by fine-tuning.
+        finetune_epochs: epochs of each fine-tuning (early stopping with ``training.patience``).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    pruning_iterations: int = Field(default=2, ge=1, description="pruning steps to the trial's target sparsity")
+    finetune_epochs: int = Field(default=3, gt=0, description="fine-tuning epochs after each pruning step")
 
 
 def available_figures(metric: Metric) -> tuple[str, ...]:
@@ -100,6 +131,9 @@ class TrialObjective:
         val: validation split.
         tensorflow_threads: TensorFlow threads per worker process (cores divided among the
             workers: more threads per worker than its share only makes workers contend).
+        mode: ``float`` or ``quantization_aware`` (see the module docstring).
+        quantization_aware: the pruning of quantization-aware trials.
+        networks_dir: where quantization-aware trials store their networks (``None``: not stored).
     """
 
     space: SearchSpace
@@ -116,6 +150,9 @@ class TrialObjective:
     train: FeatureTable
     val: FeatureTable
     tensorflow_threads: int = 1
+    mode: SearchMode = "float"
+    quantization_aware: QuantizationAwareTrials = QuantizationAwareTrials()
+    networks_dir: Path | None = None
 
     def __call__(self, trial: optuna.Trial) -> dict[str, float]:
         """Run one trial; returns the objectives' values by name."""
@@ -123,14 +160,18 @@ class TrialObjective:
         candidate = suggest_candidate(self.space, trial)
         settings = self.training.model_copy(update={"learning_rate": candidate.learning_rate, "seed": trial.number})
         started = time.perf_counter()
-        metric, model, n_inputs, epochs = self._train_and_score(candidate, settings)
-        train_seconds = time.perf_counter() - started
-
-        arch = to_architecture(candidate.network, n_inputs, len(self.train.class_names), self.precision, self.target)
-        started = time.perf_counter()
-        # The trained network, pruned and quantized to the search precision: the surrogate predicts
-        # from its weights, da4ml costs it.
-        network = quantized_network(model, arch)
+        if self.mode == "quantization_aware":
+            metric, arch, network, epochs = self._train_quantized(candidate, suggest_precision(self.space, trial), settings, trial)
+            train_seconds = time.perf_counter() - started
+            started = time.perf_counter()
+        else:
+            metric, model, n_inputs, epochs = self._train_and_score(candidate, settings)
+            train_seconds = time.perf_counter() - started
+            arch = to_architecture(candidate.network, n_inputs, len(self.train.class_names), self.precision, self.target)
+            started = time.perf_counter()
+            # The trained network, pruned and quantized to the search precision: the surrogate predicts
+            # from its weights, da4ml costs it.
+            network = quantized_network(model, arch)
         surrogate_figures = self.surrogate.predict([arch], weights=[network]).iloc[0].to_dict()
         if self.estimator == "exact":
             cost = exact_cost(arch, network)
@@ -147,10 +188,11 @@ class TrialObjective:
         for name in HARDWARE_FIGURES:
             trial.set_user_attr(f"surrogate_{name}", float(surrogate_figures[name]))
         trial.set_user_attr("metric_split", self.metric_split())
+        trial.set_user_attr("mode", self.mode)
         trial.set_user_attr("estimator", self.estimator)
         trial.set_user_attr("architecture", arch.describe())
         trial.set_user_attr("arch_json", arch.model_dump_json())
-        trial.set_user_attr("n_inputs", n_inputs)
+        trial.set_user_attr("n_inputs", arch.n_inputs)
         trial.set_user_attr("epochs_trained", epochs)
         trial.set_user_attr("train_seconds", train_seconds)
         trial.set_user_attr("estimator_seconds", estimator_seconds)
@@ -186,6 +228,8 @@ class TrialObjective:
             "training": {
                 "metric": self.metric, "folds": self.folds, "early_stopping_fraction": self.early_stopping_fraction,
                 **self.training.model_dump(mode="json"),
+                # Float studies keep the record they had before quantization-aware trials existed.
+                **({"mode": self.mode, **self.quantization_aware.model_dump(mode="json")} if self.mode != "float" else {}),
             },
         }
         record = {name: _described(value) for name, value in described.items()}
@@ -206,23 +250,73 @@ class TrialObjective:
             the epochs trained in total.
         """
         n_classes = len(self.train.class_names)
+        scores, epochs = [], 0
+        for fold, (fitted, measured) in enumerate(self._folds(settings.seed)):
+            x_fit, x_measured = candidate_inputs(candidate, fitted), candidate_inputs(candidate, measured)
+            model = build_mlp(x_fit.shape[1], n_classes, candidate.network, seed=settings.seed + fold)
+            history = self._fit(model, x_fit, fitted.y, settings)
+            scores.append(task_metric(self.metric, measured.y, predict_classes(model, x_measured)))
+            epochs += len(history["loss"])
+        return float(np.mean(scores)), model, x_fit.shape[1], epochs
+
+    def _folds(self, seed: int) -> list[tuple[FeatureTable, FeatureTable]]:
+        """(fitted, measured) splits: train and validation, or the k stratified folds of train + validation."""
         if self.folds == 1:
-            x_train, x_val = candidate_inputs(candidate, self.train), candidate_inputs(candidate, self.val)
-            model = build_mlp(x_train.shape[1], n_classes, candidate.network, seed=settings.seed)
-            history = self._fit(model, x_train, self.train.y, settings)
-            metric = task_metric(self.metric, self.val.y, predict_classes(model, x_val))
-            return metric, model, x_train.shape[1], len(history["loss"])
+            return [(self.train, self.val)]
         from sklearn.model_selection import StratifiedKFold
 
-        x_all = np.concatenate([candidate_inputs(candidate, self.train), candidate_inputs(candidate, self.val)])
-        y_all = np.concatenate([self.train.y, self.val.y])
+        combined = FeatureTable(np.concatenate([self.train.x, self.val.x]), np.concatenate([self.train.y, self.val.y]),
+                                self.train.feature_names, self.train.class_names)
+        splitter = StratifiedKFold(self.folds, shuffle=True, random_state=seed)
+        return [(combined.subset(fit), combined.subset(held)) for fit, held in splitter.split(combined.x, combined.y)]
+
+    def _train_quantized(
+        self, candidate: Candidate, precision: Precision, settings: TrainingSettings, trial: optuna.Trial
+    ) -> tuple[float, Architecture, NetworkWeights, int]:
+        """Train, quantize and prune the candidate at the trial's precision; score it on data it never saw.
+
+        Returns:
+            The metric (mean over folds), the last fold's architecture (per-layer sparsity
+            measured) and quantized weights, and the epochs trained in total.
+        """
+        from snac_pack.compression.loop import CompressionJob, compress
+        from snac_pack.compression.saved import CompressedModel, write_models
+        from snac_pack.compression.settings import FixedPoint, PhaseTraining, PruningSchedule, QuantizationPoint
+
+        point = QuantizationPoint(
+            weights=FixedPoint(bits=precision.weight_bits, integer=precision.weight_integer_bits),
+            activations=FixedPoint(bits=precision.activation_bits, integer=precision.activation_integer_bits),
+        )
+        input_format = FixedPoint(bits=precision.input_bits, integer=precision.input_integer_bits)
+        steps = self.quantization_aware.pruning_iterations if precision.sparsity > 0 else 0
+        schedule = PruningSchedule(
+            iterations=steps,
+            # Each step prunes this share of the surviving weights: 1 − (1 − f)^steps = the target.
+            fraction=1.0 - (1.0 - precision.sparsity) ** (1.0 / steps) if steps else 0.5,  # 0.5: unused, no step
+            finetune_epochs=self.quantization_aware.finetune_epochs,
+        )
+        warmup = PhaseTraining(epochs=settings.epochs, patience=settings.patience, batch_size=settings.batch_size)
+        job = CompressionJob(f"trial_{trial.number}", "candidate", candidate)
         scores, epochs = [], 0
-        for fold, (fit, held) in enumerate(StratifiedKFold(self.folds, shuffle=True, random_state=settings.seed).split(x_all, y_all)):
-            model = build_mlp(x_all.shape[1], n_classes, candidate.network, seed=settings.seed + fold)
-            history = self._fit(model, x_all[fit], y_all[fit], settings)
-            scores.append(task_metric(self.metric, y_all[held], predict_classes(model, x_all[held])))
-            epochs += len(history["loss"])
-        return float(np.mean(scores)), model, x_all.shape[1], epochs
+        for fold, (fitted, measured) in enumerate(self._folds(settings.seed)):
+            fit, watched = early_stopping_split(fitted.y, self.early_stopping_fraction, settings.seed + fold)
+            points = compress(job, point, input_format, schedule, warmup, fitted.subset(fit), fitted.subset(watched),
+                              self.metric, self.target, seed=settings.seed + fold)
+            final = points[-1]
+            model = CompressedModel.from_point(final, input_format)
+            scores.append(task_metric(self.metric, measured.y, predict_classes(model.to_keras(), model.inputs(measured))))
+            epochs += sum(point.epochs for point in points)
+        trial.set_user_attr("weight_bits", precision.weight_bits)
+        trial.set_user_attr("activation_bits", precision.activation_bits)
+        trial.set_user_attr("target_sparsity", precision.sparsity)
+        trial.set_user_attr("sparsity", final.sparsity)
+        # The stored network's own metric, on the data it was measured on (with k folds: its held-out fold).
+        trial.set_user_attr("network_metric", scores[-1])
+        if self.networks_dir is not None:
+            path = self.networks_dir / f"trial_{trial.number}.npz"
+            write_models(path, {model.name: model})
+            trial.set_user_attr("network_file", str(path))
+        return float(np.mean(scores)), final.arch, final.hardware_weights, epochs
 
     def _fit(self, model: tf_keras.Model, x: np.ndarray, y: np.ndarray, settings: TrainingSettings) -> dict[str, list[float]]:
         """Train on ``x`` less the slice early stopping watches (see ``early_stopping_fraction``)."""

@@ -84,6 +84,27 @@ def test_exact_estimator_records_both_and_reports_the_surrogate_error(surrogate_
     assert set(statistics["surrogate_error_on_pareto_front"]) == {"lut", "ff"}
 
 
+@pytest.mark.slow
+def test_quantization_aware_trials_store_their_networks_and_feed_compression(surrogate_project: Path) -> None:
+    from snac_pack.compression.saved import read_models
+
+    params = {"global_search": {"mode": "quantization_aware", "n_trials": 4}, "search_space": {"batch_norm": [False]}}
+    run_pipeline(surrogate_project, env="test", pipeline="global_search", params=params)
+    trials = pd.read_parquet(latest_version(surrogate_project / "data/test/07_model_output/global_search_trials.parquet"))
+    complete = trials[trials["state"] == "COMPLETE"]
+    assert len(complete) == 4 and (complete["attr_mode"] == "quantization_aware").all()
+    assert {"param_weight_bits", "param_sparsity"} <= set(complete.columns)
+    for _, trial in complete.iterrows():
+        path = surrogate_project / "data/test/06_models/search_trial_networks/test_mlp" / f"trial_{trial['number']}.npz"
+        assert Path(trial["attr_network_file"]).resolve() == path.resolve()
+        [network] = read_models(path).values()
+        assert network.point.weights.bits == trial["param_weight_bits"] and network.val_metric >= 0.0
+    # The candidates go on to compression, rebuilt from their trial parameters as float ones are.
+    run_pipeline(surrogate_project, env="test", pipeline="local_compression", params=params)
+    summary = json.loads(latest_version(surrogate_project / "data/test/08_reporting/compression_summary.json").read_text())
+    assert {model["kind"] for model in summary["models"]} >= {"candidate"}
+
+
 # Each change of what the study's trials were measured under, as a user would make it on the command line.
 STUDY_CHANGES = {
     "estimator": {"estimator": "exact"},

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import logging
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -51,8 +52,12 @@ def run_search(
     search_space: dict[str, Any],
     hardware_target: dict[str, Any],
     global_search: dict[str, Any],
+    search_trial_networks: dict[str, Path],
 ) -> dict[str, Any]:
     """Run worker processes on the study until it has ``n_trials`` complete trials.
+
+    Quantization-aware trials store their networks under ``search_trial_networks["directory"]``,
+    in a folder named after the study.
 
     The surrogate must have been trained for the configured hardware target (the firmware's).
     An existing study made under other settings is refused before any trial starts, and a study
@@ -73,6 +78,7 @@ def run_search(
         FeatureTable.from_arrays(model_input_train),
         FeatureTable.from_arrays(model_input_val),
         cores=os.cpu_count() or 1,
+        networks_dir=Path(search_trial_networks["directory"]) / study.study_name,
     )
     try:
         summary = run_workers(

@@ -20,6 +20,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "params:search_space",
                     "params:hardware_target",
                     "params:global_search",
+                    "search_trial_networks",
                 ],
                 outputs="search_summary",
                 name="run_search_node",

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from snac_pack.compression.comparison import compare_with_baselines
+from snac_pack.compression.comparison import compare_with_baselines, paired_bootstrap
 from snac_pack.compression.evaluate import exact_costs, history_table
 from snac_pack.compression.loop import CompressionJob, CompressionPoint, compress
 from snac_pack.compression.saved import CompressedModel
-from snac_pack.compression.selection import select_points
+from snac_pack.compression.selection import picks_against_baselines, select_points
 from snac_pack.config import LocalCompressionParams, TaskParams
 from snac_pack.data.features import FeatureTable
 from snac_pack.hardware.architecture import ImplementationTarget
@@ -105,8 +105,10 @@ def select_compressed(
     """The selected point of every network, stored for reloading, and the side-by-side summary.
 
     The summary adds each selected network's metric on the test split (never used to choose),
-    every candidate's difference to every baseline there (paired bootstrap interval), and names
-    the source of every hardware figure (the surrogate's with its measured error).
+    every candidate's difference to every baseline there (paired bootstrap interval), the points
+    chosen on validation against each baseline (the cheapest at its metric, the best at its
+    cost) judged the same way, and names the source of every hardware figure (the surrogate's
+    with its measured error).
     """
     params = LocalCompressionParams.model_validate(local_compression)
     metric = TaskParams.model_validate(task).metric
@@ -127,13 +129,22 @@ def select_compressed(
             model.name, row["precision"], row["iteration"], row["sparsity"], metric, row["val_metric"], row["exact_lut"],
         )
     selected["test_metric"] = test_metrics
-    comparisons = compare_with_baselines(selected, test.y, test_predictions, partial(task_metric, metric), params.comparison)
-    for comparison in comparisons:
+    score = partial(task_metric, metric)
+    comparisons = compare_with_baselines(selected, test.y, test_predictions, score, params.comparison)
+    picks = picks_against_baselines(compression_history, selected, params.selection.tolerance)
+    pick_comparisons = []
+    for _, row in picks.iterrows():
+        point = by_key[(row["model"], row["precision"], int(row["iteration"]))]
+        predicted = predict_classes(CompressedModel.from_point(point, input_format).to_keras(), candidate_inputs(point.job.candidate, test))
+        label = f"{row['model']} {row['precision']} iteration {int(row['iteration'])}"
+        pick_comparisons.append(paired_bootstrap(score, test.y, predicted, test_predictions[row["baseline"]], params.comparison, (label, row["baseline"])))
+    for comparison in [*comparisons, *pick_comparisons]:
         logger.info(
             "%s against %s on the test split: %s %+.4f [%+.4f, %+.4f] (%s, paired bootstrap)", comparison.model,
             comparison.reference, metric, comparison.difference, comparison.low, comparison.high, comparison.verdict,
         )
-    return models, compression_summary(selected, metric, params.selection.model_dump(), surrogate_metrics, comparisons)
+    summary = compression_summary(selected, metric, params.selection.model_dump(), surrogate_metrics, comparisons, picks, pick_comparisons)
+    return models, summary
 
 
 def plot_compression(compression_history: pd.DataFrame, task: dict[str, Any]) -> go.Figure:

@@ -228,8 +228,8 @@ class TrialObjective:
             "training": {
                 "metric": self.metric, "folds": self.folds, "early_stopping_fraction": self.early_stopping_fraction,
                 **self.training.model_dump(mode="json"),
-                # Float studies keep the record they had before quantization-aware trials existed.
-                **({"mode": self.mode, **self.quantization_aware.model_dump(mode="json")} if self.mode != "float" else {}),
+                "mode": self.mode,
+                "quantization_aware": self.quantization_aware.model_dump(mode="json"),
             },
         }
         record = {name: _described(value) for name, value in described.items()}

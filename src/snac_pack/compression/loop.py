@@ -102,7 +102,9 @@ def hardware_architecture(
         if fraction >= 1.0:
             raise ValueError(
                 f"{job.name} at {point.name()}: every weight of layer {name} is zero after pruning and "
-                "quantization; lower local_compression.pruning.fraction or iterations, or use more weight bits"
+                "quantization, so the network passes nothing through it; in local_compression lower "
+                "pruning.fraction or iterations, or use more weight bits (a quantization-aware search trial with "
+                "such a layer fails: its L1, sparsity or bits left the layer empty)"
             )
     layers = tuple(layer.model_copy(update={"sparsity": fraction}) for layer, fraction in zip(arch.layers, zeros, strict=True))
     return arch.model_copy(update={"layers": layers})

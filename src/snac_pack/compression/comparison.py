@@ -10,7 +10,7 @@ examples, so it serves accuracy and assignment fidelity alike.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -150,4 +150,33 @@ def compare_with_baselines(
         paired_bootstrap(metric, y_true, predictions[candidate], predictions[baseline], settings, (candidate, baseline))
         for candidate in candidates
         for baseline in baselines
+    ]
+
+
+def compare_picks_with_baselines(
+    picks: pd.DataFrame,
+    predicted: Sequence[np.ndarray],
+    y_true: np.ndarray,
+    predictions: Mapping[str, np.ndarray],
+    metric: Callable[[np.ndarray, np.ndarray], float],
+    settings: ComparisonSettings,
+) -> list[MetricDifference]:
+    """Each point chosen against a baseline (:func:`~snac_pack.compression.selection.picks_against_baselines`)
+    against that baseline, paired on the test examples.
+
+    Args:
+        picks: the chosen points (``model``, ``precision``, ``iteration``, ``baseline``).
+        predicted: each pick's predicted test labels, in ``picks``' order.
+        y_true: the test labels.
+        predictions: the baselines' predicted test labels, by name.
+        metric: ``metric(y_true, y_pred)``, larger is better.
+        settings: resamples, confidence and seed.
+
+    Returns:
+        One difference per pick, named "<model> <precision> iteration <i>".
+    """
+    return [
+        paired_bootstrap(metric, y_true, labels, predictions[row["baseline"]], settings,
+                         (f"{row['model']} {row['precision']} iteration {int(row['iteration'])}", row["baseline"]))
+        for (_, row), labels in zip(picks.iterrows(), predicted, strict=True)
     ]

@@ -20,7 +20,7 @@ from snac_pack.compression.settings import FixedPoint, QuantizationPoint
 from snac_pack.data.features import FeatureTable
 from snac_pack.hardware.architecture import Architecture
 from snac_pack.hardware.network import LayerWeights
-from snac_pack.models.mlp import MLPSpec
+from snac_pack.models.mlp import MLPSpec, predict_classes
 from snac_pack.search.sampling import candidate_inputs
 from snac_pack.search.space import Candidate
 
@@ -78,6 +78,10 @@ class CompressedModel:
     def inputs(self, table: FeatureTable) -> np.ndarray:
         """The columns of ``table`` this network reads (its I/Q window, or every feature)."""
         return candidate_inputs(Candidate(self.network, 0.0, self.input_window), table)
+
+    def predict_classes(self, table: FeatureTable) -> np.ndarray:
+        """The network's predicted class of every example of ``table``."""
+        return predict_classes(self.to_keras(), self.inputs(table))
 
     def hardware_weights(self) -> list[LayerWeights]:
         """Each dense layer's quantized kernel and bias, as the firmware holds them."""

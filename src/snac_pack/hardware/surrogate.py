@@ -137,22 +137,24 @@ class LayerProxy:
 
     def __call__(self, matrix: np.ndarray, max_layers: int) -> np.ndarray:
         """The estimate for each row of a description matrix (plus one, so empty networks stay finite)."""
-        features, adder_bits, present = self.layer_features(matrix, max_layers)
-        return np.where(present, adder_bits * np.exp(features @ self.coefficients), 0.0).sum(axis=1) + 1.0
+        return self._estimate(self.coefficients, *self.layer_features(matrix, max_layers))
+
+    @staticmethod
+    def _estimate(coefficients: np.ndarray, features: np.ndarray, adder_bits: np.ndarray, present: np.ndarray) -> np.ndarray:
+        return np.where(present, adder_bits * np.exp(features @ coefficients), 0.0).sum(axis=1) + 1.0
 
     @classmethod
     def fit(cls, matrix: np.ndarray, values: np.ndarray, max_layers: int) -> LayerProxy:
         """Fit θ to measured ``values`` (log space; soft-L1 loss, so a few odd designs do not pull it)."""
         from scipy.optimize import least_squares  # lazy, as sklearn
 
-        features, adder_bits, present = cls.layer_features(matrix, max_layers)
+        layers = cls.layer_features(matrix, max_layers)
         goal = np.log(values + 1.0)
 
         def residuals(coefficients: np.ndarray) -> np.ndarray:
-            estimate = np.where(present, adder_bits * np.exp(features @ coefficients), 0.0).sum(axis=1) + 1.0
-            return np.log(estimate) - goal
+            return np.log(cls._estimate(coefficients, *layers)) - goal
 
-        fitted = least_squares(residuals, np.zeros(features.shape[-1]), loss="soft_l1", f_scale=0.05)
+        fitted = least_squares(residuals, np.zeros(layers[0].shape[-1]), loss="soft_l1", f_scale=0.05)
         return cls(coefficients=fitted.x)
 
 

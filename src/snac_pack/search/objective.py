@@ -304,7 +304,7 @@ class TrialObjective:
                               self.metric, self.target, seed=settings.seed + fold)
             final = points[-1]
             model = CompressedModel.from_point(final, input_format)
-            scores.append(task_metric(self.metric, measured.y, predict_classes(model.to_keras(), model.inputs(measured))))
+            scores.append(task_metric(self.metric, measured.y, model.predict_classes(measured)))
             epochs += sum(point.epochs for point in points)
         trial.set_user_attr("weight_bits", precision.weight_bits)
         trial.set_user_attr("activation_bits", precision.activation_bits)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from snac_pack.compression.comparison import compare_with_baselines, paired_bootstrap
+from snac_pack.compression.comparison import compare_picks_with_baselines, compare_with_baselines
 from snac_pack.compression.evaluate import exact_costs, history_table
 from snac_pack.compression.loop import CompressionJob, CompressionPoint, compress
 from snac_pack.compression.saved import CompressedModel
@@ -21,9 +21,8 @@ from snac_pack.data.features import FeatureTable
 from snac_pack.hardware.architecture import ImplementationTarget
 from snac_pack.hardware.ground_truth import GroundTruthStore
 from snac_pack.hardware.surrogate import Surrogate
-from snac_pack.models.mlp import predict_classes, task_metric
+from snac_pack.models.mlp import task_metric
 from snac_pack.reporting.compression_report import compression_plot, compression_summary
-from snac_pack.search.sampling import candidate_inputs
 from snac_pack.search.space import Candidate, SearchSpace, suggest_candidate
 
 if TYPE_CHECKING:
@@ -121,8 +120,7 @@ def select_compressed(
         point = by_key[(row["model"], row["precision"], int(row["iteration"]))]
         model = CompressedModel.from_point(point, input_format)
         models[model.name] = model
-        x_test = candidate_inputs(point.job.candidate, test)
-        test_predictions[model.name] = predict_classes(model.to_keras(), x_test)
+        test_predictions[model.name] = model.predict_classes(test)
         test_metrics.append(task_metric(metric, test.y, test_predictions[model.name]))
         logger.info(
             "%s: selected %s iteration %d (sparsity %.2f): validation %s %.4f, da4ml LUT estimate %.0f",
@@ -132,12 +130,11 @@ def select_compressed(
     score = partial(task_metric, metric)
     comparisons = compare_with_baselines(selected, test.y, test_predictions, score, params.comparison)
     picks = picks_against_baselines(compression_history, selected, params.selection.tolerance)
-    pick_comparisons = []
-    for _, row in picks.iterrows():
-        point = by_key[(row["model"], row["precision"], int(row["iteration"]))]
-        predicted = predict_classes(CompressedModel.from_point(point, input_format).to_keras(), candidate_inputs(point.job.candidate, test))
-        label = f"{row['model']} {row['precision']} iteration {int(row['iteration'])}"
-        pick_comparisons.append(paired_bootstrap(score, test.y, predicted, test_predictions[row["baseline"]], params.comparison, (label, row["baseline"])))
+    picked = [
+        CompressedModel.from_point(by_key[(row["model"], row["precision"], int(row["iteration"]))], input_format).predict_classes(test)
+        for _, row in picks.iterrows()
+    ]
+    pick_comparisons = compare_picks_with_baselines(picks, picked, test.y, test_predictions, score, params.comparison)
     for comparison in [*comparisons, *pick_comparisons]:
         logger.info(
             "%s against %s on the test split: %s %+.4f [%+.4f, %+.4f] (%s, paired bootstrap)", comparison.model,

@@ -54,7 +54,15 @@ from snac_pack.hardware.network import random_quantized_network
 from snac_pack.hardware.surrogate import REGRESSOR_SETTINGS, Surrogate, evaluate_rows, fit_surrogate
 from snac_pack.hardware.surrogate_features import architecture_matrix
 from snac_pack.pipelines.surrogate_training.nodes import train_surrogate
-from snac_pack.search.space import SearchSpace, n_network_inputs, random_trials, suggest_candidate, suggest_precision, to_architecture
+from snac_pack.search.space import (
+    SearchSpace,
+    n_dense_layers,
+    n_network_inputs,
+    random_trials,
+    suggest_candidate,
+    suggest_precision,
+    to_architecture,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +86,8 @@ def space_architectures(space: SearchSpace, target: ImplementationTarget, n_feat
     archs = []
     for trial in itertools.islice(random_trials(seed), n):
         candidate = suggest_candidate(space, trial)
-        archs.append(to_architecture(candidate.network, n_network_inputs(candidate, n_features), n_classes, suggest_precision(space, trial), target))
+        precision = suggest_precision(space, trial, n_dense_layers(candidate))
+        archs.append(to_architecture(candidate.network, n_network_inputs(candidate, n_features), n_classes, precision, target))
     return archs
 
 

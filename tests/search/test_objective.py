@@ -218,5 +218,72 @@ def test_a_quantization_aware_trial_records_the_metric_and_cost_of_the_network_i
     assert attrs["surrogate_lut"] == pytest.approx(predicted["lut"])
 
 
+def test_a_per_layer_quantization_aware_trial_trains_and_prunes_each_layer_at_its_own_draw(tmp_path: Any) -> None:
+    import optuna
+
+    from snac_pack.compression.saved import read_models
+    from snac_pack.models.mlp import predict_classes, task_metric
+    from snac_pack.search.objective import QuantizationAwareTrials
+    from snac_pack.search.space import PrecisionSpace
+
+    train, val = _learnable_tables()
+    space = BASE.space.model_copy(update={
+        "hidden_layers": IntRange(low=2, high=2),
+        "learning_rate": FloatRange(low=1e-2, high=1e-2),
+        "precision": PrecisionSpace(weight_bits=(4, 6, 8), activation_bits=(6, 8), sparsity=FloatRange(low=0.0, high=0.7)),
+        "per_layer": ("weight_bits", "activation_bits", "sparsity"),
+    })
+    objective = dataclasses.replace(
+        BASE, mode="quantization_aware", space=space, train=train, val=val, surrogate=_surrogate(0), networks_dir=tmp_path,
+        training=TrainingSettings(epochs=20, batch_size=32, patience=5), quantization_aware=QuantizationAwareTrials(finetune_epochs=3),
+    )
+    study = optuna.create_study(directions=["maximize", "minimize"], sampler=optuna.samplers.RandomSampler(seed=7))
+    study.optimize(lambda trial: list(objective(trial).values()), n_trials=1)
+    trial = study.trials[0]
+    assert trial.state == optuna.trial.TrialState.COMPLETE, trial.user_attrs
+    [network] = read_models(tmp_path / "trial_0.npz").values()
+    drawn = trial.params
+    for index, layer in enumerate(network.arch.layers):
+        assert (layer.weight_bits, layer.activation_bits) == (drawn[f"weight_bits_{index}"], drawn[f"activation_bits_{index}"])
+        # Each layer pruned on its own to its target (its float kernel holds the mask; quantization
+        # to few bits zeroes more of the small survivors, so the hardware kernel has at least as many zeros).
+        pruned = float((network.weights[2 * index] == 0).mean())
+        assert pruned == pytest.approx(drawn[f"sparsity_{index}"], abs=0.02)
+        assert float((network.hardware_weights()[index][0] == 0).mean()) >= pruned
+    assert len({layer.weight_bits for layer in network.arch.layers}) == 3  # this seed draws w4, w8, w6 and s0.02, 0.42, 0.67
+    assert trial.user_attrs["precision"].startswith("w" + ",".join(str(drawn[f"weight_bits_{i}"]) for i in range(3)))
+    assert trial.user_attrs["accuracy"] == task_metric("accuracy", val.y, predict_classes(network.to_keras(), network.inputs(val)))
+
+
 def test_the_search_mode_is_part_of_the_training_component() -> None:
     assert _changed(BASE, dataclasses.replace(BASE, mode="quantization_aware")) == {"training"}
+
+
+@pytest.mark.slow
+def test_a_baseline_is_measured_as_a_trial_is_and_costed_by_da4ml_beside(monkeypatch: pytest.MonkeyPatch) -> None:
+    from snac_pack.hardware.exact import exact_cost
+    from snac_pack.models.export import quantized_network
+    from snac_pack.models.mlp import MLPSpec, predict_classes, task_metric
+    from snac_pack.search import objective as objective_module
+    from snac_pack.search.baselines import measure_baselines
+    from snac_pack.search.space import Candidate
+
+    costed = []
+
+    def spy(model: Any, arch: Any) -> Any:
+        costed.append((model, arch))
+        return quantized_network(model, arch)
+
+    monkeypatch.setattr(objective_module, "quantized_network", spy)
+    rows = measure_baselines(BASE, {"expert_8": Candidate(MLPSpec(hidden_units=(8,)), 1e-2, None)})
+    (model, arch), = costed
+    network = quantized_network(model, arch)
+    row = rows.iloc[0]
+    assert row["baseline"] == "expert_8" and row["task_metric"] == "accuracy" and arch.describe() == row["architecture"]
+    assert [layer.units for layer in arch.layers] == [8, 5] and arch.layers[0].weight_bits == BASE.precision.weight_bits
+    assert row["accuracy"] == task_metric("accuracy", BASE.val.y, predict_classes(model, BASE.val.x))
+    predicted = BASE.surrogate.predict([arch], weights=[network]).iloc[0]
+    assert row["lut"] == pytest.approx(predicted["lut"]) and row["surrogate_lut"] == pytest.approx(predicted["lut"])
+    exact = exact_cost(arch, network)
+    assert (row["exact_lut"], row["exact_ff"], row["exact_latency_cycles"]) == (exact.lut, exact.ff, exact.latency_cycles)
+    assert row["metric_split"] == BASE.metric_split()

@@ -140,7 +140,7 @@ def compress(
         ``schedule.iterations + 1`` points, the warm-up first.
     """
     x_train, x_val = candidate_inputs(job.candidate, train), candidate_inputs(job.candidate, val)
-    if job.candidate.network.batch_norm:
+    if any(job.candidate.network.batch_norm):
         logger.info("%s was searched with batch normalisation; the quantized flow trains it without", job.name)
     n_classes = len(train.class_names)
     model = build_qkeras_mlp(x_train.shape[1], n_classes, job.candidate.network, point.precision(input_format), seed)
@@ -152,6 +152,12 @@ def compress(
             epochs=phase_epochs, batch_size=batch_size, learning_rate=job.candidate.learning_rate, patience=patience, seed=seed
         )
 
+    def target_sparsity(iteration: int) -> float:
+        if not schedule.layer_targets:
+            return schedule.target_sparsity(iteration)
+        sizes = np.array([kernel.size for kernel in kernels], dtype=float)
+        return float(np.dot(schedule.layer_sparsity(iteration), sizes) / sizes.sum())
+
     def record(iteration: int, epochs: int, seconds: float) -> CompressionPoint:
         hardware = quantized_weights(model)
         trained = float_kernels(model)
@@ -160,7 +166,7 @@ def compress(
             job=job,
             point=point,
             iteration=iteration,
-            target_sparsity=schedule.target_sparsity(iteration),
+            target_sparsity=target_sparsity(iteration),
             sparsity=float(sum(np.sum(kernel == 0) for kernel in trained) / sum(kernel.size for kernel in trained)),
             layer_sparsity=tuple(measured),
             val_metric=task_metric(metric, val.y, predict_classes(model, x_val)),
@@ -180,7 +186,10 @@ def compress(
     log_point(points[-1])
     for iteration in range(1, schedule.iterations + 1):
         started = time.perf_counter()
-        masks = prune_masks(float_kernels(model), masks, schedule.target_sparsity(iteration), schedule.scope)
+        if schedule.layer_targets:
+            masks = prune_masks(float_kernels(model), masks, schedule.layer_sparsity(iteration), "layer")
+        else:
+            masks = prune_masks(float_kernels(model), masks, schedule.target_sparsity(iteration), schedule.scope)
         if schedule.rewind:
             model.set_weights(warm_weights)
         set_masks(model, masks)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
 
 
 def prune_masks(
-    kernels: list[np.ndarray], masks: list[np.ndarray], sparsity: float, scope: Literal["global", "layer"]
+    kernels: list[np.ndarray],
+    masks: list[np.ndarray],
+    sparsity: float | Sequence[float],
+    scope: Literal["global", "layer"],
 ) -> list[np.ndarray]:
     """Extend ``masks`` so that a ``sparsity`` fraction of the weights is pruned, smallest magnitudes first.
 
@@ -18,17 +22,26 @@ def prune_masks(
     Args:
         kernels: the current kernels (pruned entries are zero).
         masks: the current masks (1 alive, 0 pruned), same shapes.
-        sparsity: target fraction of pruned weights, of all kernels (``global``) or of each (``layer``).
+        sparsity: target fraction of pruned weights, of all kernels (``global``) or of each
+            (``layer``: one fraction for all, or one per kernel).
         scope: ``global`` ranks all kernels' magnitudes together; ``layer`` ranks each kernel alone.
 
     Returns:
         New masks.
     """
-    if not 0.0 <= sparsity < 1.0:
+    targets = [sparsity] * len(kernels) if isinstance(sparsity, (int, float)) else list(sparsity)
+    if len(targets) != len(kernels):
+        raise ValueError(f"{len(targets)} sparsities for {len(kernels)} kernels")
+    if any(not 0.0 <= target < 1.0 for target in targets):
         raise ValueError(f"sparsity must lie in [0, 1), got {sparsity}")
     if scope == "layer":
-        return [_prune_together([kernel], [mask], sparsity)[0] for kernel, mask in zip(kernels, masks, strict=True)]
-    return _prune_together(kernels, masks, sparsity)
+        return [
+            _prune_together([kernel], [mask], target)[0]
+            for kernel, mask, target in zip(kernels, masks, targets, strict=True)
+        ]
+    if len(set(targets)) > 1:
+        raise ValueError("global pruning takes one sparsity for all kernels; per-kernel sparsities need scope 'layer'")
+    return _prune_together(kernels, masks, targets[0])
 
 
 def _prune_together(kernels: list[np.ndarray], masks: list[np.ndarray], sparsity: float) -> list[np.ndarray]:

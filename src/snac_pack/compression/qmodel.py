@@ -46,8 +46,8 @@ def build_qkeras_mlp(
         n_inputs: input features.
         n_classes: classes (head units).
         network: hidden widths, dropout and L1 (``batch_norm`` is ignored, see the module doc).
-        precision: input, weight and activation formats (its ``sparsity`` is not used: pruning
-            comes from masks).
+        precision: input, weight and activation formats, network-wide or per layer (its
+            sparsity is not used: pruning comes from masks).
         seed: weight initialisation seed.
 
     Returns:
@@ -58,12 +58,15 @@ def build_qkeras_mlp(
 
     if network.activation != "relu":
         raise ValueError(f"the quantized flow implements ReLU hidden layers, got activation={network.activation!r}")
-    if network.batch_norm:
+    if any(network.batch_norm):
         logger.debug("Batch normalisation is not part of the quantized flow; %s is built without it", network.hidden_units)
     tf_keras.utils.set_random_seed(seed)
 
-    def weight_quantizer() -> object:
-        return quantized_bits(precision.weight_bits, precision.weight_integer_bits, alpha=1)
+    n_layers = len(network.hidden_units) + 1
+    formats = [precision.layer(index, n_layers) for index in range(n_layers)]
+
+    def weight_quantizer(index: int) -> object:
+        return quantized_bits(formats[index].weight_bits, precision.weight_integer_bits, alpha=1)
 
     regulariser = tf_keras.regularizers.L1(network.l1) if network.l1 > 0 else None
     inputs = tf_keras.Input(shape=(n_inputs,), name="inputs")
@@ -73,29 +76,29 @@ def build_qkeras_mlp(
     for index, units in enumerate(network.hidden_units):
         hidden = QDense(
             units,
-            kernel_quantizer=weight_quantizer(),
-            bias_quantizer=weight_quantizer(),
+            kernel_quantizer=weight_quantizer(index),
+            bias_quantizer=weight_quantizer(index),
             kernel_initializer="glorot_uniform",
             kernel_regularizer=regulariser,
             kernel_constraint=_pruning_constraint((n_inputs if index == 0 else network.hidden_units[index - 1], units)),
             name=f"dense_{index}",
         )(hidden)
         hidden = QActivation(
-            quantized_relu(precision.activation_bits, precision.activation_integer_bits), name=f"activation_{index}"
+            quantized_relu(formats[index].activation_bits, precision.activation_integer_bits), name=f"activation_{index}"
         )(hidden)
         if network.dropout > 0:
             hidden = tf_keras.layers.Dropout(network.dropout, name=f"dropout_{index}")(hidden)
     logits = QDense(
         n_classes,
-        kernel_quantizer=weight_quantizer(),
-        bias_quantizer=weight_quantizer(),
+        kernel_quantizer=weight_quantizer(n_layers - 1),
+        bias_quantizer=weight_quantizer(n_layers - 1),
         kernel_initializer="glorot_uniform",
         kernel_regularizer=regulariser,
         kernel_constraint=_pruning_constraint((network.hidden_units[-1], n_classes)),
         name=HEAD_NAME,
     )(hidden)
     outputs = QActivation(
-        quantized_bits(precision.activation_bits, precision.activation_integer_bits, alpha=1), name="output_quantizer"
+        quantized_bits(formats[-1].activation_bits, precision.activation_integer_bits, alpha=1), name="output_quantizer"
     )(logits)
     return tf_keras.Model(inputs, outputs, name="qmlp")
 

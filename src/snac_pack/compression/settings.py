@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from snac_pack.hardware.architecture import MAX_BITS
 from snac_pack.models.mlp import MLPSpec
-from snac_pack.search.space import Precision
+from snac_pack.search.space import Candidate, LayerPrecision, Precision
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 
@@ -35,16 +35,33 @@ class FixedPoint(BaseModel):
         return self
 
 
+class LayerBits(BaseModel):
+    """One dense layer's own weight and activation bits (integer bits are the point's)."""
+
+    model_config = _FROZEN
+    weights: int = Field(ge=2, le=MAX_BITS)
+    activations: int = Field(ge=2, le=MAX_BITS)
+
+
 class QuantizationPoint(BaseModel):
-    """The precision of one compression run: weights (and biases) and hidden activations."""
+    """The precision of one compression run: weights (and biases) and hidden activations.
+
+    ``weights`` and ``activations`` hold for every dense layer unless ``per_layer`` gives each
+    its own bits (output layer last; a quantization-aware search trial's per-layer draw).
+    """
 
     model_config = _FROZEN
     weights: FixedPoint
     activations: FixedPoint
+    per_layer: tuple[LayerBits, ...] = ()
 
     def name(self) -> str:
-        """A short label, e.g. ``w6.0-a6.3`` (total.integer bits of weights and activations)."""
-        return f"w{self.weights.bits}.{self.weights.integer}-a{self.activations.bits}.{self.activations.integer}"
+        """A short label, e.g. ``w6.0-a6.3`` (total.integer bits), per layer ``w4,6,8.0-a6,8,8.3``."""
+        if not self.per_layer:
+            return f"w{self.weights.bits}.{self.weights.integer}-a{self.activations.bits}.{self.activations.integer}"
+        weights = ",".join(str(layer.weights) for layer in self.per_layer)
+        activations = ",".join(str(layer.activations) for layer in self.per_layer)
+        return f"w{weights}.{self.weights.integer}-a{activations}.{self.activations.integer}"
 
     def precision(self, input_format: FixedPoint, sparsity: float = 0.0) -> Precision:
         """The hardware precision of this point with the network's input format."""
@@ -56,6 +73,16 @@ class QuantizationPoint(BaseModel):
             activation_bits=self.activations.bits,
             activation_integer_bits=self.activations.integer,
             sparsity=sparsity,
+            per_layer=tuple(LayerPrecision(layer.weights, layer.activations, sparsity) for layer in self.per_layer),
+        )
+
+    @classmethod
+    def of(cls, precision: Precision) -> QuantizationPoint:
+        """The formats of a hardware precision point (its sparsity is pruning's business)."""
+        return cls(
+            weights=FixedPoint(bits=precision.weight_bits, integer=precision.weight_integer_bits),
+            activations=FixedPoint(bits=precision.activation_bits, integer=precision.activation_integer_bits),
+            per_layer=tuple(LayerBits(weights=layer.weight_bits, activations=layer.activation_bits) for layer in precision.per_layer),
         )
 
 
@@ -82,6 +109,9 @@ class PruningSchedule(BaseModel):
             pruned to the target sparsity).
         rewind: reset the surviving weights to their warm-up values before fine-tuning
             (lottery-ticket rewinding).
+        layer_targets: when given, each dense layer (output layer last) is pruned on its own to
+            its target, reached at the last iteration (a quantization-aware trial's per-layer
+            sparsity); ``fraction`` and ``scope`` are then not used.
     """
 
     model_config = _FROZEN
@@ -90,10 +120,24 @@ class PruningSchedule(BaseModel):
     finetune_epochs: int = Field(gt=0)
     scope: Literal["global", "layer"] = "global"
     rewind: bool = False
+    layer_targets: tuple[float, ...] = Field(
+        default=(), description="each dense layer's sparsity after the last iteration (replaces fraction and scope)"
+    )
+
+    @model_validator(mode="after")
+    def _targets_reachable(self) -> PruningSchedule:
+        if any(not 0.0 <= target < 1.0 for target in self.layer_targets):
+            raise ValueError(f"layer_targets must lie in [0, 1), got {list(self.layer_targets)}")
+        return self
 
     def target_sparsity(self, iteration: int) -> float:
-        """Fraction of all kernel weights pruned after ``iteration`` pruning steps."""
+        """Fraction of all kernel weights pruned after ``iteration`` pruning steps (without ``layer_targets``)."""
         return 1.0 - (1.0 - self.fraction) ** iteration
+
+    def layer_sparsity(self, iteration: int) -> tuple[float, ...]:
+        """Each layer's sparsity after ``iteration`` steps towards ``layer_targets``: every step
+        prunes the same share of a layer's surviving weights, ``1 − (1 − target)^(iteration / iterations)``."""
+        return tuple(1.0 - (1.0 - target) ** (iteration / self.iterations) for target in self.layer_targets)
 
 
 class SelectionRule(BaseModel):
@@ -130,3 +174,7 @@ class BaselineModel(BaseModel):
     def network(self) -> MLPSpec:
         """The network description."""
         return MLPSpec(hidden_units=self.hidden_units, l1=self.l1)
+
+    def candidate(self) -> Candidate:
+        """The network with its training set-up, as the search describes its trials."""
+        return Candidate(self.network(), self.learning_rate, self.input_window)

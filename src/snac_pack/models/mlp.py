@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from snac_pack.data.qubit import assignment_fidelity
 
@@ -30,7 +30,8 @@ class MLPSpec(BaseModel):
     Attributes:
         hidden_units: width of each hidden layer, input side first.
         activation: activation of every hidden layer (the output layer is a softmax).
-        batch_norm: batch normalisation after each hidden dense layer, before its activation.
+        batch_norm: per hidden layer, batch normalisation after its dense layer, before its
+            activation (one boolean is every layer's).
         dropout: dropout rate after each hidden activation.
         l1: L1 penalty on every dense kernel (encourages sparsity that pruning then removes).
     """
@@ -39,13 +40,27 @@ class MLPSpec(BaseModel):
 
     hidden_units: tuple[int, ...] = Field(min_length=1)
     activation: Activation = "relu"
-    batch_norm: bool = False
+    batch_norm: tuple[bool, ...] = ()
     dropout: float = Field(default=0.0, ge=0.0, lt=1.0)
     l1: float = Field(default=0.0, ge=0.0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_flag_per_layer(cls, values: Any) -> Any:
+        """One boolean (or none) stands for every hidden layer's."""
+        if isinstance(values, dict) and "hidden_units" in values:
+            flag = values.get("batch_norm", False)
+            if isinstance(flag, bool):
+                values = {**values, "batch_norm": (flag,) * len(tuple(values["hidden_units"]))}
+        return values
 
     def model_post_init(self, __context: object) -> None:
         if any(units < 1 for units in self.hidden_units):
             raise ValueError(f"hidden_units must all be at least 1, got {list(self.hidden_units)}")
+        if len(self.batch_norm) != len(self.hidden_units):
+            raise ValueError(
+                f"batch_norm has {len(self.batch_norm)} entries for {len(self.hidden_units)} hidden layers"
+            )
 
 
 class TrainingSettings(BaseModel):
@@ -80,7 +95,7 @@ def build_mlp(n_inputs: int, n_classes: int, spec: MLPSpec, seed: int = 0) -> tf
     hidden = inputs
     for index, units in enumerate(spec.hidden_units):
         hidden = tf_keras.layers.Dense(units, kernel_regularizer=regulariser, name=f"dense_{index}")(hidden)
-        if spec.batch_norm:
+        if spec.batch_norm[index]:
             hidden = tf_keras.layers.BatchNormalization(name=f"batch_norm_{index}")(hidden)
         hidden = tf_keras.layers.Activation(spec.activation, name=f"activation_{index}")(hidden)
         if spec.dropout > 0:

@@ -142,7 +142,23 @@ def _search_section(statistics: dict[str, Any], pareto: go.Figure) -> str:
         "".join(warnings)
         + _table(["", "value"], rows)
         + "<p>The trials' hardware figures and their sources:</p>" + _table(["recorded as", "figure (source)"], sources)
+        + _search_baselines_table(statistics)
         + _figure(pareto)
+    )
+
+
+def _search_baselines_table(statistics: dict[str, Any]) -> str:
+    """The baselines as the search measured them: the figures the candidate selector compared with."""
+    baselines = statistics.get("baselines", [])
+    if not baselines:
+        return ""
+    sources = statistics["baseline_sources"]
+    metric = baselines[0]["task_metric"]
+    rows = [[b["baseline"], b["architecture"], b[metric], b["lut"], b["exact_lut"]] for b in baselines]
+    return (
+        f"<p>The baselines trained, scored and costed as the trials are ({html.escape(baselines[0]['metric_split'])}; "
+        "the star and diamond on the plot; <code>cheapest_at_baseline</code> compares the front with the best of them):</p>"
+        + _table(["baseline", "architecture", metric, sources["lut"], sources["exact_lut"]], rows)
     )
 
 

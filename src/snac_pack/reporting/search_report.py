@@ -74,13 +74,49 @@ def _hover(rows: pd.DataFrame, cost: str, strategy: str | None) -> list[str]:
     return texts
 
 
-def pareto_plot(
-    trials: pd.DataFrame, front: pd.DataFrame, metric: str, costs: list[str], surrogate_metrics: dict[str, Any]
-) -> go.Figure:
-    """The task metric against each hardware objective: every complete trial, the front highlighted.
+def _baseline_traces(baselines: pd.DataFrame, metric: str, cost: str, strategy: str | None) -> list[dict[str, Any]]:
+    """The baselines' points on one panel: as the search estimates them and, for hardware figures, da4ml's.
 
-    Each cost axis names the source of its figures (with the surrogate's measured error when
-    the surrogate estimated them); each point's hover text names its trial's source.
+    Both sit at the metric the search measures (same training, same split); only the cost differs.
+    """
+    if baselines.empty:
+        return []
+    if cost == "bops" or (strategy is not None and by_construction(cost, strategy)):
+        estimated_source = BOPS_SOURCE if cost == "bops" else NONE_BY_CONSTRUCTION
+        exact = False
+    else:
+        estimated_source = SOURCE_NAMES[ESTIMATOR_SOURCES[baselines["estimator"].iloc[0]]]
+        exact = f"exact_{cost}" in baselines and baselines["estimator"].iloc[0] != "exact"
+    traces = [{
+        "x": baselines[cost], "name": f"baselines ({estimated_source})",
+        "marker": {"size": 13, "symbol": "star", "color": "#1f77b4"},
+        "text": [f"baseline {row['baseline']}: {row['architecture']}<br>{FIGURE_NAMES[cost]} {row[cost]:.4g} "
+                 f"({estimated_source})" for _, row in baselines.iterrows()],
+    }]
+    if exact:
+        da4ml = SOURCE_NAMES["da4ml"]
+        traces.append({
+            "x": baselines[f"exact_{cost}"], "name": f"baselines ({da4ml})",
+            "marker": {"size": 11, "symbol": "diamond", "color": "#2ca02c"},
+            "text": [f"baseline {row['baseline']}: {row['architecture']}<br>{FIGURE_NAMES[cost]} "
+                     f"{row[f'exact_{cost}']:.4g} ({da4ml})" for _, row in baselines.iterrows()],
+        })
+    for trace in traces:
+        trace["y"] = baselines[metric]
+    return traces
+
+
+def pareto_plot(
+    trials: pd.DataFrame, front: pd.DataFrame, metric: str, costs: list[str], surrogate_metrics: dict[str, Any],
+    baselines: pd.DataFrame | None = None,
+) -> go.Figure:
+    """The task metric against each hardware objective: every complete trial, the front highlighted,
+    the baselines beside it.
+
+    Each cost axis names the source of its trials' figures (with the surrogate's measured error
+    when the surrogate estimated them); each point's hover text names its source. A baseline is
+    shown twice on a hardware axis: as the search's estimator costs it (comparable with the
+    trials) and as da4ml costs it.
 
     Args:
         trials: the trials table (figures in ``attr_<name>`` columns).
@@ -88,6 +124,7 @@ def pareto_plot(
         metric: name of the task metric.
         costs: names of the cost objectives, one panel each.
         surrogate_metrics: the surrogate's accuracy (``surrogate_metrics``).
+        baselines: the baselines measured as the trials are (``search_baselines``), or ``None``.
 
     Returns:
         A plotly figure (kedro-viz renders it).
@@ -118,10 +155,18 @@ def pareto_plot(
                 row=1,
                 col=column,
             )
+        for trace in _baseline_traces(baselines if baselines is not None else pd.DataFrame(), metric, cost, strategy):
+            figure.add_trace(go.Scatter(mode="markers", showlegend=column == 1, **trace), row=1, col=column)
         figure.update_xaxes(title_text=figure_label(cost, sources, surrogate_metrics, strategy), type="log", row=1, col=column)
         figure.update_yaxes(title_text=metric, row=1, col=column)
     figure.update_layout(height=450, width=max(500, 450 * len(costs)), title="Global search")
     return figure
+
+
+def _baseline_records(baselines: pd.DataFrame) -> list[dict[str, Any]]:
+    """The baselines' figures and descriptions, JSON-ready (the weights' description left out)."""
+    shown = baselines.drop(columns=[column for column in ("arch_json",) if column in baselines])
+    return json.loads(shown.to_json(orient="records"))
 
 
 #: What trials recorded before they named their split were measured on.
@@ -136,19 +181,26 @@ def metric_splits(trials: pd.DataFrame) -> list[str]:
     return sorted(set(recorded.fillna(_UNNAMED_SPLIT)))
 
 
-def search_statistics(trials: pd.DataFrame, front: pd.DataFrame, summary: dict[str, Any], surrogate_metrics: dict[str, Any]) -> dict[str, Any]:
-    """Trials, wall time, throughput, workers, where the hardware figures come from and (when
-    both are recorded) the surrogate's error against da4ml on the front.
+def search_statistics(
+    trials: pd.DataFrame, front: pd.DataFrame, summary: dict[str, Any], surrogate_metrics: dict[str, Any],
+    baselines: pd.DataFrame | None = None,
+) -> dict[str, Any]:
+    """Trials, wall time, throughput, workers, where the hardware figures come from, the
+    baselines as the search measures them and (when both are recorded) the surrogate's error
+    against da4ml on the front.
 
     Args:
         trials: the trials table.
         front: its Pareto-optimal rows.
         summary: what the workers reported for this run.
         surrogate_metrics: the surrogate's accuracy (``surrogate_metrics``).
+        baselines: the baselines measured as the trials are (``search_baselines``), or ``None``.
 
     Returns:
         A JSON-ready dict; ``figure_sources`` names the source of every hardware figure the
-        trials record, ``metric_measured_on`` the data their task metric comes from.
+        trials record, ``metric_measured_on`` the data their task metric comes from,
+        ``baselines`` one record per baseline (``lut`` from the search's estimator,
+        ``exact_lut`` from da4ml, each named in ``baseline_sources``).
     """
     states = trials["state"].value_counts().to_dict() if not trials.empty else {}
     complete = trials[trials["state"] == "COMPLETE"]
@@ -159,6 +211,13 @@ def search_statistics(trials: pd.DataFrame, front: pd.DataFrame, summary: dict[s
         "metric_measured_on": metric_splits(complete),
         "this_run": summary,
     }
+    if baselines is not None and not baselines.empty:
+        statistics["baselines"] = _baseline_records(baselines)
+        estimator = baselines["estimator"].iloc[0]
+        statistics["baseline_sources"] = {
+            "lut": figure_label("lut", [ESTIMATOR_SOURCES[estimator]], surrogate_metrics, _strategy(trials)),
+            "exact_lut": figure_label("lut", ["da4ml"], surrogate_metrics, _strategy(trials)),
+        }
     if not complete.empty:
         start, end = complete["datetime_start"].min(), complete["datetime_complete"].max()
         hours = max((end - start).total_seconds(), 1e-9) / 3600

@@ -33,14 +33,15 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from snac_pack.data.features import FeatureTable
-from snac_pack.hardware.architecture import ImplementationTarget
+from snac_pack.hardware.architecture import Architecture, ImplementationTarget
 from snac_pack.hardware.exact import exact_cost
+from snac_pack.hardware.network import NetworkWeights
 from snac_pack.hardware.parts import resource_percentages
 from snac_pack.hardware.surrogate import Surrogate
 from snac_pack.models.export import quantized_network
@@ -53,15 +54,20 @@ from snac_pack.models.mlp import (
     train_classifier,
 )
 from snac_pack.search.sampling import candidate_inputs
-from snac_pack.search.space import Precision, SearchSpace, suggest_candidate, suggest_precision, to_architecture
+from snac_pack.search.space import (
+    Precision,
+    SearchSpace,
+    n_dense_layers,
+    suggest_candidate,
+    suggest_precision,
+    to_architecture,
+)
 from snac_pack.search.study import MadeUnder
 
 if TYPE_CHECKING:
     import optuna
     import tf_keras
 
-    from snac_pack.hardware.architecture import Architecture
-    from snac_pack.hardware.network import NetworkWeights
     from snac_pack.search.space import Candidate
 
 logger = logging.getLogger(__name__)
@@ -107,6 +113,25 @@ def _limit_tensorflow_threads(threads: int) -> None:
         tf.config.threading.set_inter_op_parallelism_threads(threads)
     except RuntimeError:
         logger.debug("TensorFlow already initialised; keeping its thread pools")
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One network measured as a trial measures it.
+
+    Attributes:
+        figures: the task metric, ``bops``, the hardware figures (from the configured estimator)
+            and the resource percentages.
+        attributes: what else a trial records (the surrogate's figures, the metric's split, the
+            architecture, timings).
+        arch: the costed architecture.
+        network: the costed quantized weights.
+    """
+
+    figures: dict[str, float]
+    attributes: dict[str, Any]
+    arch: Architecture
+    network: NetworkWeights
 
 
 @dataclass(frozen=True)
@@ -156,18 +181,44 @@ class TrialObjective:
 
     def __call__(self, trial: optuna.Trial) -> dict[str, float]:
         """Run one trial; returns the objectives' values by name."""
-        _limit_tensorflow_threads(self.tensorflow_threads)
         candidate = suggest_candidate(self.space, trial)
-        settings = self.training.model_copy(update={"learning_rate": candidate.learning_rate, "seed": trial.number})
+        quantization_aware = self.mode == "quantization_aware"
+        precision = suggest_precision(self.space, trial, n_dense_layers(candidate)) if quantization_aware else self.precision
+        evaluation = self.evaluate(candidate, precision, seed=trial.number, name=f"trial_{trial.number}", store=True)
+        for name, value in evaluation.figures.items():
+            trial.set_user_attr(name, value)
+        for name, value in evaluation.attributes.items():
+            trial.set_user_attr(name, value)
+        for name, limit in self.budgets.items():
+            trial.set_constraint(name, evaluation.figures[name] - limit)
+        return {name: evaluation.figures[name] for name in self.objectives}
+
+    def evaluate(self, candidate: Candidate, precision: Precision, seed: int, name: str, store: bool = False) -> Evaluation:
+        """Train ``candidate`` as a trial does, measure its metric and estimate its hardware.
+
+        Used by every trial and by the baselines, which are so measured exactly like the trials.
+
+        Args:
+            candidate: the network and its training set-up.
+            precision: where it is costed (``float``) or trained and pruned (``quantization_aware``).
+            seed: seed of the weights' initialisation and of the data's shuffling.
+            name: the network's name (a quantization-aware network's file is ``<name>.npz``).
+            store: store a quantization-aware network under ``networks_dir``.
+        """
+        _limit_tensorflow_threads(self.tensorflow_threads)
+        settings = self.training.model_copy(update={"learning_rate": candidate.learning_rate, "seed": seed})
+        attributes: dict[str, Any] = {}
         started = time.perf_counter()
         if self.mode == "quantization_aware":
-            metric, arch, network, epochs = self._train_quantized(candidate, suggest_precision(self.space, trial), settings, trial)
+            metric, arch, network, epochs = self._train_quantized(
+                candidate, precision, settings, name, store, attributes
+            )
             train_seconds = time.perf_counter() - started
             started = time.perf_counter()
         else:
             metric, model, n_inputs, epochs = self._train_and_score(candidate, settings)
             train_seconds = time.perf_counter() - started
-            arch = to_architecture(candidate.network, n_inputs, len(self.train.class_names), self.precision, self.target)
+            arch = to_architecture(candidate.network, n_inputs, len(self.train.class_names), precision, self.target)
             started = time.perf_counter()
             # The trained network, pruned and quantized to the search precision: the surrogate predicts
             # from its weights, da4ml costs it.
@@ -175,30 +226,32 @@ class TrialObjective:
         surrogate_figures = self.surrogate.predict([arch], weights=[network]).iloc[0].to_dict()
         if self.estimator == "exact":
             cost = exact_cost(arch, network)
-            figures = {name: float(getattr(cost, name)) for name in HARDWARE_FIGURES}
+            figures = {figure: float(getattr(cost, figure)) for figure in HARDWARE_FIGURES}
         else:
-            figures = {name: float(surrogate_figures[name]) for name in HARDWARE_FIGURES}
+            figures = {figure: float(surrogate_figures[figure]) for figure in HARDWARE_FIGURES}
         estimator_seconds = time.perf_counter() - started
 
         figures.update(resource_percentages(figures, self.target))
         figures[self.metric] = metric
         figures["bops"] = arch.bops()
-        for name, value in figures.items():
-            trial.set_user_attr(name, float(value))
-        for name in HARDWARE_FIGURES:
-            trial.set_user_attr(f"surrogate_{name}", float(surrogate_figures[name]))
-        trial.set_user_attr("metric_split", self.metric_split())
-        trial.set_user_attr("mode", self.mode)
-        trial.set_user_attr("estimator", self.estimator)
-        trial.set_user_attr("architecture", arch.describe())
-        trial.set_user_attr("arch_json", arch.model_dump_json())
-        trial.set_user_attr("n_inputs", arch.n_inputs)
-        trial.set_user_attr("epochs_trained", epochs)
-        trial.set_user_attr("train_seconds", train_seconds)
-        trial.set_user_attr("estimator_seconds", estimator_seconds)
-        for name, limit in self.budgets.items():
-            trial.set_constraint(name, figures[name] - limit)
-        return {name: float(figures[name]) for name in self.objectives}
+        attributes |= {f"surrogate_{figure}": float(surrogate_figures[figure]) for figure in HARDWARE_FIGURES}
+        attributes |= {
+            "metric_split": self.metric_split(),
+            "mode": self.mode,
+            "estimator": self.estimator,
+            "architecture": arch.describe(),
+            "arch_json": arch.model_dump_json(),
+            "n_inputs": arch.n_inputs,
+            "epochs_trained": epochs,
+            "train_seconds": train_seconds,
+            "estimator_seconds": estimator_seconds,
+        }
+        return Evaluation(
+            figures={figure: float(value) for figure, value in figures.items()},
+            attributes=attributes,
+            arch=arch,
+            network=network,
+        )
 
     def metric_split(self) -> str:
         """Which data the recorded metric is measured on, and which data early stopping watched."""
@@ -271,9 +324,12 @@ class TrialObjective:
         return [(combined.subset(fit), combined.subset(held)) for fit, held in splitter.split(combined.x, combined.y)]
 
     def _train_quantized(
-        self, candidate: Candidate, precision: Precision, settings: TrainingSettings, trial: optuna.Trial
+        self, candidate: Candidate, precision: Precision, settings: TrainingSettings, name: str, store: bool,
+        attributes: dict[str, Any],
     ) -> tuple[float, Architecture, NetworkWeights, int]:
-        """Train, quantize and prune the candidate at the trial's precision; score it on data it never saw.
+        """Train, quantize and prune the candidate at ``precision``; score it on data it never saw.
+
+        What it records about the network (bits, sparsity, its own metric, its file) goes into ``attributes``.
 
         Returns:
             The metric (mean over folds), the last fold's architecture (per-layer sparsity
@@ -283,20 +339,21 @@ class TrialObjective:
         from snac_pack.compression.saved import CompressedModel, write_models
         from snac_pack.compression.settings import FixedPoint, PhaseTraining, PruningSchedule, QuantizationPoint
 
-        point = QuantizationPoint(
-            weights=FixedPoint(bits=precision.weight_bits, integer=precision.weight_integer_bits),
-            activations=FixedPoint(bits=precision.activation_bits, integer=precision.activation_integer_bits),
-        )
+        point = QuantizationPoint.of(precision)
         input_format = FixedPoint(bits=precision.input_bits, integer=precision.input_integer_bits)
-        steps = self.quantization_aware.pruning_iterations if precision.sparsity > 0 else 0
+        n_layers = n_dense_layers(candidate)
+        targets = tuple(precision.layer(index, n_layers).sparsity for index in range(n_layers))
+        steps = self.quantization_aware.pruning_iterations if max(targets) > 0 else 0
+        per_layer = {"layer_targets": targets} if "sparsity" in self.space.per_layer and steps else {}
         schedule = PruningSchedule(
             iterations=steps,
             # Each step prunes this share of the surviving weights: 1 − (1 − f)^steps = the target.
             fraction=1.0 - (1.0 - precision.sparsity) ** (1.0 / steps) if steps else 0.5,  # 0.5: unused, no step
             finetune_epochs=self.quantization_aware.finetune_epochs,
+            **per_layer,
         )
         warmup = PhaseTraining(epochs=settings.epochs, patience=settings.patience, batch_size=settings.batch_size)
-        job = CompressionJob(f"trial_{trial.number}", "candidate", candidate)
+        job = CompressionJob(name, "candidate", candidate)
         scores, epochs = [], 0
         for fold, (fitted, measured) in enumerate(self._folds(settings.seed)):
             fit, watched = early_stopping_split(fitted.y, self.early_stopping_fraction, settings.seed + fold)
@@ -306,16 +363,19 @@ class TrialObjective:
             model = CompressedModel.from_point(final, input_format)
             scores.append(task_metric(self.metric, measured.y, model.predict_classes(measured)))
             epochs += sum(point.epochs for point in points)
-        trial.set_user_attr("weight_bits", precision.weight_bits)
-        trial.set_user_attr("activation_bits", precision.activation_bits)
-        trial.set_user_attr("target_sparsity", precision.sparsity)
-        trial.set_user_attr("sparsity", final.sparsity)
-        # The stored network's own metric, on the data it was measured on (with k folds: its held-out fold).
-        trial.set_user_attr("network_metric", scores[-1])
-        if self.networks_dir is not None:
-            path = self.networks_dir / f"trial_{trial.number}.npz"
+        attributes |= {
+            "weight_bits": precision.weight_bits,
+            "activation_bits": precision.activation_bits,
+            "target_sparsity": final.target_sparsity,
+            "precision": precision.describe(),
+            "sparsity": final.sparsity,
+            # The stored network's own metric, on the data it was measured on (with k folds: its held-out fold).
+            "network_metric": scores[-1],
+        }
+        if store and self.networks_dir is not None:
+            path = self.networks_dir / f"{name}.npz"
             write_models(path, {model.name: model})
-            trial.set_user_attr("network_file", str(path))
+            attributes["network_file"] = str(path)
         return float(np.mean(scores)), final.arch, final.hardware_weights, epochs
 
     def _fit(self, model: tf_keras.Model, x: np.ndarray, y: np.ndarray, settings: TrainingSettings) -> dict[str, list[float]]:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-Selector = Literal["best_metric", "knee", "cheapest_within_tolerance"]
+logger = logging.getLogger(__name__)
+
+Selector = Literal["best_metric", "knee", "cheapest_within_tolerance", "cheapest_at_baseline"]
 
 
 class CandidateRule(BaseModel):
@@ -18,13 +21,15 @@ class CandidateRule(BaseModel):
         selectors: ``best_metric`` (the best task metric among feasible trials), ``knee`` (the
             point of the metric-vs-cost front farthest from the line joining its ends) and
             ``cheapest_within_tolerance`` (the lowest cost whose metric is within ``tolerance``
-            of the best).
-        cost: the figure that measures cost for ``knee`` and ``cheapest_within_tolerance``.
-        tolerance: allowed drop of the metric for ``cheapest_within_tolerance`` (absolute).
+            of the best) and ``cheapest_at_baseline`` (the lowest cost whose metric is at least the
+            best baseline's, measured as the trials are, minus ``tolerance``).
+        cost: the figure that measures cost for every selector but ``best_metric``.
+        tolerance: allowed absolute drop of the metric for ``cheapest_within_tolerance`` and
+            ``cheapest_at_baseline``.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    selectors: tuple[Selector, ...] = Field(default=("best_metric", "knee"), min_length=1)
+    selectors: tuple[Selector, ...] = Field(default=("cheapest_at_baseline", "best_metric", "knee"), min_length=1)
     cost: str = "lut"
     tolerance: float = Field(default=0.01, ge=0)
 
@@ -78,17 +83,26 @@ def _knee(front: pd.DataFrame, metric: str, cost: str) -> int:
     return int(front.index[np.argmax(distance)])
 
 
-def select_candidates(front: pd.DataFrame, metric_column: str, cost_column: str, rule: CandidateRule) -> pd.DataFrame:
+def select_candidates(
+    front: pd.DataFrame, metric_column: str, cost_column: str, rule: CandidateRule, baseline_metric: float | None = None
+) -> pd.DataFrame:
     """Apply the rule's selectors to a front; a trial picked twice appears once with both names.
+
+    A selector that finds no eligible design (``cheapest_at_baseline`` without baselines, or
+    when no front design reaches the baseline) picks nothing and says so in the log.
 
     Args:
         front: the Pareto-optimal trials.
         metric_column: column of the task metric (larger is better).
         cost_column: column of the cost the rule trades against the metric.
         rule: the selectors and tolerance.
+        baseline_metric: the best baseline's metric, measured as the trials' (``cheapest_at_baseline``).
 
     Returns:
         The chosen rows with a ``selected_by`` column.
+
+    Raises:
+        ValueError: the front is empty, or no selector picked a design.
     """
     if front.empty:
         raise ValueError("the Pareto front is empty: no complete trial meets the budgets; relax global_search.budgets")
@@ -100,9 +114,24 @@ def select_candidates(front: pd.DataFrame, metric_column: str, cost_column: str,
         elif selector == "knee":
             index = _knee(front, metric, cost)
         else:
-            good = front[front[metric] >= front[metric].max() - rule.tolerance]
+            if selector == "cheapest_within_tolerance":
+                floor = front[metric].max() - rule.tolerance
+            elif baseline_metric is None:
+                logger.warning("cheapest_at_baseline: the run has no baselines (local_compression.baselines); it picks nothing")
+                continue
+            else:
+                floor = baseline_metric - rule.tolerance
+            good = front[front[metric] >= floor - 1e-12]
+            if good.empty:
+                logger.warning(
+                    "%s: no front design reaches %s %.4f (best on the front %.4f); it picks nothing",
+                    selector, metric.removeprefix("attr_"), floor, front[metric].max(),
+                )
+                continue
             index = int(good[cost].idxmin())
         chosen.setdefault(index, []).append(selector)
+    if not chosen:
+        raise ValueError(f"global_search.candidates.selectors {list(rule.selectors)} picked no design; add best_metric or knee")
     selected = front.loc[list(chosen)].copy()
     selected["selected_by"] = [",".join(names) for names in chosen.values()]
     return selected

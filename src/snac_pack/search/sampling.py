@@ -23,6 +23,7 @@ from snac_pack.models.mlp import TrainingSettings, build_mlp, train_classifier
 from snac_pack.search.space import (
     Candidate,
     SearchSpace,
+    n_dense_layers,
     n_network_inputs,
     random_trials,
     suggest_candidate,
@@ -52,9 +53,8 @@ def random_weight_designs(
     designs = []
     for index, trial in enumerate(itertools.islice(random_trials(seed), n_designs)):
         candidate = suggest_candidate(space, trial)
-        arch = to_architecture(
-            candidate.network, n_network_inputs(candidate, n_features), n_classes, suggest_precision(space, trial), target
-        )
+        precision = suggest_precision(space, trial, n_dense_layers(candidate))
+        arch = to_architecture(candidate.network, n_network_inputs(candidate, n_features), n_classes, precision, target)
         designs.append(DesignRequest(arch=arch, weight_origin="random", weight_seed=seed * 1_000_003 + index, plan=plan))
     return designs
 
@@ -105,7 +105,8 @@ def trained_weight_designs(
     for index, trial in enumerate(itertools.islice(random_trials(seed + 7919), n_designs)):
         candidate = suggest_candidate(space, trial)
         x_train, x_val = candidate_inputs(candidate, train), candidate_inputs(candidate, val)
-        arch = to_architecture(candidate.network, x_train.shape[1], n_classes, suggest_precision(space, trial), target)
+        precision = suggest_precision(space, trial, n_dense_layers(candidate))
+        arch = to_architecture(candidate.network, x_train.shape[1], n_classes, precision, target)
         planned = DesignRequest(arch=arch, weight_origin="trained", weight_seed=trained_weight_id(data, training, seed, index), plan=plan)
         if planned.design_id() in already_costed:
             designs.append(planned)

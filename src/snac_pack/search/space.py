@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from snac_pack.hardware.architecture import Architecture, DenseLayerSpec, ImplementationTarget
@@ -96,8 +97,17 @@ class PrecisionSpace(BaseModel):
     sparsity: FloatRange = Field(default=FloatRange(low=0.0, high=0.8))
 
 
+#: Choices a space may draw for every layer instead of once per network.
+PerLayerChoice = Literal["batch_norm", "weight_bits", "activation_bits", "sparsity"]
+
+
 class SearchSpace(BaseModel):
-    """An MLP family: depth, per-layer widths, regularisation, learning rate (and input window)."""
+    """An MLP family: depth, per-layer widths, regularisation, learning rate (and input window).
+
+    Widths are always drawn per hidden layer; the choices named in ``per_layer`` are too
+    (batch normalisation per hidden layer; weight bits, activation bits and sparsity per dense
+    layer, the output layer last), the others once per network.
+    """
 
     model_config = _FROZEN
     family: Literal["mlp"] = "mlp"
@@ -112,6 +122,7 @@ class SearchSpace(BaseModel):
     learning_rate: FloatRange = FloatRange(low=1e-3, high=1e-3)
     input_window: InputWindowSpace | None = None
     precision: PrecisionSpace = PrecisionSpace()
+    per_layer: tuple[PerLayerChoice, ...] = Field(default=(), description="choices drawn for every layer")
 
     @model_validator(mode="after")
     def _positive_widths(self) -> SearchSpace:
@@ -119,6 +130,9 @@ class SearchSpace(BaseModel):
             raise ValueError(f"hidden_layers.low must be at least 1, got {self.hidden_layers.low}")
         if min(self.units) < 1:
             raise ValueError(f"units must all be at least 1, got {list(self.units)}")
+        repeated = sorted({choice for choice in self.per_layer if self.per_layer.count(choice) > 1})
+        if repeated:
+            raise ValueError(f"per_layer names {repeated} more than once")
         return self
 
 
@@ -138,8 +152,22 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class LayerPrecision:
+    """One dense layer's weight bits, activation bits and sparsity (integer bits are the network's)."""
+
+    weight_bits: int
+    activation_bits: int
+    sparsity: float = 0.0
+
+
+@dataclass(frozen=True)
 class Precision:
-    """A hardware precision point: formats of every layer and one sparsity for all."""
+    """A hardware precision point: the input format and the formats and sparsity of the dense layers.
+
+    ``weight_bits``, ``activation_bits`` and ``sparsity`` hold for every layer unless
+    ``per_layer`` gives each dense layer its own (output layer last); read a layer's through
+    :meth:`layer`.
+    """
 
     input_bits: int
     input_integer_bits: int
@@ -148,20 +176,44 @@ class Precision:
     activation_bits: int
     activation_integer_bits: int
     sparsity: float = 0.0
+    per_layer: tuple[LayerPrecision, ...] = ()
+
+    def layer(self, index: int, n_layers: int) -> LayerPrecision:
+        """The bits and sparsity of dense layer ``index`` of ``n_layers`` (output layer last)."""
+        if not self.per_layer:
+            return LayerPrecision(self.weight_bits, self.activation_bits, self.sparsity)
+        if len(self.per_layer) != n_layers:
+            raise ValueError(f"the precision has {len(self.per_layer)} per-layer entries for a network of {n_layers} dense layers")
+        return self.per_layer[index]
+
+    def describe(self) -> str:
+        """e.g. ``w6/a8 s0.50``, or per layer ``w4,6,8/a6,8,8 s0.50,0.20,0.00``."""
+        if not self.per_layer:
+            return f"w{self.weight_bits}/a{self.activation_bits} s{self.sparsity:.2f}"
+        weights = ",".join(str(layer.weight_bits) for layer in self.per_layer)
+        activations = ",".join(str(layer.activation_bits) for layer in self.per_layer)
+        sparsities = ",".join(f"{layer.sparsity:.2f}" for layer in self.per_layer)
+        return f"w{weights}/a{activations} s{sparsities}"
 
 
 def suggest_candidate(space: SearchSpace, trial: Suggester) -> Candidate:
     """Draw a network and its training set-up from ``space``.
 
     Parameter names: ``hidden_layers``, ``units_<i>`` (per hidden layer), ``activation``,
-    ``batch_norm``, ``dropout``, ``l1``, ``learning_rate``, ``window_start``, ``window_length``.
+    ``batch_norm`` (or ``batch_norm_<i>`` per hidden layer), ``dropout``, ``l1``,
+    ``learning_rate``, ``window_start``, ``window_length``.
     """
     depth = space.hidden_layers.suggest(trial, "hidden_layers")
     units = tuple(_suggest_choice(trial, f"units_{index}", space.units) for index in range(depth))
+    activation = _suggest_choice(trial, "activation", space.activation)
+    if "batch_norm" in space.per_layer:
+        batch_norm = tuple(_suggest_choice(trial, f"batch_norm_{index}", space.batch_norm) for index in range(depth))
+    else:
+        batch_norm = (_suggest_choice(trial, "batch_norm", space.batch_norm),) * depth
     network = MLPSpec(
         hidden_units=units,
-        activation=_suggest_choice(trial, "activation", space.activation),
-        batch_norm=_suggest_choice(trial, "batch_norm", space.batch_norm),
+        activation=activation,
+        batch_norm=batch_norm,
         dropout=space.dropout.suggest(trial, "dropout"),
         l1=space.l1.suggest(trial, "l1"),
     )
@@ -174,18 +226,44 @@ def suggest_candidate(space: SearchSpace, trial: Suggester) -> Candidate:
     return Candidate(network, space.learning_rate.suggest(trial, "learning_rate"), window)
 
 
-def suggest_precision(space: SearchSpace, trial: Suggester) -> Precision:
-    """Draw a hardware precision point (weight and activation bits, sparsity) from ``space``."""
+def suggest_precision(space: SearchSpace, trial: Suggester, n_layers: int) -> Precision:
+    """Draw a hardware precision point (weight and activation bits, sparsity) from ``space``.
+
+    A choice in ``space.per_layer`` is drawn for each of the ``n_layers`` dense layers
+    (``weight_bits_<i>``, ``activation_bits_<i>``, ``sparsity_<i>``, output layer last); the
+    network-wide fields then hold the largest bits and the mean sparsity, for a reader.
+    """
     precision = space.precision
+    draws = {
+        "weight_bits": lambda name: _suggest_choice(trial, name, precision.weight_bits),
+        "activation_bits": lambda name: _suggest_choice(trial, name, precision.activation_bits),
+        "sparsity": lambda name: precision.sparsity.suggest(trial, name),
+    }
+    drawn: dict[str, list[Any]] = {}
+    for choice, draw in draws.items():
+        drawn[choice] = [draw(f"{choice}_{index}") for index in range(n_layers)] if choice in space.per_layer else [draw(choice)]
+    per_layer = ()
+    if any(len(values) > 1 for values in drawn.values()):
+        widen = {choice: values if len(values) > 1 else values * n_layers for choice, values in drawn.items()}
+        per_layer = tuple(
+            LayerPrecision(widen["weight_bits"][index], widen["activation_bits"][index], widen["sparsity"][index])
+            for index in range(n_layers)
+        )
     return Precision(
         input_bits=precision.input_bits,
         input_integer_bits=precision.input_integer_bits,
-        weight_bits=_suggest_choice(trial, "weight_bits", precision.weight_bits),
+        weight_bits=max(drawn["weight_bits"]),
         weight_integer_bits=precision.weight_integer_bits,
-        activation_bits=_suggest_choice(trial, "activation_bits", precision.activation_bits),
+        activation_bits=max(drawn["activation_bits"]),
         activation_integer_bits=precision.activation_integer_bits,
-        sparsity=precision.sparsity.suggest(trial, "sparsity"),
+        sparsity=float(np.mean(drawn["sparsity"])),
+        per_layer=per_layer,
     )
+
+
+def n_dense_layers(candidate: Candidate) -> int:
+    """Dense layers of the candidate's network: its hidden layers and the output layer."""
+    return len(candidate.network.hidden_units) + 1
 
 
 def n_network_inputs(candidate: Candidate, n_features: int) -> int:
@@ -202,17 +280,18 @@ def to_architecture(
     the widths, formats and sparsity reach the hardware.
     """
     widths = (*network.hidden_units, n_classes)
+    formats = [precision.layer(index, len(widths)) for index in range(len(widths))]
     layers = tuple(
         DenseLayerSpec(
             units=units,
             activation="linear" if index == len(widths) - 1 else "relu",
-            weight_bits=precision.weight_bits,
+            weight_bits=layer.weight_bits,
             weight_integer_bits=precision.weight_integer_bits,
-            activation_bits=precision.activation_bits,
+            activation_bits=layer.activation_bits,
             activation_integer_bits=precision.activation_integer_bits,
-            sparsity=precision.sparsity,
+            sparsity=layer.sparsity,
         )
-        for index, units in enumerate(widths)
+        for index, (units, layer) in enumerate(zip(widths, formats, strict=True))
     )
     return Architecture(
         n_inputs=n_inputs,

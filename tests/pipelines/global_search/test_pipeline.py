@@ -34,13 +34,28 @@ def test_search_writes_trials_front_candidates_and_plots(surrogate_project: Path
     front = pd.read_parquet(latest_version(surrogate_project / "data/test/07_model_output/pareto_front.parquet"))
     assert 1 <= len(front) <= 6
     candidates = json.loads(latest_version(surrogate_project / "data/test/07_model_output/search_candidates.json").read_text())
-    assert {name for c in candidates for name in c["selected_by"]} == {"best_metric", "knee"}
+    selectors = {name for c in candidates for name in c["selected_by"]}
+    assert {"best_metric", "knee"} <= selectors <= {"cheapest_at_baseline", "best_metric", "knee"}
     assert all(c["trial"] in set(front["number"]) for c in candidates)
+
+    # The baseline of conf/test, measured as the trials are; the selector compares the front with it.
+    baselines = pd.read_parquet(latest_version(surrogate_project / "data/test/07_model_output/search_baselines.parquet"))
+    assert list(baselines["baseline"]) == ["baseline_8"] and baselines["exact_lut"].iloc[0] > 0
+    assert baselines["metric_split"].iloc[0] == trials["attr_metric_split"].iloc[0]
+    reached = front[front["fidelity"] >= baselines["fidelity"].max() - 0.01]
+    assert ("cheapest_at_baseline" in selectors) == (not reached.empty)
+    if not reached.empty:
+        cheapest = next(c for c in candidates if "cheapest_at_baseline" in c["selected_by"])
+        assert cheapest["trial"] == int(reached.loc[reached["lut"].idxmin(), "number"])
 
     plot = json.loads(latest_version(surrogate_project / "data/test/08_reporting/pareto_plot.json").read_text())
     assert plot["data"][0]["type"] == "scatter"
+    names = [trace.get("name", "") for trace in plot["data"]]
+    assert "baselines (surrogate)" in names and "baselines (da4ml pre-placement estimate)" in names
     statistics = json.loads(latest_version(surrogate_project / "data/test/08_reporting/search_statistics.json").read_text())
     assert statistics["trials_by_state"]["COMPLETE"] == 6
+    assert statistics["baselines"][0]["exact_lut"] == baselines["exact_lut"].iloc[0]
+    assert statistics["baseline_sources"]["exact_lut"].startswith("LUT (da4ml")
 
     # A second run continues the same study: it is complete, so nothing is added.
     run_pipeline(surrogate_project, env="test", pipeline="global_search")

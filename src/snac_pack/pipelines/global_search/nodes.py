@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from snac_pack.config import GlobalSearchParams, TaskParams, trial_objective
+from snac_pack.config import GlobalSearchParams, LocalCompressionParams, TaskParams, trial_objective
 from snac_pack.data.features import FeatureTable
 from snac_pack.hardware.architecture import ImplementationTarget
 from snac_pack.hardware.surrogate import Surrogate
 from snac_pack.reporting.search_report import pareto_plot, search_statistics
+from snac_pack.search.baselines import measure_baselines
 from snac_pack.search.pareto import front_of, select_candidates
 from snac_pack.search.space import SearchSpace
 from snac_pack.search.objective import TrialObjective
@@ -43,6 +44,56 @@ def _spec(location: StudyLocation, params: GlobalSearchParams, objective: TrialO
     )
 
 
+def _objective(
+    surrogate: Surrogate,
+    model_input_train: dict[str, np.ndarray],
+    model_input_val: dict[str, np.ndarray],
+    task: dict[str, Any],
+    search_space: dict[str, Any],
+    hardware_target: dict[str, Any],
+    params: GlobalSearchParams,
+    networks_dir: Path | None = None,
+) -> TrialObjective:
+    """The trials' objective; the surrogate must have been trained for the configured target."""
+    target = ImplementationTarget.model_validate(hardware_target)
+    surrogate.check_target(target)
+    return trial_objective(
+        TaskParams.model_validate(task),
+        SearchSpace.model_validate(search_space),
+        target,
+        params,
+        surrogate,
+        FeatureTable.from_arrays(model_input_train),
+        FeatureTable.from_arrays(model_input_val),
+        cores=os.cpu_count() or 1,
+        networks_dir=networks_dir,
+    )
+
+
+def measure_search_baselines(
+    surrogate: Surrogate,
+    model_input_train: dict[str, np.ndarray],
+    model_input_val: dict[str, np.ndarray],
+    task: dict[str, Any],
+    search_space: dict[str, Any],
+    hardware_target: dict[str, Any],
+    global_search: dict[str, Any],
+    local_compression: dict[str, Any],
+) -> pd.DataFrame:
+    """The baselines (``local_compression.baselines``) trained, scored and costed as the trials are.
+
+    Returns:
+        One row per baseline (:func:`snac_pack.search.baselines.measure_baselines`): the figures
+        from the search's estimator and da4ml's exact ones; no rows without baselines.
+    """
+    baselines = LocalCompressionParams.model_validate(local_compression).baselines
+    if not baselines:
+        return pd.DataFrame({"baseline": pd.Series(dtype=str)})
+    params = GlobalSearchParams.model_validate(global_search)
+    objective = _objective(surrogate, model_input_train, model_input_val, task, search_space, hardware_target, params)
+    return measure_baselines(objective, {baseline.name: baseline.candidate() for baseline in baselines})
+
+
 def run_search(
     study: StudyLocation,
     surrogate: Surrogate,
@@ -67,17 +118,8 @@ def run_search(
         What this run's workers did (JSON-ready), with ``partial`` true when the study is short.
     """
     params = GlobalSearchParams.model_validate(global_search)
-    target = ImplementationTarget.model_validate(hardware_target)
-    surrogate.check_target(target)
-    objective = trial_objective(
-        TaskParams.model_validate(task),
-        SearchSpace.model_validate(search_space),
-        target,
-        params,
-        surrogate,
-        FeatureTable.from_arrays(model_input_train),
-        FeatureTable.from_arrays(model_input_val),
-        cores=os.cpu_count() or 1,
+    objective = _objective(
+        surrogate, model_input_train, model_input_val, task, search_space, hardware_target, params,
         networks_dir=Path(search_trial_networks["directory"]) / study.study_name,
     )
     try:
@@ -119,15 +161,23 @@ def extract_pareto_front(global_search_trials: pd.DataFrame, global_search: dict
     return front
 
 
-def choose_candidates(pareto_front: pd.DataFrame, task: dict[str, Any], global_search: dict[str, Any]) -> list[dict[str, Any]]:
+def choose_candidates(
+    pareto_front: pd.DataFrame, search_baselines: pd.DataFrame, task: dict[str, Any], global_search: dict[str, Any]
+) -> list[dict[str, Any]]:
     """The Pareto trials that go on to compression, by the configured rule.
+
+    ``cheapest_at_baseline`` compares the front with the best of ``search_baselines`` (the
+    baselines measured as the trials are).
 
     Returns:
         One record per candidate: trial number, selectors, searched parameters, architecture and figures.
     """
     params = GlobalSearchParams.model_validate(global_search)
     metric = TaskParams.model_validate(task).metric
-    chosen = select_candidates(pareto_front, f"attr_{metric}", f"attr_{params.candidates.cost}", params.candidates)
+    baseline_metric = float(search_baselines[metric].max()) if not search_baselines.empty else None
+    chosen = select_candidates(
+        pareto_front, f"attr_{metric}", f"attr_{params.candidates.cost}", params.candidates, baseline_metric
+    )
     records = []
     for _, row in chosen.iterrows():
         records.append(
@@ -151,16 +201,18 @@ def _plain(value: Any) -> Any:
 def report_search(
     global_search_trials: pd.DataFrame,
     pareto_front: pd.DataFrame,
+    search_baselines: pd.DataFrame,
     search_summary: dict[str, Any],
     surrogate_metrics: dict[str, Any],
     task: dict[str, Any],
     global_search: dict[str, Any],
 ) -> tuple[go.Figure, dict[str, Any]]:
-    """Pareto plot (task metric against each cost objective) and search statistics, figures named by source."""
+    """Pareto plot (task metric against each cost objective, baselines beside the front) and
+    search statistics, figures named by source."""
     params = GlobalSearchParams.model_validate(global_search)
     metric = TaskParams.model_validate(task).metric
     costs = [name for name in params.objectives if name != metric]
     return (
-        pareto_plot(global_search_trials, pareto_front, metric, costs, surrogate_metrics),
-        search_statistics(global_search_trials, pareto_front, search_summary, surrogate_metrics),
+        pareto_plot(global_search_trials, pareto_front, metric, costs, surrogate_metrics, search_baselines),
+        search_statistics(global_search_trials, pareto_front, search_summary, surrogate_metrics, search_baselines),
     )

@@ -23,7 +23,7 @@ from snac_pack.hardware.ground_truth import GroundTruthStore
 from snac_pack.hardware.surrogate import Surrogate
 from snac_pack.models.mlp import task_metric
 from snac_pack.reporting.compression_report import compression_plot, compression_summary
-from snac_pack.search.space import Candidate, SearchSpace, suggest_candidate
+from snac_pack.search.space import SearchSpace, suggest_candidate
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -35,10 +35,7 @@ def _jobs(search_candidates: list[dict[str, Any]], space: SearchSpace, params: L
     """Baselines first, then the search's candidates (rebuilt from their trial parameters)."""
     import optuna
 
-    jobs = [
-        CompressionJob(baseline.name, "baseline", Candidate(baseline.network(), baseline.learning_rate, baseline.input_window))
-        for baseline in params.baselines
-    ]
+    jobs = [CompressionJob(baseline.name, "baseline", baseline.candidate()) for baseline in params.baselines]
     for record in search_candidates:
         candidate = suggest_candidate(space, optuna.trial.FixedTrial(record["params"]))
         jobs.append(CompressionJob(f"trial_{record['trial']}", "candidate", candidate))

@@ -1,0 +1,60 @@
+"""Which Pareto trials go on to compression: each selector on a hand-made front."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from snac_pack.search.pareto import CandidateRule, select_candidates
+
+# accuracy rises with LUTs, steeply at first; on the scaled axes trial 13 lies farthest above the diagonal.
+FRONT = pd.DataFrame(
+    {"accuracy": [0.50, 0.70, 0.74, 0.75, 0.76], "lut": [100.0, 300.0, 900.0, 2000.0, 6000.0]},
+    index=[11, 12, 13, 14, 15],
+)
+
+
+def _picked(selector: str, tolerance: float = 0.0, baseline: float | None = None) -> list[int]:
+    rule = CandidateRule(selectors=(selector,), tolerance=tolerance)
+    return list(select_candidates(FRONT, "accuracy", "lut", rule, baseline).index)
+
+
+def test_best_metric_picks_the_most_accurate() -> None:
+    assert _picked("best_metric") == [15]
+
+
+def test_the_knee_is_farthest_from_the_line_between_the_ends() -> None:
+    assert _picked("knee") == [13]
+
+
+def test_cheapest_within_tolerance_of_the_best() -> None:
+    assert _picked("cheapest_within_tolerance", tolerance=0.015) == [14]
+
+
+@pytest.mark.parametrize(
+    ("baseline", "tolerance", "expected"),
+    [(0.74, 0.0, [13]), (0.74, 0.01, [13]), (0.745, 0.01, [13]), (0.72, 0.03, [12]), (0.40, 0.0, [11]), (0.76, 0.0, [15])],
+)
+def test_cheapest_at_baseline_is_the_fewest_luts_at_the_baselines_metric_less_the_tolerance(
+    baseline: float, tolerance: float, expected: list[int]
+) -> None:
+    assert _picked("cheapest_at_baseline", tolerance, baseline) == expected
+
+
+def test_cheapest_at_baseline_picks_nothing_when_no_design_reaches_the_baseline_or_there_is_none(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    rule = CandidateRule(selectors=("cheapest_at_baseline", "best_metric"))
+    chosen = select_candidates(FRONT, "accuracy", "lut", rule, baseline_metric=0.80)
+    assert list(chosen.index) == [15] and list(chosen["selected_by"]) == ["best_metric"]
+    assert "no front design reaches accuracy 0.7900" in caplog.text
+    chosen = select_candidates(FRONT, "accuracy", "lut", rule, baseline_metric=None)
+    assert list(chosen["selected_by"]) == ["best_metric"] and "no baselines" in caplog.text
+    with pytest.raises(ValueError, match="picked no design; add best_metric or knee"):
+        select_candidates(FRONT, "accuracy", "lut", CandidateRule(selectors=("cheapest_at_baseline",)), 0.80)
+
+
+def test_a_design_picked_by_two_selectors_appears_once_with_both_names() -> None:
+    rule = CandidateRule(selectors=("best_metric", "cheapest_at_baseline"), tolerance=0.0)
+    chosen = select_candidates(FRONT, "accuracy", "lut", rule, baseline_metric=0.755)
+    assert list(chosen.index) == [15] and list(chosen["selected_by"]) == ["best_metric,cheapest_at_baseline"]

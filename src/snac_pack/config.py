@@ -36,7 +36,7 @@ from snac_pack.search.objective import (
 )
 from snac_pack.search.pareto import CandidateRule
 from snac_pack.search.space import Precision, SearchSpace
-from snac_pack.search.study import NSGAIISettings
+from snac_pack.search.study import SamplerSettings
 
 
 class ConfigError(ValueError):
@@ -174,7 +174,7 @@ class GlobalSearchParams(_Section):
     precision: SearchPrecision
     training: SearchTraining
     cross_validation_folds: int = Field(default=1, ge=1)
-    sampler: NSGAIISettings = Field(default_factory=NSGAIISettings)
+    sampler: SamplerSettings = Field(default_factory=SamplerSettings)
     heartbeat_interval_s: int = Field(default=30, ge=1)
     grace_period_s: int = Field(default=120, ge=2)
     progress_interval_s: float = Field(default=30.0, gt=0)
@@ -341,9 +341,10 @@ def _cross_check(params: ProjectParams) -> list[str]:
     window = params.search_space.input_window
     if window is not None and data.features.kind != "iq_window":
         problems.append("search_space.input_window: only applies to I/Q readout features (features.kind iq_window)")
-    elif window is not None and window.start.high + window.length.high > data.features.window_length:
+    elif window is not None and window.longest() > data.features.window_length:
+        reach = "end" if window.end is not None else "start.high + length.high"
         problems.append(
-            f"search_space.input_window: start.high + length.high = {window.start.high + window.length.high} exceeds "
+            f"search_space.input_window: {reach} = {window.longest()} exceeds "
             f"data_processing.features.window_length = {data.features.window_length}"
         )
     problems += _check_search(params)

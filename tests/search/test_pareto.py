@@ -58,3 +58,8 @@ def test_a_design_picked_by_two_selectors_appears_once_with_both_names() -> None
     rule = CandidateRule(selectors=("best_metric", "cheapest_at_baseline"), tolerance=0.0)
     chosen = select_candidates(FRONT, "accuracy", "lut", rule, baseline_metric=0.755)
     assert list(chosen.index) == [15] and list(chosen["selected_by"]) == ["best_metric,cheapest_at_baseline"]
+
+
+def test_whole_front_takes_every_design_once() -> None:
+    chosen = select_candidates(FRONT, "accuracy", "lut", CandidateRule(selectors=("whole_front", "best_metric")))
+    assert list(chosen.index) == list(FRONT.index) and chosen.loc[15, "selected_by"] == "whole_front,best_metric"

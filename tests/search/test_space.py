@@ -135,3 +135,14 @@ def test_a_space_without_per_layer_choices_draws_as_before() -> None:
 def test_a_choice_named_twice_per_layer_is_refused() -> None:
     with pytest.raises(ValidationError, match=r"per_layer names \['sparsity'\] more than once"):
         SearchSpace.model_validate({**SPACE.model_dump(), "per_layer": ["sparsity", "sparsity"]})
+
+
+def test_a_window_with_an_end_reaches_the_full_window_and_never_beyond_it() -> None:
+    from snac_pack.search.space import InputWindowSpace
+
+    window = InputWindowSpace(start=IntRange(low=0, high=150, step=10), length=IntRange(low=10, high=200, step=10), end=200)
+    drawn = [window.suggest(trial) for trial in itertools.islice(random_trials(0), 2000)]
+    assert max(start + length for start, length in drawn) == 200 and (0, 200) in drawn
+    assert {length % 10 for _, length in drawn} == {0} and min(length for _, length in drawn) == 10
+    with pytest.raises(ValidationError, match="start.high \\+ length.low = 210 exceeds end = 200"):
+        InputWindowSpace(start=IntRange(low=0, high=200), length=IntRange(low=10, high=20), end=200)

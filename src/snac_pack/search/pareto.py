@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 logger = logging.getLogger(__name__)
 
-Selector = Literal["best_metric", "knee", "cheapest_within_tolerance", "cheapest_at_baseline"]
+Selector = Literal["best_metric", "knee", "cheapest_within_tolerance", "cheapest_at_baseline", "whole_front"]
 
 
 class CandidateRule(BaseModel):
@@ -22,7 +22,8 @@ class CandidateRule(BaseModel):
             point of the metric-vs-cost front farthest from the line joining its ends) and
             ``cheapest_within_tolerance`` (the lowest cost whose metric is within ``tolerance``
             of the best) and ``cheapest_at_baseline`` (the lowest cost whose metric is at least the
-            best baseline's, measured as the trials are, minus ``tolerance``).
+            best baseline's, measured as the trials are, minus ``tolerance``); ``whole_front``
+            takes every front design (as a benchmark compares whole fronts).
         cost: the figure that measures cost for every selector but ``best_metric``.
         tolerance: allowed absolute drop of the metric for ``cheapest_within_tolerance`` and
             ``cheapest_at_baseline``.
@@ -109,6 +110,10 @@ def select_candidates(
     metric, cost = metric_column, cost_column
     chosen: dict[int, list[str]] = {}
     for selector in rule.selectors:
+        if selector == "whole_front":
+            for index in front.index:
+                chosen.setdefault(int(index), []).append(selector)
+            continue
         if selector == "best_metric":
             index = int(front[metric].idxmax())
         elif selector == "knee":

@@ -73,11 +73,38 @@ def _suggest_choice(trial: Suggester, name: str, choices: tuple[Any, ...]) -> An
 
 
 class InputWindowSpace(BaseModel):
-    """A readout window chosen per trial inside the model inputs' I/Q window (qubit task)."""
+    """A readout window chosen per trial inside the model inputs' I/Q window (qubit task).
+
+    The start is drawn first, then the length; with ``end`` set, the length is drawn only up to
+    what the start leaves before ``end`` (so late starts and the full window share one space).
+    """
 
     model_config = _FROZEN
     start: IntRange = Field(description="first sample, relative to the model inputs' window")
     length: IntRange = Field(description="number of samples")
+    end: int | None = Field(default=None, ge=1, description="one past the last sample a window may reach")
+
+    @model_validator(mode="after")
+    def _fits_before_end(self) -> InputWindowSpace:
+        if self.end is not None and self.start.high + self.length.low > self.end:
+            raise ValueError(
+                f"start.high + length.low = {self.start.high + self.length.low} exceeds end = {self.end}: "
+                "the latest start leaves no room for the shortest window"
+            )
+        return self
+
+    def longest(self) -> int:
+        """One past the last sample any window of the space reaches."""
+        return self.end if self.end is not None else self.start.high + self.length.high
+
+    def suggest(self, trial: Suggester) -> tuple[int, int]:
+        """Draw ``(start, length)`` (parameters ``window_start``, ``window_length``)."""
+        start = self.start.suggest(trial, "window_start")
+        lengths = self.length
+        if self.end is not None and lengths.high > self.end - start:
+            high = lengths.low + (self.end - start - lengths.low) // lengths.step * lengths.step
+            lengths = IntRange(low=lengths.low, high=high, step=lengths.step)
+        return start, lengths.suggest(trial, "window_length")
 
 
 class PrecisionSpace(BaseModel):
@@ -217,12 +244,7 @@ def suggest_candidate(space: SearchSpace, trial: Suggester) -> Candidate:
         dropout=space.dropout.suggest(trial, "dropout"),
         l1=space.l1.suggest(trial, "l1"),
     )
-    window = None
-    if space.input_window is not None:
-        window = (
-            space.input_window.start.suggest(trial, "window_start"),
-            space.input_window.length.suggest(trial, "window_length"),
-        )
+    window = space.input_window.suggest(trial) if space.input_window is not None else None
     return Candidate(network, space.learning_rate.suggest(trial, "learning_rate"), window)
 
 

@@ -86,9 +86,11 @@ class _Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class NSGAIISettings(_Settings):
-    """Settings of Optuna's NSGA-II sampler; the seed is the base of every worker's own seed."""
+class SamplerSettings(_Settings):
+    """The sampler every worker asks with: Optuna's NSGA-II (the search) or random sampling
+    (a control, e.g. for a benchmark); the seed is the base of every worker's own seed."""
 
+    algorithm: Literal["nsga2", "random"] = Field(default="nsga2", description="nsga2, or random search")
     population_size: int = Field(default=50, ge=2, description="trials per generation")
     mutation_prob: float | None = Field(
         default=None, ge=0, le=1, description="None: 1 / number of parameters (Optuna's default)"
@@ -106,7 +108,7 @@ class StudySpec(_Settings):
         description="objective name -> 'minimize' or 'maximize', in the order the objective returns values",
     )
     n_trials: int = Field(gt=0, description="COMPLETE trials wanted in the study, all workers and machines together")
-    sampler: NSGAIISettings = Field(default_factory=NSGAIISettings)
+    sampler: SamplerSettings = Field(default_factory=SamplerSettings)
     heartbeat_interval_s: int = Field(default=60, ge=1, description="seconds between a running trial's heartbeats")
     grace_period_s: int = Field(
         default=180, ge=1, description="seconds without heartbeat before a running trial is declared FAIL"

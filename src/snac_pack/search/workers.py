@@ -59,7 +59,7 @@ from optuna.trial import TrialState
 from snac_pack.search.study import (
     FAIL_REASON_ATTR,
     WORKER_ATTR,
-    NSGAIISettings,
+    SamplerSettings,
     StudySpec,
     accepted_changes,
     create_or_join_study,
@@ -143,16 +143,19 @@ def worker_seed(base_seed: int, worker_index: int, name: str) -> int:
     return int.from_bytes(digest[:4], "little")
 
 
-def nsga2_sampler(settings: NSGAIISettings, seed: int) -> optuna.samplers.NSGAIISampler:
-    """Optuna's NSGA-II sampler with the configured settings and a worker's seed.
+def make_sampler(settings: SamplerSettings, seed: int) -> optuna.samplers.BaseSampler:
+    """The configured sampler with a worker's seed.
 
     Args:
-        settings: population size and mutation/crossover probabilities.
+        settings: the algorithm (NSGA-II or random) and NSGA-II's population size and
+            mutation/crossover probabilities.
         seed: the worker's seed, from :func:`worker_seed`.
 
     Returns:
         The sampler.
     """
+    if settings.algorithm == "random":
+        return optuna.samplers.RandomSampler(seed=seed)
     return optuna.samplers.NSGAIISampler(
         population_size=settings.population_size,
         mutation_prob=settings.mutation_prob,
@@ -189,7 +192,7 @@ def run_worker(
     name = worker_name()
     seed = worker_seed(spec.sampler.seed if base_seed is None else base_seed, worker_index, name)
     storage = open_storage(storage_url, spec.heartbeat_interval_s, spec.grace_period_s)
-    study = create_or_join_study(storage, spec, sampler=nsga2_sampler(spec.sampler, seed))
+    study = create_or_join_study(storage, spec, sampler=make_sampler(spec.sampler, seed))
     study_id = storage.get_study_id_from_name(spec.study_name)
     guarded = _GuardedObjective(objective, spec, storage, study_id, name)
     logger.info("Worker %d (%s, seed %d) joined study %r at %s", worker_index, name, seed, spec.study_name,

@@ -118,7 +118,7 @@ def firmware_markdown(report: dict[str, Any]) -> str:
         "|---|---|---|---|---|---|",
         f"| {agreement['n_samples']} | {100 * agreement['bit_exact_fraction']:.2f} % | {100 * agreement['argmax_agreement']:.2f} % | "
         f"{agreement['max_abs_difference']:g} | {agreement['qkeras_metric']:.4f} | {agreement['firmware_metric']:.4f} |",
-        f"",
+        "",
         f"Required: at least {100 * agreement['min_bit_exact_fraction']:.2f} % bit-exact.",
         "",
         "## Hardware, four ways",

@@ -41,24 +41,20 @@ TARGET_CACHED_MIN = 10  # issue 8: a second run with data and ground truth cache
 TARGET_LUT_SHARE = {"jet": 0.40, "qubit": 0.25}
 
 
-def _latest(clone: Path, relpath: str) -> Path | None:
-    """The newest version of a versioned dataset in the clone, or ``None``."""
+def _versions(clone: Path, relpath: str) -> list[Path]:
+    """Every version of a versioned dataset in the clone, oldest first (one per run that wrote it)."""
     folder = clone / relpath
-    versions = sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
-    return versions[-1] / folder.name if versions else None
+    return [version / folder.name for version in sorted(p for p in folder.iterdir() if p.is_dir())] if folder.is_dir() else []
 
 
-def _against_baseline(clone: Path, env: str) -> tuple[list[str], dict[str, bool]]:
-    """The run's compressed designs against its baselines on the test split, with issue 16's checks."""
-    path = _latest(clone, catalog_relpath(env, "compression_summary"))
-    if path is None:
-        return [f"No compression summary of `--env {env}` in the clone."], {}
+def _against_baseline(path: Path, env: str, run_label: str) -> tuple[list[str], dict[str, bool]]:
+    """One run's compressed designs against its baselines on the test split, with issue 16's checks."""
     summary = json.loads(path.read_text())
     metric = summary["metric"]
     pairs = [{"how": "selected point", **pair} for pair in summary.get("comparisons", [])]
     pairs += [{"how": f"pick: {pick['pick']}", **pick} for pick in summary.get("against_baselines", [])]
     if not pairs:
-        return [f"`--env {env}`: the run compared no design with a baseline."], {}
+        return [f"{run_label}: the run compared no design with a baseline."], {}
     rows = [
         f"| {pair['model']} | {pair['how']} | {pair['baseline']} | {pair['model_lut']:,.0f} | {pair['baseline_lut']:,.0f} | "
         f"{100 * pair['lut_ratio']:.1f} % | {100 * pair['difference']:+.2f} [{100 * pair['low']:+.2f}, {100 * pair['high']:+.2f}] | {pair['verdict']} |"
@@ -66,13 +62,13 @@ def _against_baseline(clone: Path, env: str) -> tuple[list[str], dict[str, bool]
     ]
     share = TARGET_LUT_SHARE[env]
     cheap = [pair for pair in pairs if pair["lut_ratio"] <= share and pair["verdict"] != "significantly below"]
-    checks = {f"{env}: at most {100 * share:.0f} % of the baseline's LUTs, not significantly below": bool(cheap)}
+    checks = {f"{run_label}: at most {100 * share:.0f} % of the baseline's LUTs, not significantly below": bool(cheap)}
     if env == "jet":
         better = [pair for pair in pairs if pair["lut_ratio"] <= 1.0 and pair["verdict"] == "significantly above"]
-        checks["jet: at most the baseline's LUTs, significantly above"] = bool(better)
+        checks[f"{run_label}: at most the baseline's LUTs, significantly above"] = bool(better)
     n_examples = pairs[0]["n_examples"]
     lines = [
-        f"`--env {env}`, test split ({n_examples:,} examples, never used to choose), {metric} difference in points with its "
+        f"{run_label}, test split ({n_examples:,} examples, never used to choose), {metric} difference in points with its "
         f"{100 * pairs[0]['confidence']:.0f} % paired bootstrap interval; LUTs are da4ml pre-placement estimates of the "
         "compressed networks:",
         "",
@@ -135,10 +131,12 @@ def main() -> None:
     report = clone / catalog_relpath("jet", "run_report")
     comparison_lines: list[str] = []
     searched: dict[str, bool] = {}
-    for env, index in (("jet", 1), ("qubit", 2)):
-        if len(codes) > index and codes[index] == 0:  # the last run of each task (the cached jet run's search is the newer)
-            lines_of_env, checks = _against_baseline(clone, env)
-            comparison_lines += [*lines_of_env, ""]
+    # Each run writes one version of its task's compression summary: the jet runs in order, then qubit.
+    ran = {"jet": [label for label, _ in runs[:2]], "qubit": [label for label, _ in runs[2:]]}
+    for env in ("jet", "qubit"):
+        for path, label in zip(_versions(clone, catalog_relpath(env, "compression_summary")), ran[env], strict=False):
+            lines_of_run, checks = _against_baseline(path, env, f"`--env {env}`, {label.split(':')[0].split(' (')[0]}")
+            comparison_lines += [*lines_of_run, ""]
             searched.update(checks)
     met = {
         "fresh clone": len(minutes) > 0 and codes[0] == 0 and minutes[0] < TARGET_FRESH_MIN,

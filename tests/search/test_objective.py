@@ -287,3 +287,18 @@ def test_a_baseline_is_measured_as_a_trial_is_and_costed_by_da4ml_beside(monkeyp
     exact = exact_cost(arch, network)
     assert (row["exact_lut"], row["exact_ff"], row["exact_latency_cycles"]) == (exact.lut, exact.ff, exact.latency_cycles)
     assert row["metric_split"] == BASE.metric_split()
+
+
+def test_settings_added_later_leave_the_record_of_an_unchanged_study_as_it_was() -> None:
+    """A study recorded before per-layer choices and window ends existed continues when they stay at their defaults."""
+    from snac_pack.search.objective import _described
+
+    record = BASE.made_under()
+    space = BASE.space.model_dump(mode="json")
+    space.pop("per_layer")  # as the space was described before per-layer choices existed
+    assert record["search_space"].digest == _described(space).digest
+    precision = dataclasses.asdict(BASE.precision)
+    precision.pop("per_layer")
+    assert record["precision"].digest == _described(precision).digest
+    per_layer = dataclasses.replace(BASE, space=BASE.space.model_copy(update={"per_layer": ("sparsity",)}))
+    assert _changed(BASE, per_layer) == {"search_space"}

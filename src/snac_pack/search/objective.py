@@ -273,10 +273,10 @@ class TrialObjective:
             ``input_data`` (the training and validation splits).
         """
         described = {
-            "search_space": self.space.model_dump(mode="json"),
+            "search_space": _without_later_defaults(self.space.model_dump(mode="json")),
             "objectives": {"objectives": list(self.objectives), "budgets": self.budgets},
             "estimator": self.estimator,
-            "precision": dataclasses.asdict(self.precision),
+            "precision": _without_later_defaults(dataclasses.asdict(self.precision)),
             "hardware_target": self.target.model_dump(mode="json"),
             "training": {
                 "metric": self.metric, "folds": self.folds, "early_stopping_fraction": self.early_stopping_fraction,
@@ -389,6 +389,21 @@ _SUMMARY_MAX_CHARS = 300
 
 def _digest(payload: bytes) -> str:
     return hashlib.sha256(payload).hexdigest()[:16]
+
+
+#: Settings added after studies were first recorded, with their defaults: left out of a record at
+#: their default, so that a study made before they existed continues under unchanged settings.
+_LATER_DEFAULTS = {"per_layer": ((), []), "end": (None,)}
+
+
+def _without_later_defaults(settings: dict[str, Any]) -> dict[str, Any]:
+    """``settings`` (nested) without the later-added keys that hold their defaults."""
+    kept = {}
+    for key, value in settings.items():
+        if key in _LATER_DEFAULTS and any(value == default for default in _LATER_DEFAULTS[key]):
+            continue
+        kept[key] = _without_later_defaults(value) if isinstance(value, dict) else value
+    return kept
 
 
 def _described(value: object) -> MadeUnder:

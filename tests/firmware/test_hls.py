@@ -14,13 +14,14 @@ from snac_pack.firmware.verify import Agreement, check_agreement, compare
 from snac_pack.hardware.architecture import ImplementationTarget
 from snac_pack.hardware.fixed_point import FixedFormat
 from snac_pack.models.mlp import MLPSpec
-from snac_pack.search.space import Precision
+from snac_pack.search.space import Precision, to_architecture
 
-INPUT, HEAD = FixedFormat(8, 3, signed=True), FixedFormat(6, 3, signed=True)
+NETWORK, PRECISION = MLPSpec(hidden_units=(8,), dropout=0.1), Precision(8, 3, 6, 0, 6, 3)
+ARCH = to_architecture(NETWORK, 10, 3, PRECISION, ImplementationTarget())
 
 
 def _model(seed: int = 0):
-    model = build_qkeras_mlp(10, 3, MLPSpec(hidden_units=(8,), dropout=0.1), Precision(8, 3, 6, 0, 6, 3), seed=seed)
+    model = build_qkeras_mlp(10, 3, NETWORK, PRECISION, seed=seed)
     rng = np.random.default_rng(seed)
     # Trained-looking weights, some pruned: conversion must keep them exactly.
     model.set_weights([w if w.ndim == 1 else w * (rng.random(w.shape) > 0.3) for w in model.get_weights()])
@@ -51,7 +52,7 @@ def test_hls_types_count_the_sign_as_hls4ml_does() -> None:
 
 def test_latency_firmware_reproduces_qkeras_bit_for_bit(tmp_path: Path) -> None:
     model = _model()
-    firmware = convert(model, INPUT, HEAD, ImplementationTarget(strategy="latency"), "Vitis", tmp_path / "prj")
+    firmware = convert(model, ARCH, ImplementationTarget(strategy="latency"), "Vitis", tmp_path / "prj")
     x, y = _inputs()
     agreement = compare(firmware.graph, model, x, y, "accuracy")
     assert agreement.bit_exact_fraction == 1.0
@@ -63,7 +64,7 @@ def test_latency_firmware_reproduces_qkeras_bit_for_bit(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_distributed_arithmetic_firmware_reproduces_qkeras_bit_for_bit(tmp_path: Path) -> None:
     model = _model(seed=2)
-    firmware = convert(model, INPUT, HEAD, ImplementationTarget(strategy="distributed_arithmetic"), "Vitis", tmp_path / "prj")
+    firmware = convert(model, ARCH, ImplementationTarget(strategy="distributed_arithmetic"), "Vitis", tmp_path / "prj")
     # hls4ml wrote da4ml's adder-graph kernels, not its latency-strategy multipliers.
     assert "nnet::dense_da_" in (tmp_path / "prj" / "firmware" / "snac_pack_firmware.cpp").read_text()
     x, y = _inputs(300)
@@ -76,7 +77,7 @@ def test_an_unsupported_layer_is_named(tmp_path: Path) -> None:
     inputs = tf_keras.Input(shape=(4,), name="inputs")
     outputs = tf_keras.layers.Lambda(lambda t: t * 2, name="doubling")(inputs)
     with pytest.raises(FirmwareError, match=r"doubling \(Lambda\)"):
-        convert(tf_keras.Model(inputs, outputs), INPUT, HEAD, ImplementationTarget(strategy="latency"), "Vitis", tmp_path / "prj")
+        convert(tf_keras.Model(inputs, outputs), ARCH, ImplementationTarget(strategy="latency"), "Vitis", tmp_path / "prj")
 
 
 def test_too_little_agreement_fails_and_says_by_how_much() -> None:

@@ -17,19 +17,13 @@ from typing import Literal
 import numpy as np
 
 from snac_pack.compression.pruning import prune_masks, pruned_fraction, zero_fractions
-from snac_pack.compression.qmodel import (
-    build_qkeras_mlp,
-    dense_layer_names,
-    dense_layers,
-    float_kernels,
-    quantized_weights,
-    set_masks,
-)
+from snac_pack.compression.qmodel import build_qkeras_mlp
 from snac_pack.compression.settings import FixedPoint, PhaseTraining, PruningSchedule, QuantizationPoint
 from snac_pack.data.features import FeatureTable
 from snac_pack.hardware.architecture import Architecture, ImplementationTarget
 from snac_pack.hardware.network import LayerWeights
 from snac_pack.models.mlp import TrainingSettings, predict_classes, task_metric, train_classifier
+from snac_pack.models.quantized import float_kernels, kernel_layer_names, kernel_layers, quantized_weights, set_masks
 from snac_pack.search.sampling import candidate_inputs
 from snac_pack.search.space import Candidate, to_architecture
 
@@ -98,7 +92,7 @@ def hardware_architecture(
     """The architecture of a quantized network, each layer's sparsity measured on its quantized kernel."""
     arch = to_architecture(job.candidate.network, n_inputs, n_classes, point.precision(input_format), target)
     zeros = zero_fractions([kernel for kernel, _ in hardware_weights])
-    for name, fraction in zip(dense_layer_names(len(zeros) - 1), zeros, strict=True):
+    for name, fraction in zip(kernel_layer_names(arch), zeros, strict=True):
         if fraction >= 1.0:
             raise ValueError(
                 f"{job.name} at {point.name()}: every weight of layer {name} is zero after pruning and "
@@ -106,7 +100,11 @@ def hardware_architecture(
                 "pruning.fraction or iterations, or use more weight bits (a quantization-aware search trial with "
                 "such a layer fails: its L1, sparsity or bits left the layer empty)"
             )
-    layers = tuple(layer.model_copy(update={"sparsity": fraction}) for layer, fraction in zip(arch.layers, zeros, strict=True))
+    measured = iter(zeros)
+    layers = tuple(
+        layer if layer.kind in ("pool", "flatten") else layer.model_copy(update={"sparsity": next(measured)})
+        for layer in arch.layers
+    )
     return arch.model_copy(update={"layers": layers})
 
 
@@ -201,7 +199,7 @@ def compress(
             from_logits=True,
         )
         points.append(record(iteration, len(history["loss"]), time.perf_counter() - started))
-        logger.debug("masks prune %.3f of %d dense layers", pruned_fraction(masks), len(dense_layers(model)))
+        logger.debug("masks prune %.3f of %d dense layers", pruned_fraction(masks), len(kernel_layers(model)))
         log_point(points[-1])
     return points
 

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from snac_pack.compression.loop import CompressionPoint
-from snac_pack.compression.qmodel import build_qkeras_mlp, quantized_weights
+from snac_pack.compression.qmodel import build_qkeras_mlp
+from snac_pack.models.quantized import quantized_weights
 from snac_pack.compression.settings import FixedPoint, QuantizationPoint
 from snac_pack.data.features import FeatureTable
 from snac_pack.hardware.architecture import Architecture

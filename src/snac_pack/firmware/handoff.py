@@ -25,13 +25,13 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from snac_pack.compression.qmodel import dense_layers
 from snac_pack.compression.saved import CompressedModel
 from snac_pack.firmware.hls import Backend, hls_configuration
 from snac_pack.firmware.keras2 import keras2_converter
 from snac_pack.hardware.architecture import ImplementationTarget
 from snac_pack.hardware.exact import ExactDesign, VerilogProject
 from snac_pack.hardware.fixed_point import FixedFormat
+from snac_pack.models.quantized import kernel_layers
 
 if TYPE_CHECKING:
     import tf_keras
@@ -49,7 +49,7 @@ def exportable_qkeras_model(model: CompressedModel) -> tf_keras.Model:
         ``qkeras.utils.load_qmodel`` rebuilds it.
     """
     keras_model = model.to_keras()
-    for layer in dense_layers(keras_model):
+    for layer in kernel_layers(keras_model):
         layer.kernel_constraint = None
     return keras_model
 
@@ -66,9 +66,7 @@ def hls4ml_yaml(model: CompressedModel, keras_file: str, target: ImplementationT
     Returns:
         The configuration (YAML-ready: plain strings, numbers and mappings).
     """
-    config = hls_configuration(
-        model.to_keras(), model.arch.input_format, model.arch.layers[-1].activation_format, target, backend
-    )
+    config = hls_configuration(model.to_keras(), model.arch, target, backend)
     return {
         "KerasH5": keras_file,
         "OutputDir": f"{model.name}_hls4ml_prj",

@@ -2,8 +2,10 @@
 
 The hls4ml configuration is derived from the QKeras quantizers, then made explicit where
 hls4ml would otherwise guess: the input type (the input quantizer's format, rounding and
-saturating like QKeras, so floats fed to the C simulation are quantized as in training) and the
-head's output type (hls4ml drops a final ``quantized_bits`` activation). With these, the C
+saturating like QKeras, so floats fed to the C simulation are quantized as in training), the
+head's output type (hls4ml drops a final ``quantized_bits`` activation) and, per layer kind
+(:data:`KIND_SETTINGS`), what a kind needs: a pool sums and divides in types wide enough for the
+exact average, which the quantizer after it then rounds as QKeras does. With these, the C
 simulation reproduces the QKeras model bit for bit.
 
 This module knows nothing of Kedro; hls4ml and TensorFlow are imported on use.
@@ -19,8 +21,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from snac_pack.firmware.keras2 import keras2_converter
-from snac_pack.hardware.architecture import ImplementationTarget
+from snac_pack.hardware.architecture import Architecture, ImplementationTarget
 from snac_pack.hardware.fixed_point import FixedFormat
+from snac_pack.models.quantized import layer_name
 
 if TYPE_CHECKING:
     import tf_keras
@@ -59,10 +62,56 @@ def unsupported_layers(model: tf_keras.Model) -> list[str]:
     return [f"{layer.name} ({layer.__class__.__name__})" for layer in model.layers if layer.__class__.__name__ not in supported]
 
 
-def hls_configuration(
-    model: tf_keras.Model, input_format: FixedFormat, head_format: FixedFormat, target: ImplementationTarget, backend: Backend
-) -> dict[str, Any]:
-    """The per-layer hls4ml configuration of a QKeras classifier (head layer named ``output``)."""
+def _exact_average_types(input_format: FixedFormat, count: int) -> dict[str, str]:
+    """hls4ml's ``accum`` and ``result`` of an average of ``count`` values of ``input_format``, both exact.
+
+    hls4ml sums in ``accum`` and divides there (``y /= length``, truncating to its fractional
+    bits), then casts to ``result``; with ``log2(count)`` more integer bits for the sum and as
+    many more fractional bits for the shift, nothing is lost before the next quantizer rounds.
+    """
+    shift = count.bit_length() - 1
+    sign = int(input_format.signed)
+    integer, fractional = input_format.integer_bits, input_format.fractional_bits + shift
+    kind = "fixed" if input_format.signed else "ufixed"
+    return {
+        "accum": f"{kind}<{sign + integer + shift + fractional},{sign + integer + shift}>",
+        "result": f"{kind}<{sign + integer + fractional},{sign + integer}>",
+    }
+
+
+def _layer_input_formats(arch: Architecture) -> list[FixedFormat]:
+    """The format each layer of ``arch`` reads: the input's, then the last quantizing layer's output."""
+    formats, current = [], arch.input_format
+    for layer in arch.layers:
+        formats.append(current)
+        if layer.kind != "flatten":
+            current = layer.activation_format
+    return formats
+
+
+def _pool_settings(arch: Architecture, position: int, input_format: FixedFormat) -> dict[str, Any]:
+    layer = arch.layers[position]
+    tokens = arch.layer_io_shapes()[position][0][0]
+    return {"Precision": _exact_average_types(input_format, tokens if layer.size is None else layer.size)}
+
+
+#: ``(arch, position, input format) -> settings`` merged into the layer's hls4ml configuration, per kind
+#: that needs more than hls4ml derives from the QKeras model.
+KIND_SETTINGS = {"pool": _pool_settings}
+
+
+def hls_configuration(model: tf_keras.Model, arch: Architecture, target: ImplementationTarget, backend: Backend) -> dict[str, Any]:
+    """The per-layer hls4ml configuration of ``arch``'s QKeras classifier (built by ``build_qkeras_network``).
+
+    Args:
+        model: the QKeras model.
+        arch: its architecture (formats of the input, the head and every layer).
+        target: strategy and reuse factor.
+        backend: ``Vitis`` or ``Vivado``.
+
+    Returns:
+        hls4ml's ``HLSConfig``, per layer name.
+    """
     import hls4ml
 
     with keras2_converter():
@@ -70,8 +119,13 @@ def hls_configuration(
     config["Model"]["Strategy"] = _HLS4ML_STRATEGY[target.strategy]
     config["Model"]["ReuseFactor"] = target.reuse_factor
     input_name = model.layers[0].name
-    config["LayerName"][input_name]["Precision"]["result"] = hls_type(input_format)
-    config["LayerName"]["output"]["Precision"]["result"] = hls_type(head_format)
+    config["LayerName"][input_name]["Precision"]["result"] = hls_type(arch.input_format)
+    config["LayerName"]["output"]["Precision"]["result"] = hls_type(arch.layers[-1].activation_format)
+    for position, (layer, input_format) in enumerate(zip(arch.layers, _layer_input_formats(arch), strict=True)):
+        if layer.kind in KIND_SETTINGS:
+            settings = config["LayerName"][layer_name(arch, position)]
+            for key, value in KIND_SETTINGS[layer.kind](arch, position, input_format).items():
+                settings[key] = {**settings.get(key, {}), **value}
     return config
 
 
@@ -94,8 +148,7 @@ class HlsFirmware:
 
 def convert(
     model: tf_keras.Model,
-    input_format: FixedFormat,
-    head_format: FixedFormat,
+    arch: Architecture,
     target: ImplementationTarget,
     backend: Backend,
     directory: Path,
@@ -103,9 +156,8 @@ def convert(
     """Convert a QKeras classifier with hls4ml, write its project and compile the C simulation.
 
     Args:
-        model: the QKeras model (input quantizer first, head named ``output``).
-        input_format: format of the network's input.
-        head_format: format of the head's output (the logits).
+        model: the QKeras model of ``arch`` (``build_qkeras_network``: input quantizer first, head ``output``).
+        arch: its architecture.
         target: strategy, reuse factor, part, clock period and I/O type.
         backend: ``Vitis`` or ``Vivado``.
         directory: where the project is written (replaced if it exists).
@@ -117,11 +169,14 @@ def convert(
 
     unsupported = unsupported_layers(model)
     if unsupported:
-        raise FirmwareError(f"hls4ml cannot convert layer(s) {unsupported}; the firmware flow supports QDense, QActivation and Dropout networks")
+        raise FirmwareError(
+            f"hls4ml cannot convert layer(s) {unsupported}; the firmware flow supports the networks "
+            "snac_pack.models.quantized builds (its layer kinds)"
+        )
     if directory.exists():
         shutil.rmtree(directory)
     started = time.perf_counter()
-    config = hls_configuration(model, input_format, head_format, target, backend)
+    config = hls_configuration(model, arch, target, backend)
     try:
         with keras2_converter():
             graph = hls4ml.converters.convert_from_keras_model(

@@ -47,18 +47,29 @@ def dense_layer_bops(fan_in: int, units: int, weight_bits: int, input_bits: int,
 
 
 def architecture_bops(arch: Architecture) -> float:
-    """BOPs of a whole network: the sum over its dense layers.
+    """BOPs of a whole network: the sum over its layers with weights, each times its uses.
+
+    A kernel applied several times (every token of a ``pointwise`` layer, every position of a
+    ``conv1d``, every feature of a ``token_mix``) counts once per application, as the unrolled
+    firmware builds it once per application. Pooling and flattening are not counted (no
+    multiplications; the sums of a pool are not part of the definition).
 
     Args:
-        arch: The architecture; layer ``k`` reads ``input_bits`` wide inputs when ``k == 0`` and
-            the previous layer's ``activation_bits`` otherwise.
+        arch: The architecture; a layer reads ``input_bits`` wide inputs when it is the first
+            layer with arithmetic, and the activation width of the last layer before it that
+            quantizes otherwise.
 
     Returns:
         Total BOPs.
     """
     total = 0.0
     input_bits = arch.input_bits
-    for (fan_in, units), layer in zip(arch.layer_shapes(), arch.layers, strict=True):
-        total += dense_layer_bops(fan_in, units, layer.weight_bits, input_bits, layer.sparsity)
+    shapes = iter(zip(arch.layer_shapes(), arch.kernel_uses(), strict=True))
+    for layer in arch.layers:
+        if layer.kind == "flatten":
+            continue
+        if layer.kind != "pool":
+            (fan_in, units), uses = next(shapes)
+            total += uses * dense_layer_bops(fan_in, units, layer.weight_bits, input_bits, layer.sparsity)
         input_bits = layer.activation_bits
     return total

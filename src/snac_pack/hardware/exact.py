@@ -44,7 +44,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from snac_pack.hardware.architecture import Architecture
 from snac_pack.hardware.cost import HardwareCost
-from snac_pack.hardware.network import NetworkWeights, quantize_inputs, validate_weights
+from snac_pack.hardware.layers import apply_layer, quantizes
+from snac_pack.hardware.network import NetworkWeights, layer_weights, quantize_inputs, validate_weights
 
 if TYPE_CHECKING:
     from da4ml.cmvm.types import CombLogic, Pipeline
@@ -115,13 +116,16 @@ def trace_network(arch: Architecture, weights: NetworkWeights) -> CombLogic:
     start = time.perf_counter()
     # HWConfig(1, -1, -1), as hls4ml's pass: cost in adder bits (≈ LUTs), delay in adder levels.
     inputs = FixedVariableArrayInput(
-        arch.n_inputs, HWConfig(1, -1, -1), solver_options={"hard_dc": HARD_DELAY_CONSTRAINT}
+        arch.input_shape, HWConfig(1, -1, -1), solver_options={"hard_dc": HARD_DELAY_CONSTRAINT}
     )
     # WRAP/TRN: the input arrives already in its format, this only declares the width.
     x = quantize(inputs, *arch.input_format.kif)
-    for layer, (kernel, bias) in zip(arch.layers, weights, strict=True):
-        x = x @ np.asarray(kernel, dtype=np.float64) + np.asarray(bias, dtype=np.float64)
-        x = _round_half_even(x, *layer.activation_format.kif)
+    for layer, own in zip(arch.layers, layer_weights(arch, weights), strict=True):
+        if own is not None:
+            own = (np.asarray(own[0], dtype=np.float64), np.asarray(own[1], dtype=np.float64))
+        x = apply_layer(layer, x, own)
+        if quantizes(layer):
+            x = _round_half_even(x, *layer.activation_format.kif)
     comb = comb_trace(inputs, x)
     logger.debug("traced %s in %.2f s: cost %.1f", arch.describe(), time.perf_counter() - start, comb.cost)
     return comb
@@ -226,7 +230,7 @@ class ExactDesign:
         """Bit-exact outputs of the netlist, by da4ml's integer interpreter.
 
         Args:
-            x: Real inputs, shape ``(n_samples, n_inputs)``; quantized to the input format first.
+            x: Real inputs, shape ``(n_samples, *arch.input_shape)``; quantized to the input format first.
 
         Returns:
             Outputs, shape ``(n_samples, n_outputs)``.
@@ -290,7 +294,7 @@ def predict_exact(arch: Architecture, weights: NetworkWeights, x: ArrayLike) -> 
     Args:
         arch: The architecture.
         weights: One ``(kernel, bias)`` per layer, on the weight grids.
-        x: Real inputs, shape ``(n_samples, n_inputs)``; quantized to the input format first.
+        x: Real inputs, shape ``(n_samples, *arch.input_shape)``; quantized to the input format first.
 
     Returns:
         Outputs, shape ``(n_samples, n_outputs)``; equal to :func:`forward_quantized`.
@@ -300,7 +304,9 @@ def predict_exact(arch: Architecture, weights: NetworkWeights, x: ArrayLike) -> 
 
 def _predict(comb: CombLogic, arch: Architecture, x: ArrayLike) -> NDArray[np.float64]:
     """Run da4ml's integer interpreter on inputs quantized to the input format."""
-    return np.asarray(comb.predict(quantize_inputs(arch, x)), dtype=np.float64)
+    # The netlist's inputs are the input array's elements in row-major order.
+    quantized = quantize_inputs(arch, x)
+    return np.asarray(comb.predict(quantized.reshape(len(quantized), -1)), dtype=np.float64)
 
 
 def compile_da4ml() -> float:

@@ -1,8 +1,11 @@
 """Concrete quantized networks: weights on the fixed-point grid and a numpy reference forward pass.
 
-A network's weights are a sequence of ``(kernel, bias)`` pairs, one per layer, as Keras'
-``layer.get_weights()`` returns them: ``kernel`` has shape ``(fan_in, units)`` and ``bias``
-``(units,)``, both already on the layer's weight grid (see :func:`quantize_weights`).
+A network's weights are a sequence of ``(kernel, bias)`` pairs, one per layer with weights
+(:meth:`Architecture.weighted_layers`; every layer of an MLP), as Keras' ``layer.get_weights()``
+returns a dense layer's: ``kernel`` has shape ``(fan_in, units)`` (:meth:`Architecture.layer_shapes`;
+a convolution's ``(kernel_size, features, units)`` kernel reshaped to ``(kernel_size · features,
+units)``) and ``bias`` ``(units,)``, both already on the layer's weight grid (see
+:func:`quantize_weights`).
 
 :func:`forward_quantized` is the reference of the fixed-point semantics documented in
 :mod:`snac_pack.hardware.architecture`; da4ml's bit-exact model (:mod:`snac_pack.hardware.exact`)
@@ -21,6 +24,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from snac_pack.hardware.architecture import Architecture
 from snac_pack.hardware.fixed_point import FixedFormat, is_representable, quantize_to_format
+from snac_pack.hardware.layers import apply_layer, quantizes
 
 LayerWeights = tuple[NDArray[np.float64], NDArray[np.float64]]
 NetworkWeights = Sequence[LayerWeights]
@@ -48,15 +52,29 @@ def quantize_inputs(arch: Architecture, x: ArrayLike) -> NDArray[np.float64]:
 
     Args:
         arch: The architecture.
-        x: Inputs, shape ``(n_samples, n_inputs)``.
+        x: Inputs, shape ``(n_samples, *arch.input_shape)``.
 
     Returns:
         The inputs on the input grid.
     """
     x = np.asarray(x, dtype=np.float64)
-    if x.ndim != 2 or x.shape[1] != arch.n_inputs:
-        raise ValueError(f"x must have shape (n_samples, {arch.n_inputs}), got {x.shape}")
+    if x.shape[1:] != arch.input_shape:
+        raise ValueError(f"x must have shape (n_samples, {', '.join(map(str, arch.input_shape))}), got {x.shape}")
     return quantize_to_format(x, arch.input_format)
+
+
+def layer_weights(arch: Architecture, weights: NetworkWeights) -> list[tuple[object, object] | None]:
+    """The weights of every layer of ``arch`` in order: its ``(kernel, bias)``, or None for a layer without.
+
+    Args:
+        arch: The architecture.
+        weights: One ``(kernel, bias)`` per layer with weights.
+
+    Returns:
+        One entry per layer.
+    """
+    remaining = iter(weights)
+    return [next(remaining) if layer.kind not in ("pool", "flatten") else None for layer in arch.layers]
 
 
 def validate_weights(arch: Architecture, weights: NetworkWeights) -> None:
@@ -64,15 +82,16 @@ def validate_weights(arch: Architecture, weights: NetworkWeights) -> None:
 
     Args:
         arch: The architecture.
-        weights: One ``(kernel, bias)`` per layer.
+        weights: One ``(kernel, bias)`` per layer with weights.
 
     Raises:
-        ValueError: Naming the first offending layer and what is wrong.
+        ValueError: Naming the first offending layer (its position in ``arch.layers``) and what is wrong.
     """
-    if len(weights) != arch.depth:
-        raise ValueError(f"weights has {len(weights)} layers, the architecture {arch.depth}")
-    for index, ((fan_in, units), layer, (kernel, bias)) in enumerate(
-        zip(arch.layer_shapes(), arch.layers, weights, strict=True)
+    positions = [index for index, layer in enumerate(arch.layers) if layer.kind not in ("pool", "flatten")]
+    if len(weights) != len(positions):
+        raise ValueError(f"weights has {len(weights)} layers, the architecture {len(positions)} with weights")
+    for index, (fan_in, units), layer, (kernel, bias) in zip(
+        positions, arch.layer_shapes(), arch.weighted_layers(), weights, strict=True
     ):
         if np.shape(kernel) != (fan_in, units) or np.shape(bias) != (units,):
             raise ValueError(
@@ -121,10 +140,10 @@ def random_quantized_network(
         distribution: one of :data:`WEIGHT_DISTRIBUTIONS`.
 
     Returns:
-        One ``(kernel, bias)`` per layer.
+        One ``(kernel, bias)`` per layer with weights.
     """
     network: list[LayerWeights] = []
-    for (fan_in, units), layer in zip(arch.layer_shapes(), arch.layers, strict=True):
+    for (fan_in, units), layer in zip(arch.layer_shapes(), arch.weighted_layers(), strict=True):
         kernel = _draw_kernel(rng, (fan_in, units), distribution)
         n_pruned = int(round(layer.sparsity * kernel.size))
         if n_pruned:
@@ -143,21 +162,24 @@ def random_quantized_network(
 def forward_quantized(arch: Architecture, weights: NetworkWeights, x: ArrayLike) -> NDArray[np.float64]:
     """Numpy reference forward pass with the architecture's fixed-point semantics.
 
-    The inputs are quantized to the input format; each layer computes ``x @ kernel + bias``
-    exactly and quantizes the result to its activation format (round to nearest, saturate).
+    The inputs are quantized to the input format; each layer computes its result exactly
+    (:mod:`snac_pack.hardware.layers`) and quantizes it to its activation format (round to
+    nearest, saturate).
 
     Args:
         arch: The architecture.
-        weights: One ``(kernel, bias)`` per layer, on the weight grids.
-        x: Real inputs, shape ``(n_samples, n_inputs)``.
+        weights: One ``(kernel, bias)`` per layer with weights, on the weight grids.
+        x: Real inputs, shape ``(n_samples, *arch.input_shape)``.
 
     Returns:
         The head's quantized outputs, shape ``(n_samples, n_outputs)``.
     """
     validate_weights(arch, weights)
     activations = quantize_inputs(arch, x)
-    for layer, (kernel, bias) in zip(arch.layers, weights, strict=True):
+    for layer, own in zip(arch.layers, layer_weights(arch, weights), strict=True):
         # float64 is exact here: operands have at most 16 bits and MAX_BITS keeps every sum
         # far below 2**52 in units of its least significant bit.
-        activations = quantize_to_format(activations @ kernel + bias, layer.activation_format)
+        activations = apply_layer(layer, activations, own)
+        if quantizes(layer):
+            activations = quantize_to_format(activations, layer.activation_format)
     return activations

@@ -43,8 +43,7 @@ def test_every_selected_network_is_handed_on_as_qkeras_hls4ml_yaml_and_verilog(c
     model = models[name]
     target = ImplementationTarget.model_validate({key: report["hls4ml"][key] for key in ImplementationTarget.model_fields})
     x = model.inputs(test)[:500]
-    original = convert(model.to_keras(), model.arch.input_format, model.arch.layers[-1].activation_format, target,
-                       report["hls4ml"]["backend"], tmp_path / "original")
+    original = convert(model.to_keras(), model.arch, target, report["hls4ml"]["backend"], tmp_path / "original")
     rebuilt = convert_handoff(archive / "handoff" / name / f"{name}_hls4ml.yml", tmp_path / "rebuilt")
     np.testing.assert_array_equal(rebuilt.predict(np.ascontiguousarray(x)), original.graph.predict(np.ascontiguousarray(x)))
     markdown = (compression_project / "data/test/08_reporting/firmware_report.md").read_text()

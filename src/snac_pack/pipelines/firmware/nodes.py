@@ -86,7 +86,7 @@ def build_firmware(
     test = FeatureTable.from_arrays(model_input_test)
     model = firmware_model.to_keras()
     arch = firmware_model.arch
-    built = convert(model, arch.input_format, arch.layers[-1].activation_format, target, params.backend, _workspace(firmware_workspace, firmware_model) / "hls4ml")
+    built = convert(model, arch, target, params.backend, _workspace(firmware_workspace, firmware_model) / "hls4ml")
     x = firmware_model.inputs(test)[: params.max_verify_samples]
     agreement = compare(built.graph, model, x, test.y[: len(x)], metric)
     logger.info("C simulation vs QKeras: %.2f %% bit-exact, %.2f %% argmax agreement on %d test inputs", 100 * agreement.bit_exact_fraction, 100 * agreement.argmax_agreement, agreement.n_samples)

@@ -21,7 +21,7 @@ from snac_pack.data.features import JetConstituentFeatures, JetHighLevelFeatures
 from snac_pack.data.jets import CLASS_NAMES
 from snac_pack.data.sources import simulate_cached
 from snac_pack.data.splits import fit_standardiser, stratified_split
-from snac_pack.models.mlp import MLPSpec, TrainingSettings, build_mlp, predict_classes, task_metric, train_classifier
+from snac_pack.models.mlp import NetworkSpec, TrainingSettings, build_float_network, predict_classes, task_metric, train_classifier
 from _report import Run, conf_values, project_parameters, quoted_figure, write_page
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,7 +56,7 @@ def main() -> None:
         x = {k: scaler.transform(table.x[v]).astype(np.float32) for k, v in parts.items()}
         y = {k: table.y[v] for k, v in parts.items()}
         n_train = len(y["train"])
-        model = build_mlp(x["train"].shape[1], len(CLASS_NAMES), MLPSpec(hidden_units=HIDDEN_UNITS), seed=0)
+        model = build_float_network(x["train"].shape[1:], len(CLASS_NAMES), NetworkSpec(hidden_units=HIDDEN_UNITS), seed=0)
         started = time.perf_counter()
         history = train_classifier(model, (x["train"], y["train"]), (x["val"], y["val"]), TRAINING)
         accuracies[name] = task_metric("accuracy", y["test"], predict_classes(model, x["test"]))

@@ -36,7 +36,7 @@ import optuna
 import pandas as pd
 from snac_pack.config import trial_objective
 from snac_pack.data.features import FeatureTable
-from snac_pack.models.mlp import build_mlp, predict_classes, train_classifier
+from snac_pack.models.mlp import build_float_network, predict_classes, train_classifier
 from snac_pack.search.objective import TrialObjective
 from snac_pack.search.sampling import candidate_inputs
 from snac_pack.search.space import random_trials, suggest_candidate, to_architecture
@@ -246,7 +246,7 @@ def profile_one_worker(objective: TrialObjective, parameter_sets: list[dict]) ->
         candidate = suggest_candidate(objective.space, trial)
         settings = objective.training.model_copy(update={"learning_rate": candidate.learning_rate, "seed": number})
         x_train, x_val = candidate_inputs(candidate, objective.train), candidate_inputs(candidate, objective.val)
-        model = build_mlp(x_train.shape[1], n_classes, candidate.network, seed=settings.seed)
+        model = build_float_network(x_train.shape[1:], n_classes, candidate.network, seed=settings.seed)
         clock.lap("model build")
         train_classifier(model, (x_train, objective.train.y), (x_val, objective.val.y), settings, callbacks=[FitPhases(clock)])
         clock.lap(END_OF_FIT)

@@ -56,7 +56,7 @@ from snac_pack.hardware.surrogate_features import architecture_matrix
 from snac_pack.pipelines.surrogate_training.nodes import train_surrogate
 from snac_pack.search.space import (
     SearchSpace,
-    n_dense_layers,
+    n_weighted_layers,
     n_network_inputs,
     random_trials,
     suggest_candidate,
@@ -86,7 +86,7 @@ def space_architectures(space: SearchSpace, target: ImplementationTarget, n_feat
     archs = []
     for trial in itertools.islice(random_trials(seed), n):
         candidate = suggest_candidate(space, trial)
-        precision = suggest_precision(space, trial, n_dense_layers(candidate))
+        precision = suggest_precision(space, trial, n_weighted_layers(candidate))
         archs.append(to_architecture(candidate.network, n_network_inputs(candidate, n_features), n_classes, precision, target))
     return archs
 

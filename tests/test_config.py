@@ -107,6 +107,13 @@ def test_quantization_aware_trials_refuse_a_space_with_batch_normalisation() -> 
     assert parse_parameters(params).global_search.mode == "quantization_aware"
 
 
+def test_a_family_over_tokens_is_refused_until_the_pipelines_run_it() -> None:
+    params = _with("search_space.family", "deepsets")
+    params["search_space"]["hidden_layers"] = {"low": 0, "high": 2}
+    with pytest.raises(ConfigError, match="search_space.family: deepsets networks run in the library .* set search_space.family: mlp"):
+        parse_parameters(params)
+
+
 def test_unknown_section_is_refused() -> None:
     params = _with("data_procesing", {})
     with pytest.raises(ConfigError, match="data_procesing: Extra inputs are not permitted"):

@@ -373,6 +373,15 @@ def _check_search(params: ProjectParams) -> list[str]:
         problems.append(f"global_search.precision.weight_bits: {search.precision.weight_bits} is not among search_space.precision.weight_bits {list(space.weight_bits)}")
     if search.precision.activation_bits not in space.activation_bits:
         problems.append(f"global_search.precision.activation_bits: {search.precision.activation_bits} is not among search_space.precision.activation_bits {list(space.activation_bits)}")
+    over_tokens = [family for family in params.search_space.families if family != "mlp"]
+    if over_tokens:
+        # The library builds, trains, compresses, costs (da4ml) and converts (hls4ml) these families; the
+        # surrogate, its ground truth and the reports that carry its figures know dense chains only so far.
+        problems.append(
+            f"search_space.family: {', '.join(over_tokens)} networks run in the library (snac_pack.search.space, "
+            "snac_pack.compression, snac_pack.hardware.exact, snac_pack.firmware.hls) but not yet through the pipelines, "
+            "whose hardware surrogate predicts dense layers only; set search_space.family: mlp"
+        )
     if search.mode == "quantization_aware" and True in params.search_space.batch_norm:
         problems.append(
             "search_space.batch_norm: quantization-aware trials train the QKeras network, which has no batch "

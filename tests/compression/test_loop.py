@@ -13,7 +13,7 @@ from snac_pack.hardware.architecture import ImplementationTarget
 from snac_pack.hardware.exact import ExactDesign
 from snac_pack.hardware.fixed_point import quantize_to_format
 from snac_pack.hardware.network import validate_weights
-from snac_pack.models.mlp import MLPSpec, predict_classes, task_metric
+from snac_pack.models.mlp import BodyLayer, NetworkSpec, predict_classes, task_metric
 from snac_pack.search.space import Candidate
 
 INPUT = FixedPoint(bits=8, integer=3)
@@ -30,7 +30,7 @@ def _table(n: int, seed: int) -> FeatureTable:
 
 @pytest.fixture(scope="module")
 def points() -> list:
-    job = CompressionJob("tiny", "candidate", Candidate(MLPSpec(hidden_units=(16, 8), dropout=0.1), 2e-2, None))
+    job = CompressionJob("tiny", "candidate", Candidate(NetworkSpec(hidden_units=(16, 8), dropout=0.1), 2e-2, None))
     schedule = PruningSchedule(iterations=3, fraction=0.4, finetune_epochs=2)
     warmup = PhaseTraining(epochs=3, batch_size=64)
     return compress(job, POINT, INPUT, schedule, warmup, _table(1500, 0), _table(400, 1), "accuracy", ImplementationTarget())
@@ -80,7 +80,7 @@ def test_da4ml_netlist_of_a_stored_model_computes_its_qkeras_outputs_bit_for_bit
 
 
 def test_rewinding_restarts_the_survivors_from_the_warm_up() -> None:
-    job = CompressionJob("tiny", "baseline", Candidate(MLPSpec(hidden_units=(8,)), 3e-3, None))
+    job = CompressionJob("tiny", "baseline", Candidate(NetworkSpec(hidden_units=(8,)), 3e-3, None))
 
     def run(rewind: bool) -> list:
         schedule = PruningSchedule(iterations=2, fraction=0.5, finetune_epochs=1, rewind=rewind, scope="layer")
@@ -93,3 +93,39 @@ def test_rewinding_restarts_the_survivors_from_the_warm_up() -> None:
     # The first pruning starts from the warm-up either way; the second restarts from it only when rewinding.
     assert all(np.array_equal(a, b) for a, b in zip(rewound[1].weights, continued[1].weights, strict=True))
     assert not all(np.array_equal(a, b) for a, b in zip(rewound[2].weights, continued[2].weights, strict=True))
+
+
+def _token_table(n: int, seed: int) -> FeatureTable:
+    """Three classes over 8 tokens of 2 features: the class shifts every token (a pooled sum separates them)."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 3, n)
+    x = rng.normal(size=(n, 8, 2)) + 0.8 * y[:, None, None]
+    names = tuple(f"{feature}_{token}" for token in range(8) for feature in ("a", "b"))
+    return FeatureTable(x.reshape(n, -1).astype(np.float32), y, names, ("a", "b", "c"))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        (BodyLayer(kind="pointwise", units=8), BodyLayer(kind="pool")),
+        (BodyLayer(kind="token_mix", units=4), BodyLayer(kind="pointwise", units=4), BodyLayer(kind="flatten")),
+        (BodyLayer(kind="conv1d", units=4, kernel_size=3, stride=2), BodyLayer(kind="flatten")),
+    ],
+    ids=["deepsets", "mixer", "conv1d"],
+)
+def test_a_network_over_tokens_is_compressed_stored_and_costed_bit_exactly(body: tuple) -> None:
+    job = CompressionJob("tokens", "candidate", Candidate(NetworkSpec(hidden_units=(8,), body=body), 2e-2, None))
+    schedule = PruningSchedule(iterations=1, fraction=0.5, finetune_epochs=1)
+    train, val = _token_table(1200, 0), _token_table(300, 1)
+    points = compress(job, POINT, INPUT, schedule, PhaseTraining(epochs=3, batch_size=64), train, val, "accuracy",
+                      ImplementationTarget())
+    last = points[-1]
+    validate_weights(last.arch, last.hardware_weights)
+    assert points[0].val_metric >= 0.6  # chance is 1/3
+    # Shared weights are pruned once: the kernel's sparsity is the schedule's.
+    assert abs(last.sparsity - 0.5) <= 0.02
+    stored = CompressedModel.from_point(last, INPUT)
+    x = quantize_to_format(stored.inputs(val), stored.arch.input_format)
+    assert x.shape == (300, *stored.arch.input_shape)
+    qkeras_outputs = np.asarray(stored.to_keras()(x.astype(np.float32), training=False), dtype=np.float64)
+    np.testing.assert_array_equal(ExactDesign.build(stored.arch, stored.hardware_weights()).predict(x), qkeras_outputs)

@@ -7,21 +7,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from snac_pack.compression.qmodel import build_qkeras_mlp
+from snac_pack.compression.qmodel import build_qkeras_classifier
 from snac_pack.firmware.hls import FirmwareError, convert, hls_type
 from snac_pack.firmware.keras2 import keras2_converter
 from snac_pack.firmware.verify import Agreement, check_agreement, compare
 from snac_pack.hardware.architecture import ImplementationTarget
 from snac_pack.hardware.fixed_point import FixedFormat
-from snac_pack.models.mlp import MLPSpec
+from snac_pack.models.mlp import NetworkSpec
 from snac_pack.search.space import Precision, to_architecture
 
-NETWORK, PRECISION = MLPSpec(hidden_units=(8,), dropout=0.1), Precision(8, 3, 6, 0, 6, 3)
+NETWORK, PRECISION = NetworkSpec(hidden_units=(8,), dropout=0.1), Precision(8, 3, 6, 0, 6, 3)
 ARCH = to_architecture(NETWORK, 10, 3, PRECISION, ImplementationTarget())
 
 
 def _model(seed: int = 0):
-    model = build_qkeras_mlp(10, 3, NETWORK, PRECISION, seed=seed)
+    model = build_qkeras_classifier(10, 3, NETWORK, PRECISION, seed=seed)
     rng = np.random.default_rng(seed)
     # Trained-looking weights, some pruned: conversion must keep them exactly.
     model.set_weights([w if w.ndim == 1 else w * (rng.random(w.shape) > 0.3) for w in model.get_weights()])

@@ -160,3 +160,27 @@ def test_weights_of_the_wrong_shape_name_the_layer() -> None:
 def test_stages_that_know_only_dense_chains_refuse_other_kinds_by_name() -> None:
     with pytest.raises(NotImplementedError, match="to_features handles dense layers on a flat input only.*pointwise"):
         KINDS["pointwise"].to_features()
+
+
+@pytest.mark.slow
+def test_the_verilog_of_a_network_over_tokens_synthesizes_with_yosys(tmp_path: Path) -> None:
+    from snac_pack.hardware import YosysError, find_yosys, synthesize
+
+    try:
+        find_yosys()
+    except YosysError as error:
+        pytest.skip(str(error))
+    # Every kind in one small design.
+    arch = Architecture(
+        n_inputs=2, tokens=8,
+        layers=(PointwiseLayerSpec(units=3, weight_bits=4, activation_bits=6, activation_integer_bits=2),
+                TokenMixLayerSpec(units=4, weight_bits=4, activation_bits=6, activation_integer_bits=2),
+                Conv1DLayerSpec(units=3, kernel_size=3, weight_bits=4, activation_bits=6, activation_integer_bits=2),
+                PoolLayerSpec(size=2, activation_bits=6, activation_integer_bits=2), FlattenLayerSpec(),
+                DenseLayerSpec(units=4, weight_bits=4), _head(2, weight_bits=4)),
+    )
+    design = ExactDesign.build(arch, random_quantized_network(arch, np.random.default_rng(0)))
+    estimate = design.cost()
+    synthesized = synthesize(design.write_verilog(tmp_path / "tokens"), arch.target, timeout_s=600)
+    assert synthesized.source == "yosys" and synthesized.lut > 0
+    assert 0.5 * estimate.lut <= synthesized.lut <= 2.0 * estimate.lut

@@ -7,9 +7,9 @@ import pytest
 from pydantic import ValidationError
 
 from snac_pack.models.mlp import (
-    MLPSpec,
+    NetworkSpec,
     TrainingSettings,
-    build_mlp,
+    build_float_network,
     early_stopping_split,
     predict_classes,
     task_metric,
@@ -18,7 +18,7 @@ from snac_pack.models.mlp import (
 
 
 def test_model_has_the_described_layers() -> None:
-    model = build_mlp(16, 5, MLPSpec(hidden_units=(64, 32, 32), batch_norm=True, dropout=0.1))
+    model = build_float_network((16,), 5, NetworkSpec(hidden_units=(64, 32, 32), batch_norm=True, dropout=0.1))
     dense = [layer for layer in model.layers if layer.__class__.__name__ == "Dense"]
     assert [layer.units for layer in dense] == [64, 32, 32, 5]
     assert sum(layer.__class__.__name__ == "BatchNormalization" for layer in model.layers) == 3
@@ -29,7 +29,7 @@ def test_learns_a_separable_problem() -> None:
     rng = np.random.default_rng(0)
     y = rng.integers(0, 3, 1500)
     x = rng.normal(size=(1500, 4)).astype(np.float32) + 3.0 * np.eye(3, 4)[y]
-    model = build_mlp(4, 3, MLPSpec(hidden_units=(8,)))
+    model = build_float_network((4,), 3, NetworkSpec(hidden_units=(8,)))
     train_classifier(model, (x[:1000], y[:1000]), (x[1000:], y[1000:]), TrainingSettings(epochs=15, learning_rate=1e-2))
     assert task_metric("accuracy", y[1000:], predict_classes(model, x[1000:])) > 0.9
 
@@ -42,9 +42,9 @@ def test_fidelity_is_one_minus_mean_misassignment() -> None:
 
 def test_invalid_description_names_the_field() -> None:
     with pytest.raises(ValidationError, match="dropout"):
-        MLPSpec(hidden_units=(4,), dropout=1.5)
+        NetworkSpec(hidden_units=(4,), dropout=1.5)
     with pytest.raises(ValueError, match="hidden_units must all be at least 1"):
-        MLPSpec(hidden_units=(4, 0))
+        NetworkSpec(hidden_units=(4, 0))
 
 
 def test_early_stopping_split_is_stratified_disjoint_reproducible_and_keeps_every_class_fitted() -> None:

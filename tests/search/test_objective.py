@@ -13,7 +13,7 @@ from snac_pack.hardware.architecture import ImplementationTarget
 from snac_pack.hardware.surrogate import fit_surrogate
 from snac_pack.models.mlp import TrainingSettings
 from snac_pack.search.objective import MADE_UNDER_COMPONENTS, TrialObjective
-from snac_pack.search.space import FloatRange, IntRange, Precision, SearchSpace
+from snac_pack.search.space import BodySpace, FloatRange, IntRange, Precision, SearchSpace
 from surrogate.synthetic import synthetic_rows, synthetic_statistics
 
 
@@ -263,7 +263,7 @@ def test_the_search_mode_is_part_of_the_training_component() -> None:
 def test_a_baseline_is_measured_as_a_trial_is_and_costed_by_da4ml_beside(monkeypatch: pytest.MonkeyPatch) -> None:
     from snac_pack.hardware.exact import exact_cost
     from snac_pack.models.export import quantized_network
-    from snac_pack.models.mlp import MLPSpec, predict_classes, task_metric
+    from snac_pack.models.mlp import NetworkSpec, predict_classes, task_metric
     from snac_pack.search import objective as objective_module
     from snac_pack.search.baselines import measure_baselines
     from snac_pack.search.space import Candidate
@@ -275,7 +275,7 @@ def test_a_baseline_is_measured_as_a_trial_is_and_costed_by_da4ml_beside(monkeyp
         return quantized_network(model, arch)
 
     monkeypatch.setattr(objective_module, "quantized_network", spy)
-    rows = measure_baselines(BASE, {"expert_8": Candidate(MLPSpec(hidden_units=(8,)), 1e-2, None)})
+    rows = measure_baselines(BASE, {"expert_8": Candidate(NetworkSpec(hidden_units=(8,)), 1e-2, None)})
     (model, arch), = costed
     network = quantized_network(model, arch)
     row = rows.iloc[0]
@@ -290,15 +290,18 @@ def test_a_baseline_is_measured_as_a_trial_is_and_costed_by_da4ml_beside(monkeyp
 
 
 def test_settings_added_later_leave_the_record_of_an_unchanged_study_as_it_was() -> None:
-    """A study recorded before per-layer choices and window ends existed continues when they stay at their defaults."""
+    """A study recorded before per-layer choices, window ends and bodies existed continues when they stay at their defaults."""
     from snac_pack.search.objective import _described
 
     record = BASE.made_under()
     space = BASE.space.model_dump(mode="json")
     space.pop("per_layer")  # as the space was described before per-layer choices existed
+    space.pop("body")  # and before the families with a body over tokens
     assert record["search_space"].digest == _described(space).digest
     precision = dataclasses.asdict(BASE.precision)
     precision.pop("per_layer")
     assert record["precision"].digest == _described(precision).digest
     per_layer = dataclasses.replace(BASE, space=BASE.space.model_copy(update={"per_layer": ("sparsity",)}))
     assert _changed(BASE, per_layer) == {"search_space"}
+    body = dataclasses.replace(BASE, space=BASE.space.model_copy(update={"body": BodySpace(units=(4,))}))
+    assert _changed(BASE, body) == {"search_space"}

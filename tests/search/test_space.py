@@ -16,7 +16,7 @@ from snac_pack.search.space import (
     IntRange,
     PrecisionSpace,
     SearchSpace,
-    n_dense_layers,
+    n_weighted_layers,
     random_trials,
     suggest_candidate,
     suggest_precision,
@@ -88,7 +88,7 @@ def test_a_per_layer_space_samples_every_combination_it_allows_and_each_becomes_
         candidate = suggest_candidate(PER_LAYER, trial)
         depth = params["hidden_layers"]
         assert candidate.network.batch_norm == tuple(params[f"batch_norm_{i}"] for i in range(depth))
-        precision = suggest_precision(PER_LAYER, trial, n_dense_layers(candidate))
+        precision = suggest_precision(PER_LAYER, trial, n_weighted_layers(candidate))
         arch = to_architecture(candidate.network, 16, 5, precision, ImplementationTarget())
         assert [layer.units for layer in arch.layers] == [*(params[f"units_{i}"] for i in range(depth)), 5]
         for i, layer in enumerate(arch.layers):
@@ -98,23 +98,23 @@ def test_a_per_layer_space_samples_every_combination_it_allows_and_each_becomes_
 
 
 def test_random_draws_of_a_per_layer_space_vary_within_a_network_and_every_one_builds() -> None:
-    from snac_pack.compression.qmodel import build_qkeras_mlp
+    from snac_pack.compression.qmodel import build_qkeras_classifier
     from snac_pack.compression.settings import QuantizationPoint
-    from snac_pack.models.mlp import build_mlp
+    from snac_pack.models.mlp import build_float_network
 
     mixed_bits = mixed_norm = 0
     for trial in itertools.islice(random_trials(1), 40):
         candidate = suggest_candidate(PER_LAYER, trial)
-        precision = suggest_precision(PER_LAYER, trial, n_dense_layers(candidate))
+        precision = suggest_precision(PER_LAYER, trial, n_weighted_layers(candidate))
         arch = to_architecture(candidate.network, 16, 5, precision, ImplementationTarget())
         mixed_bits += len({layer.weight_bits for layer in arch.layers}) > 1
         mixed_norm += len(set(candidate.network.batch_norm)) > 1
-        float_model = build_mlp(16, 5, candidate.network)
+        float_model = build_float_network((16,), 5, candidate.network)
         normalised = [layer.name for layer in float_model.layers if layer.__class__.__name__ == "BatchNormalization"]
         assert normalised == [f"batch_norm_{i}" for i, flag in enumerate(candidate.network.batch_norm) if flag]
         # The QKeras network carries each layer's own quantizers (the per-layer point survives storage as JSON).
         point = QuantizationPoint.model_validate_json(QuantizationPoint.of(precision).model_dump_json())
-        quantized = build_qkeras_mlp(16, 5, candidate.network, point.precision(FixedPoint(bits=8, integer=3)))
+        quantized = build_qkeras_classifier(16, 5, candidate.network, point.precision(FixedPoint(bits=8, integer=3)))
         dense = [layer for layer in quantized.layers if layer.__class__.__name__ == "QDense"]
         assert [layer.kernel_quantizer_internal.bits for layer in dense] == [layer.weight_bits for layer in arch.layers]
         activations = [layer for layer in quantized.layers if layer.name.startswith("activation_") or layer.name == "output_quantizer"]
@@ -126,7 +126,7 @@ def test_a_space_without_per_layer_choices_draws_as_before() -> None:
     """Spaces that name no per-layer choice keep their draws: the shipped ground truth of their random designs stays theirs."""
     trial = next(random_trials(5))
     candidate = suggest_candidate(SPACE, trial)
-    precision = suggest_precision(SPACE, trial, n_dense_layers(candidate))
+    precision = suggest_precision(SPACE, trial, n_weighted_layers(candidate))
     assert set(trial.params) == {"hidden_layers", *(f"units_{i}" for i in range(len(candidate.network.hidden_units))),
                                  "dropout", "l1", "weight_bits", "activation_bits", "sparsity"}
     assert precision.per_layer == () and len(set(candidate.network.batch_norm)) == 1

@@ -17,10 +17,10 @@ from typing import Literal
 import numpy as np
 
 from snac_pack.compression.pruning import prune_masks, pruned_fraction, zero_fractions
-from snac_pack.compression.qmodel import build_qkeras_mlp
+from snac_pack.compression.qmodel import build_qkeras_classifier
 from snac_pack.compression.settings import FixedPoint, PhaseTraining, PruningSchedule, QuantizationPoint
 from snac_pack.data.features import FeatureTable
-from snac_pack.hardware.architecture import Architecture, ImplementationTarget
+from snac_pack.hardware.architecture import Architecture, ImplementationTarget, has_weights
 from snac_pack.hardware.network import LayerWeights
 from snac_pack.models.mlp import TrainingSettings, predict_classes, task_metric, train_classifier
 from snac_pack.models.quantized import float_kernels, kernel_layer_names, kernel_layers, quantized_weights, set_masks
@@ -84,13 +84,13 @@ def hardware_architecture(
     job: CompressionJob,
     point: QuantizationPoint,
     input_format: FixedPoint,
-    n_inputs: int,
+    input_shape: tuple[int, ...],
     n_classes: int,
     target: ImplementationTarget,
     hardware_weights: list[LayerWeights],
 ) -> Architecture:
     """The architecture of a quantized network, each layer's sparsity measured on its quantized kernel."""
-    arch = to_architecture(job.candidate.network, n_inputs, n_classes, point.precision(input_format), target)
+    arch = to_architecture(job.candidate.network, input_shape, n_classes, point.precision(input_format), target)
     zeros = zero_fractions([kernel for kernel, _ in hardware_weights])
     for name, fraction in zip(kernel_layer_names(arch), zeros, strict=True):
         if fraction >= 1.0:
@@ -102,7 +102,7 @@ def hardware_architecture(
             )
     measured = iter(zeros)
     layers = tuple(
-        layer if layer.kind in ("pool", "flatten") else layer.model_copy(update={"sparsity": next(measured)})
+        layer.model_copy(update={"sparsity": next(measured)}) if has_weights(layer) else layer
         for layer in arch.layers
     )
     return arch.model_copy(update={"layers": layers})
@@ -138,10 +138,10 @@ def compress(
         ``schedule.iterations + 1`` points, the warm-up first.
     """
     x_train, x_val = candidate_inputs(job.candidate, train), candidate_inputs(job.candidate, val)
-    if any(job.candidate.network.batch_norm):
+    if any(job.candidate.network.batch_norm_flags):
         logger.info("%s was searched with batch normalisation; the quantized flow trains it without", job.name)
     n_classes = len(train.class_names)
-    model = build_qkeras_mlp(x_train.shape[1], n_classes, job.candidate.network, point.precision(input_format), seed)
+    model = build_qkeras_classifier(x_train.shape[1:], n_classes, job.candidate.network, point.precision(input_format), seed)
     kernels = float_kernels(model)
     masks = [np.ones_like(kernel, dtype=np.float32) for kernel in kernels]
 
@@ -170,7 +170,7 @@ def compress(
             val_metric=task_metric(metric, val.y, predict_classes(model, x_val)),
             epochs=epochs,
             train_seconds=seconds,
-            arch=hardware_architecture(job, point, input_format, x_train.shape[1], n_classes, target, hardware),
+            arch=hardware_architecture(job, point, input_format, x_train.shape[1:], n_classes, target, hardware),
             weights=[np.array(w) for w in model.get_weights()],
             hardware_weights=hardware,
         )

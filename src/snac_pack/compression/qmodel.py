@@ -1,6 +1,6 @@
-"""QKeras MLPs of search candidates for quantization-aware training.
+"""QKeras networks of search candidates for quantization-aware training.
 
-A candidate (an :class:`MLPSpec` at a :class:`Precision`) is described as an architecture and
+A candidate (an :class:`NetworkSpec` at a :class:`Precision`) is described as an architecture and
 built by :func:`snac_pack.models.quantized.build_qkeras_network`, which implements the
 fixed-point semantics of :mod:`snac_pack.hardware.architecture` for every layer kind; the weights,
 masks and quantized kernels of any such model are read and set there.
@@ -16,7 +16,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from snac_pack.hardware.architecture import ImplementationTarget
-from snac_pack.models.mlp import MLPSpec
+from snac_pack.models.mlp import NetworkSpec
 from snac_pack.models.quantized import build_qkeras_network
 from snac_pack.search.space import Precision, to_architecture
 
@@ -26,13 +26,13 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def build_qkeras_mlp(
-    n_inputs: int, n_classes: int, network: MLPSpec, precision: Precision, seed: int = 0
+def build_qkeras_classifier(
+    input_shape: int | tuple[int, ...], n_classes: int, network: NetworkSpec, precision: Precision, seed: int = 0
 ) -> tf_keras.Model:
-    """A QKeras MLP classifier whose output is the quantized logits (see :func:`build_qkeras_network`).
+    """A candidate's QKeras classifier whose output is the quantized logits (see :func:`build_qkeras_network`).
 
     Args:
-        n_inputs: input features.
+        input_shape: input features, or ``(tokens, features)`` of a network with a body.
         n_classes: classes (head units).
         network: hidden widths, dropout and L1 (``batch_norm`` is ignored, see the module doc).
         precision: input, weight and activation formats, network-wide or per layer (its
@@ -40,12 +40,12 @@ def build_qkeras_mlp(
         seed: weight initialisation seed.
 
     Returns:
-        The uncompiled model: hidden dense layers ``dense_<i>``, the head ``output``.
+        The uncompiled model: layers with weights ``<kind>_<i>`` (``dense_<i>`` in an MLP), the head ``output``.
     """
     if network.activation != "relu":
         raise ValueError(f"the quantized flow implements ReLU hidden layers, got activation={network.activation!r}")
-    if any(network.batch_norm):
-        logger.debug("Batch normalisation is not part of the quantized flow; %s is built without it", network.hidden_units)
+    if any(network.batch_norm_flags):
+        logger.debug("Batch normalisation is not part of the quantized flow; %s is built without it", network.describe())
     # The target does not shape the Keras model; the default one only completes the description.
-    arch = to_architecture(network, n_inputs, n_classes, precision, ImplementationTarget())
+    arch = to_architecture(network, input_shape, n_classes, precision, ImplementationTarget())
     return build_qkeras_network(arch, dropout=network.dropout, l1=network.l1, seed=seed)

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from snac_pack.compression.loop import CompressionPoint
-from snac_pack.compression.qmodel import build_qkeras_mlp
+from snac_pack.compression.qmodel import build_qkeras_classifier
 from snac_pack.models.quantized import quantized_weights
 from snac_pack.compression.settings import FixedPoint, QuantizationPoint
 from snac_pack.data.features import FeatureTable
 from snac_pack.hardware.architecture import Architecture
 from snac_pack.hardware.network import LayerWeights
-from snac_pack.models.mlp import MLPSpec, predict_classes
+from snac_pack.models.mlp import NetworkSpec, predict_classes
 from snac_pack.search.sampling import candidate_inputs
 from snac_pack.search.space import Candidate
 
@@ -49,7 +49,7 @@ class CompressedModel:
 
     name: str
     kind: Literal["candidate", "baseline"]
-    network: MLPSpec
+    network: NetworkSpec
     input_window: tuple[int, int] | None
     point: QuantizationPoint
     input_format: FixedPoint
@@ -90,8 +90,8 @@ class CompressedModel:
 
     def to_keras(self) -> tf_keras.Model:
         """The QKeras model with the stored weights."""
-        model = build_qkeras_mlp(
-            self.arch.n_inputs, self.n_classes, self.network, self.point.precision(self.input_format)
+        model = build_qkeras_classifier(
+            self.arch.input_shape, self.n_classes, self.network, self.point.precision(self.input_format)
         )
         model.set_weights(self.weights)
         return model
@@ -121,7 +121,7 @@ class CompressedModel:
         return cls(
             name=manifest["name"],
             kind=manifest["kind"],
-            network=MLPSpec.model_validate(manifest["network"]),
+            network=NetworkSpec.model_validate(manifest["network"]),
             input_window=tuple(window) if window is not None else None,
             point=QuantizationPoint.model_validate(manifest["point"]),
             input_format=FixedPoint.model_validate(manifest["input_format"]),

@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from snac_pack.hardware.architecture import MAX_BITS
-from snac_pack.models.mlp import MLPSpec
+from snac_pack.models.mlp import NetworkSpec
 from snac_pack.search.space import Candidate, LayerPrecision, Precision
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
@@ -171,9 +171,9 @@ class BaselineModel(BaseModel):
     l1: float = Field(default=0.0, ge=0)
     input_window: tuple[int, int] | None = None
 
-    def network(self) -> MLPSpec:
+    def network(self) -> NetworkSpec:
         """The network description."""
-        return MLPSpec(hidden_units=self.hidden_units, l1=self.l1)
+        return NetworkSpec(hidden_units=self.hidden_units, l1=self.l1)
 
     def candidate(self) -> Candidate:
         """The network with its training set-up, as the search describes its trials."""

@@ -236,3 +236,38 @@ def iq_window_columns(feature_names: tuple[str, ...], start: int, length: int) -
             "keep search_space.input_window inside data_processing.features.window_length"
         )
     return np.asarray(i_columns[start : start + length] + q_columns[start : start + length])
+
+
+def token_grid(feature_names: tuple[str, ...] | list[str]) -> np.ndarray:
+    """The columns of flat features seen as a sequence of tokens: index ``[token, feature]``.
+
+    Columns named ``<feature>_<token>`` (``z_0``, ``deta_0``, … of jet constituents; ``I_0``,
+    ``Q_0``, … of a readout trace, in any layout) form the grid; tokens in increasing order,
+    features in the order they first appear.
+
+    Args:
+        feature_names: names of the columns.
+
+    Returns:
+        Column indices, shape ``(tokens, features)``.
+
+    Raises:
+        ValueError: a name without a token index, or a feature missing at some token.
+    """
+    cells: dict[tuple[int, str], int] = {}
+    features: list[str] = []
+    for column, name in enumerate(feature_names):
+        feature, _, token = str(name).rpartition("_")
+        if not feature or not token.isdigit():
+            raise ValueError(
+                f"feature {name!r} has no token index: networks over tokens (search_space.family deepsets, mixer, "
+                "conv1d) read features named <feature>_<token>, e.g. data_processing.features.kind jet_constituents or iq_window"
+            )
+        if feature not in features:
+            features.append(feature)
+        cells[(int(token), feature)] = column
+    tokens = sorted({token for token, _ in cells})
+    missing = [f"{feature}_{token}" for token in tokens for feature in features if (token, feature) not in cells]
+    if missing:
+        raise ValueError(f"features {missing[:5]} are missing: a sequence needs every feature at every token")
+    return np.array([[cells[(token, feature)] for feature in features] for token in tokens], dtype=np.int64)

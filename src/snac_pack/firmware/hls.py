@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from snac_pack.firmware.keras2 import keras2_converter
-from snac_pack.hardware.architecture import Architecture, ImplementationTarget
+from snac_pack.hardware.architecture import Architecture, ImplementationTarget, quantizes
 from snac_pack.hardware.fixed_point import FixedFormat
 from snac_pack.models.quantized import layer_name
 
@@ -84,7 +84,7 @@ def _layer_input_formats(arch: Architecture) -> list[FixedFormat]:
     formats, current = [], arch.input_format
     for layer in arch.layers:
         formats.append(current)
-        if layer.kind != "flatten":
+        if quantizes(layer):
             current = layer.activation_format
     return formats
 

@@ -216,6 +216,16 @@ WeightedLayerSpec = DenseLayerSpec | PointwiseLayerSpec | Conv1DLayerSpec | Toke
 Shape = tuple[int] | tuple[int, int]
 
 
+def has_weights(layer: Any) -> bool:
+    """Whether a layer has a kernel and a bias (every kind but ``pool`` and ``flatten``)."""
+    return layer.kind not in ("pool", "flatten")
+
+
+def quantizes(layer: Any) -> bool:
+    """Whether a layer's result is quantized to its activation format (every kind but ``flatten``)."""
+    return layer.kind != "flatten"
+
+
 def _is_power_of_two(value: int) -> bool:
     return value > 0 and value & (value - 1) == 0
 
@@ -435,7 +445,7 @@ class Architecture(BaseModel):
 
     def weighted_layers(self) -> list[WeightedLayerSpec]:
         """The layers with a kernel and a bias, in order (every layer of an MLP)."""
-        return [layer for layer in self.layers if layer.kind not in ("pool", "flatten")]
+        return [layer for layer in self.layers if has_weights(layer)]
 
     @property
     def widths(self) -> tuple[int, ...]:
@@ -464,7 +474,7 @@ class Architecture(BaseModel):
             One ``(fan_in, units)`` per layer with weights, in order.
         """
         return [kernel_shape(layer, shape_in) for layer, (shape_in, _) in zip(self.layers, self.layer_io_shapes(), strict=True)
-                if layer.kind not in ("pool", "flatten")]
+                if has_weights(layer)]
 
     def kernel_uses(self) -> list[int]:
         """How many times each layer with weights applies its kernel (tokens, positions or features).
@@ -534,7 +544,7 @@ class Architecture(BaseModel):
 
         weighted = self.weighted_layers()
         weight = span([layer.weight_bits for layer in weighted])
-        act = span([layer.activation_bits for layer in self.layers if layer.kind != "flatten"])
+        act = span([layer.activation_bits for layer in self.layers if quantizes(layer)])
         sparsity = sum(layer.sparsity for layer in weighted) / len(weighted)
         if self.is_mlp:
             shape = "-".join(map(str, self.widths))

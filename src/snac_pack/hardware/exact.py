@@ -42,9 +42,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from snac_pack.hardware.architecture import Architecture
+from snac_pack.hardware.architecture import Architecture, quantizes
 from snac_pack.hardware.cost import HardwareCost
-from snac_pack.hardware.layers import apply_layer, quantizes
+from snac_pack.hardware.layers import apply_layer
 from snac_pack.hardware.network import NetworkWeights, layer_weights, quantize_inputs, validate_weights
 
 if TYPE_CHECKING:

@@ -87,8 +87,3 @@ def apply_layer(layer: LayerSpec, x: Any, weights: tuple[Any, Any] | None) -> An
     """
     kernel, bias = weights if weights is not None else (None, None)
     return ARITHMETIC[layer.kind](layer, x, kernel, bias)
-
-
-def quantizes(layer: LayerSpec) -> bool:
-    """Whether the layer's result is quantized to an activation format (all kinds but ``flatten``)."""
-    return layer.kind != "flatten"

@@ -22,9 +22,9 @@ from typing import Literal, get_args
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from snac_pack.hardware.architecture import Architecture
+from snac_pack.hardware.architecture import Architecture, has_weights, quantizes
 from snac_pack.hardware.fixed_point import FixedFormat, is_representable, quantize_to_format
-from snac_pack.hardware.layers import apply_layer, quantizes
+from snac_pack.hardware.layers import apply_layer
 
 LayerWeights = tuple[NDArray[np.float64], NDArray[np.float64]]
 NetworkWeights = Sequence[LayerWeights]
@@ -74,7 +74,7 @@ def layer_weights(arch: Architecture, weights: NetworkWeights) -> list[tuple[obj
         One entry per layer.
     """
     remaining = iter(weights)
-    return [next(remaining) if layer.kind not in ("pool", "flatten") else None for layer in arch.layers]
+    return [next(remaining) if has_weights(layer) else None for layer in arch.layers]
 
 
 def validate_weights(arch: Architecture, weights: NetworkWeights) -> None:
@@ -87,7 +87,7 @@ def validate_weights(arch: Architecture, weights: NetworkWeights) -> None:
     Raises:
         ValueError: Naming the first offending layer (its position in ``arch.layers``) and what is wrong.
     """
-    positions = [index for index, layer in enumerate(arch.layers) if layer.kind not in ("pool", "flatten")]
+    positions = [index for index, layer in enumerate(arch.layers) if has_weights(layer)]
     if len(weights) != len(positions):
         raise ValueError(f"weights has {len(weights)} layers, the architecture {len(positions)} with weights")
     for index, (fan_in, units), layer, (kernel, bias) in zip(

@@ -363,7 +363,10 @@ class Surrogate:
 
         Raises:
             ValueError: weights given to a surrogate without weight-aware regressors.
+            NotImplementedError: an architecture with layer kinds other than dense.
         """
+        for arch in archs:
+            arch.require_mlp("the hardware surrogate (set global_search.estimator: exact to cost other layer kinds with da4ml)")
         for arch in {arch.target for arch in archs}:
             self.check_target(arch)
         self._check_features_version()

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from snac_pack.hardware.architecture import Architecture, kernel_shape
+from snac_pack.hardware.architecture import Architecture, has_weights, kernel_shape, quantizes
 from snac_pack.hardware.network import LayerWeights
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def layer_name(arch: Architecture, position: int) -> str:
 
 def kernel_layer_names(arch: Architecture) -> list[str]:
     """Names of the layers with weights, in order, head last."""
-    return [layer_name(arch, position) for position, layer in enumerate(arch.layers) if layer.kind not in ("pool", "flatten")]
+    return [layer_name(arch, position) for position, layer in enumerate(arch.layers) if has_weights(layer)]
 
 
 def _output_quantizer(layer: Any) -> object:
@@ -157,7 +157,7 @@ def build_qkeras_network(arch: Architecture, *, dropout: float = 0.0, l1: float 
     x = QActivation(quantized_bits(arch.input_bits, arch.input_integer_bits, alpha=1), name="input_quantizer")(inputs)
     for position, (layer, (shape_in, _)) in enumerate(zip(arch.layers, arch.layer_io_shapes(), strict=True)):
         x = BUILDERS[layer.kind](context, layer, position, x, shape_in)
-        if layer.kind == "flatten":
+        if not quantizes(layer):
             continue
         head = position == arch.depth - 1
         x = QActivation(_output_quantizer(layer), name="output_quantizer" if head else f"activation_{position}")(x)

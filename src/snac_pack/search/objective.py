@@ -47,7 +47,7 @@ from snac_pack.hardware.surrogate import Surrogate
 from snac_pack.models.export import quantized_network
 from snac_pack.models.mlp import (
     TrainingSettings,
-    build_mlp,
+    build_float_network,
     early_stopping_split,
     predict_classes,
     task_metric,
@@ -55,9 +55,10 @@ from snac_pack.models.mlp import (
 )
 from snac_pack.search.sampling import candidate_inputs
 from snac_pack.search.space import (
+    BodySpace,
     Precision,
     SearchSpace,
-    n_dense_layers,
+    n_weighted_layers,
     suggest_candidate,
     suggest_precision,
     to_architecture,
@@ -183,7 +184,7 @@ class TrialObjective:
         """Run one trial; returns the objectives' values by name."""
         candidate = suggest_candidate(self.space, trial)
         quantization_aware = self.mode == "quantization_aware"
-        precision = suggest_precision(self.space, trial, n_dense_layers(candidate)) if quantization_aware else self.precision
+        precision = suggest_precision(self.space, trial, n_weighted_layers(candidate)) if quantization_aware else self.precision
         evaluation = self.evaluate(candidate, precision, seed=trial.number, name=f"trial_{trial.number}", store=True)
         for name, value in evaluation.figures.items():
             trial.set_user_attr(name, value)
@@ -216,14 +217,18 @@ class TrialObjective:
             train_seconds = time.perf_counter() - started
             started = time.perf_counter()
         else:
-            metric, model, n_inputs, epochs = self._train_and_score(candidate, settings)
+            metric, model, input_shape, epochs = self._train_and_score(candidate, settings)
             train_seconds = time.perf_counter() - started
-            arch = to_architecture(candidate.network, n_inputs, len(self.train.class_names), precision, self.target)
+            arch = to_architecture(candidate.network, input_shape, len(self.train.class_names), precision, self.target)
             started = time.perf_counter()
             # The trained network, pruned and quantized to the search precision: the surrogate predicts
             # from its weights, da4ml costs it.
             network = quantized_network(model, arch)
-        surrogate_figures = self.surrogate.predict([arch], weights=[network]).iloc[0].to_dict()
+        # Beside exact costs the surrogate's are recorded for comparison, where it knows the layer kinds.
+        surrogate_figures = (
+            self.surrogate.predict([arch], weights=[network]).iloc[0].to_dict()
+            if self.estimator == "surrogate" or arch.is_mlp else {}
+        )
         if self.estimator == "exact":
             cost = exact_cost(arch, network)
             figures = {figure: float(getattr(cost, figure)) for figure in HARDWARE_FIGURES}
@@ -234,7 +239,7 @@ class TrialObjective:
         figures.update(resource_percentages(figures, self.target))
         figures[self.metric] = metric
         figures["bops"] = arch.bops()
-        attributes |= {f"surrogate_{figure}": float(surrogate_figures[figure]) for figure in HARDWARE_FIGURES}
+        attributes |= {f"surrogate_{figure}": float(value) for figure, value in surrogate_figures.items() if figure in HARDWARE_FIGURES}
         attributes |= {
             "metric_split": self.metric_split(),
             "mode": self.mode,
@@ -295,22 +300,22 @@ class TrialObjective:
 
     def _train_and_score(
         self, candidate: Candidate, settings: TrainingSettings
-    ) -> tuple[float, tf_keras.Model, int, int]:
+    ) -> tuple[float, tf_keras.Model, tuple[int, ...], int]:
         """Train on the split (or k folds) and measure the metric on held-out data.
 
         Returns:
-            The metric, the trained model (the last fold's with k-fold), its input count and
+            The metric, the trained model (the last fold's with k-fold), its input shape and
             the epochs trained in total.
         """
         n_classes = len(self.train.class_names)
         scores, epochs = [], 0
         for fold, (fitted, measured) in enumerate(self._folds(settings.seed)):
             x_fit, x_measured = candidate_inputs(candidate, fitted), candidate_inputs(candidate, measured)
-            model = build_mlp(x_fit.shape[1], n_classes, candidate.network, seed=settings.seed + fold)
+            model = build_float_network(x_fit.shape[1:], n_classes, candidate.network, seed=settings.seed + fold)
             history = self._fit(model, x_fit, fitted.y, settings)
             scores.append(task_metric(self.metric, measured.y, predict_classes(model, x_measured)))
             epochs += len(history["loss"])
-        return float(np.mean(scores)), model, x_fit.shape[1], epochs
+        return float(np.mean(scores)), model, tuple(x_fit.shape[1:]), epochs
 
     def _folds(self, seed: int) -> list[tuple[FeatureTable, FeatureTable]]:
         """(fitted, measured) splits: train and validation, or the k stratified folds of train + validation."""
@@ -341,7 +346,7 @@ class TrialObjective:
 
         point = QuantizationPoint.of(precision)
         input_format = FixedPoint(bits=precision.input_bits, integer=precision.input_integer_bits)
-        n_layers = n_dense_layers(candidate)
+        n_layers = n_weighted_layers(candidate)
         targets = tuple(precision.layer(index, n_layers).sparsity for index in range(n_layers))
         steps = self.quantization_aware.pruning_iterations if max(targets) > 0 else 0
         per_layer = {"layer_targets": targets} if "sparsity" in self.space.per_layer and steps else {}
@@ -393,7 +398,7 @@ def _digest(payload: bytes) -> str:
 
 #: Settings added after studies were first recorded, with their defaults: left out of a record at
 #: their default, so that a study made before they existed continues under unchanged settings.
-_LATER_DEFAULTS = {"per_layer": ((), []), "end": (None,)}
+_LATER_DEFAULTS = {"per_layer": ((), []), "end": (None,), "body": (BodySpace().model_dump(mode="json"),)}
 
 
 def _without_later_defaults(settings: dict[str, Any]) -> dict[str, Any]:

@@ -15,15 +15,15 @@ from collections.abc import Collection
 
 import numpy as np
 
-from snac_pack.data.features import FeatureTable, iq_window_columns
+from snac_pack.data.features import FeatureTable, iq_window_columns, token_grid
 from snac_pack.hardware.architecture import ImplementationTarget
 from snac_pack.hardware.ground_truth import DesignRequest
 from snac_pack.models.export import quantized_network
-from snac_pack.models.mlp import TrainingSettings, build_mlp, train_classifier
+from snac_pack.models.mlp import TrainingSettings, build_float_network, train_classifier
 from snac_pack.search.space import (
     Candidate,
     SearchSpace,
-    n_dense_layers,
+    n_weighted_layers,
     n_network_inputs,
     random_trials,
     suggest_candidate,
@@ -35,10 +35,18 @@ logger = logging.getLogger(__name__)
 
 
 def candidate_inputs(candidate: Candidate, table: FeatureTable) -> np.ndarray:
-    """The model-input columns a candidate reads: its readout window, or every feature."""
+    """The model inputs a candidate reads: its readout window, or every feature; as tokens for a network with a body.
+
+    Returns:
+        ``(N, features)`` for an MLP, ``(N, tokens, features)`` for a network with a body.
+    """
     if candidate.input_window is None:
-        return table.x
-    return table.x[:, iq_window_columns(table.feature_names, *candidate.input_window)]
+        columns = np.arange(table.x.shape[1])
+    else:
+        columns = iq_window_columns(table.feature_names, *candidate.input_window)
+    if candidate.network.body:
+        columns = columns[token_grid([table.feature_names[column] for column in columns])]
+    return table.x if candidate.input_window is None and not candidate.network.body else table.x[:, columns]
 
 
 def random_weight_designs(
@@ -53,7 +61,7 @@ def random_weight_designs(
     designs = []
     for index, trial in enumerate(itertools.islice(random_trials(seed), n_designs)):
         candidate = suggest_candidate(space, trial)
-        precision = suggest_precision(space, trial, n_dense_layers(candidate))
+        precision = suggest_precision(space, trial, n_weighted_layers(candidate))
         arch = to_architecture(candidate.network, n_network_inputs(candidate, n_features), n_classes, precision, target)
         designs.append(DesignRequest(arch=arch, weight_origin="random", weight_seed=seed * 1_000_003 + index, plan=plan))
     return designs
@@ -105,13 +113,13 @@ def trained_weight_designs(
     for index, trial in enumerate(itertools.islice(random_trials(seed + 7919), n_designs)):
         candidate = suggest_candidate(space, trial)
         x_train, x_val = candidate_inputs(candidate, train), candidate_inputs(candidate, val)
-        precision = suggest_precision(space, trial, n_dense_layers(candidate))
+        precision = suggest_precision(space, trial, n_weighted_layers(candidate))
         arch = to_architecture(candidate.network, x_train.shape[1], n_classes, precision, target)
         planned = DesignRequest(arch=arch, weight_origin="trained", weight_seed=trained_weight_id(data, training, seed, index), plan=plan)
         if planned.design_id() in already_costed:
             designs.append(planned)
             continue
-        model = build_mlp(x_train.shape[1], n_classes, candidate.network, seed=seed + index)
+        model = build_float_network(x_train.shape[1:], n_classes, candidate.network, seed=seed + index)
         settings = training.model_copy(update={"learning_rate": candidate.learning_rate, "seed": seed + index})
         train_classifier(model, (x_train, train.y), (x_val, val.y), settings)
         designs.append(dataclasses.replace(planned, weights=quantized_network(model, arch)))

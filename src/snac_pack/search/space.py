@@ -14,8 +14,18 @@ from typing import Any, Literal, Protocol
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from snac_pack.hardware.architecture import Architecture, DenseLayerSpec, ImplementationTarget
-from snac_pack.models.mlp import MLPSpec
+from snac_pack.hardware.architecture import (
+    Architecture,
+    Conv1DLayerSpec,
+    DenseLayerSpec,
+    FlattenLayerSpec,
+    ImplementationTarget,
+    PointwiseLayerSpec,
+    PoolLayerSpec,
+    TokenMixLayerSpec,
+    quantizes,
+)
+from snac_pack.models.mlp import BodyLayer, NetworkSpec
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 
@@ -126,19 +136,65 @@ class PrecisionSpace(BaseModel):
 
 #: Choices a space may draw for every layer instead of once per network.
 PerLayerChoice = Literal["batch_norm", "weight_bits", "activation_bits", "sparsity"]
+#: Network families: ``mlp`` (dense layers on the flat inputs), ``deepsets`` (a dense layer per
+#: token, an average over tokens, a dense head), ``mixer`` (blocks of token mixing and per-token
+#: dense layers, then an average or a flatten, a dense head), ``conv1d`` (1-D convolutions, a
+#: flatten, a dense head).
+Family = Literal["mlp", "deepsets", "mixer", "conv1d"]
+FAMILIES: tuple[Family, ...] = ("mlp", "deepsets", "mixer", "conv1d")
 
 
-class SearchSpace(BaseModel):
-    """An MLP family: depth, per-layer widths, regularisation, learning rate (and input window).
+class BodySpace(BaseModel):
+    """What the families with a body over tokens draw (an MLP has none).
 
-    Widths are always drawn per hidden layer; the choices named in ``per_layer`` are too
-    (batch normalisation per hidden layer; weight bits, activation bits and sparsity per dense
-    layer, the output layer last), the others once per network.
+    Attributes:
+        layers: per-token dense layers (``deepsets``), mixing blocks (``mixer``) or convolutions (``conv1d``).
+        units: width choices of each of those layers (features per token, filters).
+        token_units: tokens after each token mixing (``mixer``; powers of two where the block
+            ends in an average).
+        kernel_size: kernel size choices of each convolution.
+        stride: stride choices of each convolution.
+        ending: how a ``mixer`` body ends: ``pool`` (the average over tokens) or ``flatten``.
     """
 
     model_config = _FROZEN
-    family: Literal["mlp"] = "mlp"
-    hidden_layers: IntRange = Field(description="number of hidden layers")
+    layers: IntRange = IntRange(low=1, high=2)
+    units: tuple[int, ...] = Field(default=(8, 16, 32), min_length=1)
+    token_units: tuple[int, ...] = Field(default=(4, 8, 16), min_length=1)
+    kernel_size: tuple[int, ...] = Field(default=(3, 5), min_length=1)
+    stride: tuple[int, ...] = Field(default=(1, 2), min_length=1)
+    ending: tuple[Literal["pool", "flatten"], ...] = Field(default=("pool",), min_length=1)
+
+    @model_validator(mode="after")
+    def _valid(self) -> BodySpace:
+        if self.layers.low < 1:
+            raise ValueError(f"layers.low must be at least 1, got {self.layers.low}")
+        for name in ("units", "token_units", "kernel_size", "stride"):
+            if min(getattr(self, name)) < 1:
+                raise ValueError(f"{name} must all be at least 1, got {list(getattr(self, name))}")
+        return self
+
+    def shortest_input(self) -> int:
+        """Tokens the deepest convolution stack of the largest kernels and strides needs."""
+        tokens = 1
+        for _ in range(self.layers.high):
+            tokens = (tokens - 1) * max(self.stride) + max(self.kernel_size)
+        return tokens
+
+
+class SearchSpace(BaseModel):
+    """Network families: depth, per-layer widths, regularisation, learning rate (and input window).
+
+    Widths are always drawn per layer; the choices named in ``per_layer`` are too (batch
+    normalisation per hidden layer with weights; weight bits, activation bits and sparsity per
+    layer with weights, the output layer last), the others once per network. ``family`` is one
+    family, or several to draw from per trial; the families other than ``mlp`` read the inputs
+    as a sequence of tokens (jet constituents, readout samples) and draw their body from ``body``.
+    """
+
+    model_config = _FROZEN
+    family: Family | tuple[Family, ...] = "mlp"
+    hidden_layers: IntRange = Field(description="number of dense hidden layers (after the body, if any)")
     units: tuple[int, ...] = Field(min_length=1, description="width choices of each hidden layer")
     activation: tuple[Literal["relu"], ...] = Field(
         default=("relu",), description="hidden activations (the hardware flow implements ReLU)"
@@ -150,17 +206,34 @@ class SearchSpace(BaseModel):
     input_window: InputWindowSpace | None = None
     precision: PrecisionSpace = PrecisionSpace()
     per_layer: tuple[PerLayerChoice, ...] = Field(default=(), description="choices drawn for every layer")
+    body: BodySpace = BodySpace()
 
     @model_validator(mode="after")
     def _positive_widths(self) -> SearchSpace:
-        if self.hidden_layers.low < 1:
-            raise ValueError(f"hidden_layers.low must be at least 1, got {self.hidden_layers.low}")
+        lowest = 1 if "mlp" in self.families else 0
+        if self.hidden_layers.low < lowest:
+            raise ValueError(
+                f"hidden_layers.low must be at least {lowest}{' (an MLP needs a hidden layer)' if lowest else ''}, "
+                f"got {self.hidden_layers.low}"
+            )
         if min(self.units) < 1:
             raise ValueError(f"units must all be at least 1, got {list(self.units)}")
         repeated = sorted({choice for choice in self.per_layer if self.per_layer.count(choice) > 1})
         if repeated:
             raise ValueError(f"per_layer names {repeated} more than once")
+        if "conv1d" in self.families and self.input_window is not None and self.input_window.length.low < self.body.shortest_input():
+            raise ValueError(
+                f"input_window.length.low = {self.input_window.length.low} samples is shorter than the "
+                f"{self.body.shortest_input()} the deepest convolution stack needs (body.layers.high = "
+                f"{self.body.layers.high}, kernel_size up to {max(self.body.kernel_size)}, stride up to "
+                f"{max(self.body.stride)}): raise input_window.length.low or lower those"
+            )
         return self
+
+    @property
+    def families(self) -> tuple[Family, ...]:
+        """The families drawn from."""
+        return (self.family,) if isinstance(self.family, str) else tuple(self.family)
 
 
 @dataclass(frozen=True)
@@ -173,7 +246,7 @@ class Candidate:
         input_window: ``(start, length)`` inside the model inputs' window, or ``None`` for all inputs.
     """
 
-    network: MLPSpec
+    network: NetworkSpec
     learning_rate: float
     input_window: tuple[int, int] | None
 
@@ -223,26 +296,62 @@ class Precision:
         return f"w{weights}/a{activations} s{sparsities}"
 
 
+def _suggest_body(space: SearchSpace, family: Family, trial: Suggester) -> tuple[BodyLayer, ...]:
+    """The body of a family: its layers over tokens, ending flat."""
+    if family == "mlp":
+        return ()
+    body = space.body
+    depth = body.layers.suggest(trial, "body_layers")
+    layers: list[BodyLayer] = []
+    for index in range(depth):
+        units = _suggest_choice(trial, f"body_units_{index}", body.units)
+        if family == "deepsets":
+            layers.append(BodyLayer(kind="pointwise", units=units))
+        elif family == "mixer":
+            tokens = _suggest_choice(trial, f"token_units_{index}", body.token_units)
+            layers += [BodyLayer(kind="token_mix", units=tokens), BodyLayer(kind="pointwise", units=units)]
+        else:
+            layers.append(BodyLayer(
+                kind="conv1d", units=units, kernel_size=_suggest_choice(trial, f"kernel_size_{index}", body.kernel_size),
+                stride=_suggest_choice(trial, f"stride_{index}", body.stride),
+            ))
+    if family == "deepsets":
+        layers.append(BodyLayer(kind="pool"))
+    elif family == "mixer":
+        layers.append(BodyLayer(kind=_suggest_choice(trial, "ending", body.ending)))
+    else:
+        layers.append(BodyLayer(kind="flatten"))
+    return tuple(layers)
+
+
 def suggest_candidate(space: SearchSpace, trial: Suggester) -> Candidate:
     """Draw a network and its training set-up from ``space``.
 
-    Parameter names: ``hidden_layers``, ``units_<i>`` (per hidden layer), ``activation``,
-    ``batch_norm`` (or ``batch_norm_<i>`` per hidden layer), ``dropout``, ``l1``,
+    Parameter names: ``family`` (when the space has several), ``body_layers``, ``body_units_<i>``,
+    ``token_units_<i>``, ``kernel_size_<i>``, ``stride_<i>``, ``ending`` (families with a body),
+    ``hidden_layers``, ``units_<i>`` (per hidden layer), ``activation``, ``batch_norm`` (or
+    ``batch_norm_<i>`` per hidden layer with weights, body first), ``dropout``, ``l1``,
     ``learning_rate``, ``window_start``, ``window_length``.
     """
+    family = _suggest_choice(trial, "family", space.families)
+    body = _suggest_body(space, family, trial)
     depth = space.hidden_layers.suggest(trial, "hidden_layers")
     units = tuple(_suggest_choice(trial, f"units_{index}", space.units) for index in range(depth))
     activation = _suggest_choice(trial, "activation", space.activation)
+    n_body = sum(layer.has_weights for layer in body)
     if "batch_norm" in space.per_layer:
-        batch_norm = tuple(_suggest_choice(trial, f"batch_norm_{index}", space.batch_norm) for index in range(depth))
+        flags = tuple(_suggest_choice(trial, f"batch_norm_{index}", space.batch_norm) for index in range(n_body + depth))
     else:
-        batch_norm = (_suggest_choice(trial, "batch_norm", space.batch_norm),) * depth
-    network = MLPSpec(
+        flags = (_suggest_choice(trial, "batch_norm", space.batch_norm),) * (n_body + depth)
+    body_flags = iter(flags[:n_body])
+    body = tuple(layer.model_copy(update={"batch_norm": next(body_flags)}) if layer.has_weights else layer for layer in body)
+    network = NetworkSpec(
         hidden_units=units,
         activation=activation,
-        batch_norm=batch_norm,
+        batch_norm=flags[n_body:],
         dropout=space.dropout.suggest(trial, "dropout"),
         l1=space.l1.suggest(trial, "l1"),
+        body=body,
     )
     window = space.input_window.suggest(trial) if space.input_window is not None else None
     return Candidate(network, space.learning_rate.suggest(trial, "learning_rate"), window)
@@ -283,9 +392,9 @@ def suggest_precision(space: SearchSpace, trial: Suggester, n_layers: int) -> Pr
     )
 
 
-def n_dense_layers(candidate: Candidate) -> int:
-    """Dense layers of the candidate's network: its hidden layers and the output layer."""
-    return len(candidate.network.hidden_units) + 1
+def n_weighted_layers(candidate: Candidate) -> int:
+    """Layers with weights of the candidate's network: its body's, its hidden layers and the output layer."""
+    return candidate.network.n_weighted_layers
 
 
 def n_network_inputs(candidate: Candidate, n_features: int) -> int:
@@ -293,18 +402,62 @@ def n_network_inputs(candidate: Candidate, n_features: int) -> int:
     return n_features if candidate.input_window is None else 2 * candidate.input_window[1]
 
 
+def _body_layer_spec(layer: BodyLayer, fmt: LayerPrecision | None, previous: Any, precision: Precision) -> Any:
+    """The hardware description of one body layer; a pool keeps the format of what it averages."""
+    if layer.kind == "flatten":
+        return FlattenLayerSpec()
+    if layer.kind == "pool":
+        bits, integer = (previous.activation_bits, previous.activation_integer_bits) if previous is not None else (
+            precision.input_bits, precision.input_integer_bits)
+        return PoolLayerSpec(size=layer.size, activation_bits=bits, activation_integer_bits=integer)
+    formats = {
+        "units": layer.units, "activation": "relu", "weight_bits": fmt.weight_bits,
+        "weight_integer_bits": precision.weight_integer_bits, "activation_bits": fmt.activation_bits,
+        "activation_integer_bits": precision.activation_integer_bits, "sparsity": fmt.sparsity,
+    }
+    if layer.kind == "conv1d":
+        return Conv1DLayerSpec(kernel_size=layer.kernel_size, stride=layer.stride, **formats)
+    return (PointwiseLayerSpec if layer.kind == "pointwise" else TokenMixLayerSpec)(**formats)
+
+
 def to_architecture(
-    network: MLPSpec, n_inputs: int, n_classes: int, precision: Precision, target: ImplementationTarget
+    network: NetworkSpec, n_inputs: int | tuple[int, int], n_classes: int, precision: Precision, target: ImplementationTarget
 ) -> Architecture:
     """The hardware description of ``network`` at ``precision`` on ``target``.
 
-    Batch normalisation folds into the dense layers and dropout vanishes at inference, so only
-    the widths, formats and sparsity reach the hardware.
+    Batch normalisation folds into the layers with weights and dropout vanishes at inference, so
+    only the shapes, formats and sparsity reach the hardware. Per-layer precisions count the
+    layers with weights, body first; a pool keeps the format of the layer before it.
+
+    Args:
+        network: the network.
+        n_inputs: features of a flat input, or ``(tokens, features)`` of a network with a body.
+        n_classes: outputs of the head.
+        precision: the formats and sparsities.
+        target: the implementation target.
+
+    Returns:
+        The validated architecture (a chain that does not fit names its layer).
     """
+    shape = (n_inputs,) if isinstance(n_inputs, int) else tuple(n_inputs)
+    if len(shape) != (2 if network.body else 1):
+        raise ValueError(
+            f"the network {network.describe()} reads {'(tokens, features)' if network.body else 'a flat input'}, "
+            f"got input shape {shape}"
+        )
+    n_layers = network.n_weighted_layers
+    formats = iter(precision.layer(index, n_layers) for index in range(n_layers))
+    layers: list[Any] = []
+    previous = None
+    for body_layer in network.body:
+        spec = _body_layer_spec(body_layer, next(formats) if body_layer.has_weights else None, previous, precision)
+        layers.append(spec)
+        if quantizes(spec):
+            previous = spec
     widths = (*network.hidden_units, n_classes)
-    formats = [precision.layer(index, len(widths)) for index in range(len(widths))]
-    layers = tuple(
-        DenseLayerSpec(
+    for index, units in enumerate(widths):
+        layer = next(formats)
+        layers.append(DenseLayerSpec(
             units=units,
             activation="linear" if index == len(widths) - 1 else "relu",
             weight_bits=layer.weight_bits,
@@ -312,14 +465,13 @@ def to_architecture(
             activation_bits=layer.activation_bits,
             activation_integer_bits=precision.activation_integer_bits,
             sparsity=layer.sparsity,
-        )
-        for index, (units, layer) in enumerate(zip(widths, formats, strict=True))
-    )
+        ))
     return Architecture(
-        n_inputs=n_inputs,
+        n_inputs=shape[-1],
+        tokens=shape[0] if len(shape) == 2 else None,
         input_bits=precision.input_bits,
         input_integer_bits=precision.input_integer_bits,
-        layers=layers,
+        layers=tuple(layers),
         target=target,
     )
 

@@ -11,3 +11,14 @@ TINY = Architecture.from_widths(
     input_bits=4,
     input_integer_bits=1,
 )
+
+
+def cost_in_isolation_and_exit() -> None:
+    """In a (spawned) child process, as a search worker does: cost TINY twice through the isolated coster, then return."""
+    import numpy as np
+
+    from snac_pack.hardware.exact import isolated_exact_cost
+    from snac_pack.hardware.network import random_quantized_network
+
+    for seed in (0, 1):
+        isolated_exact_cost(TINY, random_quantized_network(TINY, np.random.default_rng(seed)))

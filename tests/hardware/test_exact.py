@@ -202,3 +202,46 @@ def test_cost_table_row_combines_features_and_cost() -> None:
     other = TINY.model_copy(update={"target": ImplementationTarget(clock_period_ns=3.0)})
     with pytest.raises(ValueError, match="target"):
         cost_table_row(other, cost)
+
+
+@pytest.mark.slow
+def test_isolated_exact_cost_agrees_and_replaces_its_process_after_its_budget() -> None:
+    from snac_pack.hardware.exact import IsolatedExactCost, solved_weights
+
+    weights = random_quantized_network(TINY, np.random.default_rng(0))
+    coster = IsolatedExactCost(weights_per_process=1.5 * solved_weights(TINY))
+    try:
+        first = coster(TINY, weights)
+        executor = coster._executor
+        assert first == exact_cost(TINY, weights)
+        coster(TINY, weights)  # over the budget: a new process
+        assert coster._executor is not executor
+    finally:
+        coster.close()
+    # A child that dies is named with the design it was costing.
+    lasting = IsolatedExactCost()
+    try:
+        lasting(TINY, weights)
+        for process in lasting._executor._processes.values():
+            process.kill()
+        with pytest.raises(RuntimeError, match=r"da4ml's process died costing .*\(out of memory\?\)"):
+            lasting(TINY, weights)
+    finally:
+        lasting.close()
+
+
+@pytest.mark.slow
+def test_a_worker_process_that_costs_in_isolation_exits() -> None:
+    # A multiprocessing child joins its children as it exits; the isolated coster's idle pool
+    # must be ended before that join, or the worker never exits (a search would hang at its end).
+    import multiprocessing
+
+    from hardware.designs import cost_in_isolation_and_exit
+
+    worker = multiprocessing.get_context("spawn").Process(target=cost_in_isolation_and_exit)
+    worker.start()
+    worker.join(180)
+    if worker.is_alive():
+        worker.kill()
+        pytest.fail("the worker did not exit within 180 s after costing in isolation")
+    assert worker.exitcode == 0

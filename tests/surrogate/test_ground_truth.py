@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from snac_pack.hardware.architecture import Architecture
+from snac_pack.hardware.exact import WEIGHTS_PER_PROCESS
 from snac_pack.hardware.ground_truth import (
-    _WEIGHTS_PER_WORKER_POOL,
     DesignRequest,
     GroundTruthStore,
     architecture_of,
@@ -64,4 +64,4 @@ def test_pools_serve_many_small_designs_or_few_large_ones_in_order() -> None:
     # then two large and 33 small ones, then the rest.
     assert [len(batch) for batch in batches] == [3, 35, 17]
     assert all(len(batch) >= 2 for batch in pool_batches(large, n_workers=2)[:-1])
-    assert 2 * _WEIGHTS_PER_WORKER_POOL <= sum(request.arch.n_unpruned_weights() for request in batches[0])
+    assert 2 * WEIGHTS_PER_PROCESS <= sum(request.arch.n_unpruned_weights() for request in batches[0])

@@ -34,7 +34,12 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
+import multiprocessing.util
+import os
 import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -61,6 +66,10 @@ ADDER_LEVELS_PER_NS = 1.0
 # The trace's conventions; ground-truth rows of another version are not mixed with this one's.
 # 1: activations rounded ties up (da4ml RND); 2: ties to even (QKeras, hls4ml AP_RND_CONV).
 TRACE_VERSION = 2
+#: Unpruned weights (times their uses) a process costs before it is replaced: da4ml 0.5.2's solver
+#: keeps about 0.05-0.1 MB per weight it has seen (about 1 GB per process at this budget), while
+#: starting one costs about 8 s (spawn, imports, loading the compiled kernels).
+WEIGHTS_PER_PROCESS = 12_000
 # da4ml opcodes of variable×variable multiplication and table lookup (see da4ml.trace.tracer).
 _MULTIPLIER_OPCODE = 7
 _LOOKUP_OPCODE = 8
@@ -286,6 +295,75 @@ def exact_cost(arch: Architecture, weights: NetworkWeights, latency_cutoff: floa
         LUTs, FFs, DSPs (0), BRAM (0), latency and initiation interval, ``source="da4ml"``.
     """
     return ExactDesign.build(arch, weights, latency_cutoff).cost()
+
+
+def solved_weights(arch: Architecture) -> float:
+    """The unpruned weights da4ml solves for, each kernel once per application: what its memory grows with."""
+    return sum(
+        (1.0 - layer.sparsity) * fan_in * units * uses
+        for (fan_in, units), uses, layer in zip(arch.layer_shapes(), arch.kernel_uses(), arch.weighted_layers(), strict=True)
+    )
+
+
+def _one_thread() -> None:
+    # da4ml's solver is numba-parallel: beside other workers, extra threads only contend.
+    os.environ["NUMBA_NUM_THREADS"] = "1"
+
+
+class IsolatedExactCost:
+    """:func:`exact_cost` in a child process that is replaced after :data:`WEIGHTS_PER_PROCESS` weights.
+
+    da4ml 0.5.2's solver never frees part of its memory, so a process that costs design after
+    design (a search trial after trial with ``estimator: exact``) grows until the machine kills
+    it; here the child holds that memory and is replaced before it grows large. One instance per
+    process (see :func:`isolated_exact_cost`).
+    """
+
+    def __init__(self, weights_per_process: float = WEIGHTS_PER_PROCESS) -> None:
+        self.weights_per_process = weights_per_process
+        self._executor: ProcessPoolExecutor | None = None
+        self._seen = 0.0
+
+    def __call__(self, arch: Architecture, weights: NetworkWeights) -> HardwareCost:
+        """da4ml's exact cost of ``arch`` with ``weights``, computed in the child."""
+        size = solved_weights(arch)
+        if self._executor is not None and self._seen > 0 and self._seen + size > self.weights_per_process:
+            self.close()
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_one_thread)
+            self._seen = 0.0
+        try:
+            cost = self._executor.submit(exact_cost, arch, weights).result()
+        except BrokenProcessPool as error:
+            self.close()
+            raise RuntimeError(
+                f"da4ml's process died costing {arch.describe()} (out of memory?); "
+                f"it had costed {self._seen:.0f} weights before this design's {size:.0f}"
+            ) from error
+        self._seen += size
+        return cost
+
+    def close(self) -> None:
+        """End the child (its memory goes with it)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+
+_ISOLATED: IsolatedExactCost | None = None
+
+
+def isolated_exact_cost(arch: Architecture, weights: NetworkWeights) -> HardwareCost:
+    """:func:`exact_cost` through this process's :class:`IsolatedExactCost` (created on first use)."""
+    global _ISOLATED
+    if _ISOLATED is None:
+        _ISOLATED = IsolatedExactCost()
+        # A multiprocessing child (a search worker) joins its children as it exits, before the
+        # interpreter's exit handlers would end the idle pool: end it first, or the join never
+        # returns. Priority above the pool's own queue finalizers (10), which would otherwise
+        # stop the queue before the pool's children are told to stop.
+        multiprocessing.util.Finalize(None, _ISOLATED.close, exitpriority=100)
+    return _ISOLATED(arch, weights)
 
 
 def predict_exact(arch: Architecture, weights: NetworkWeights, x: ArrayLike) -> NDArray[np.float64]:

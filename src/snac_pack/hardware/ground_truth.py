@@ -36,7 +36,7 @@ import pandas as pd
 
 from snac_pack.hardware.architecture import Architecture, ImplementationTarget
 from snac_pack.hardware.cost import HardwareCost
-from snac_pack.hardware.exact import TRACE_VERSION, ExactDesign
+from snac_pack.hardware.exact import TRACE_VERSION, WEIGHTS_PER_PROCESS, ExactDesign, solved_weights
 from snac_pack.hardware.network import WEIGHT_DISTRIBUTIONS, NetworkWeights, WeightDistribution, random_quantized_network
 from snac_pack.hardware.surrogate_features import STATISTICS_VERSION, weight_statistics
 
@@ -52,10 +52,6 @@ ROW_ORIGINS: tuple[RowOrigin, ...] = get_args(RowOrigin)
 #: this were compression points (60-bit weight digests), below it the trained ground-truth networks
 #: of surrogate_training (then numbered ``seed * 1_000_003 + index``; now a digest that names their data).
 _DIGEST_IDS_FROM = 2**32
-#: Unpruned weights a worker process costs before its pool is replaced: da4ml 0.5.2's solver
-#: keeps about 0.05-0.1 MB per weight it has seen (about 1 GB per worker at this budget), while
-#: starting a pool costs about 8 s (spawn, imports, loading the compiled kernels).
-_WEIGHTS_PER_WORKER_POOL = 12_000
 
 
 @dataclass(frozen=True)
@@ -372,7 +368,7 @@ def _log_progress(source: str, done: int, total: int, started: float) -> None:
 def pool_batches(requests: Sequence[DesignRequest], n_workers: int) -> list[list[DesignRequest]]:
     """Consecutive batches of ``requests``, each for one pool of ``n_workers`` processes.
 
-    A batch holds about ``n_workers`` × :data:`_WEIGHTS_PER_WORKER_POOL` unpruned weights and at
+    A batch holds about ``n_workers`` × :data:`WEIGHTS_PER_PROCESS` solved weights and at
     least one design per worker: a pool serves hundreds of small designs, or a few large ones.
     """
     batches: list[list[DesignRequest]] = []
@@ -380,8 +376,8 @@ def pool_batches(requests: Sequence[DesignRequest], n_workers: int) -> list[list
     weights = 0.0
     for request in requests:
         current.append(request)
-        weights += request.arch.n_unpruned_weights()
-        if weights >= n_workers * _WEIGHTS_PER_WORKER_POOL and len(current) >= n_workers:
+        weights += solved_weights(request.arch)
+        if weights >= n_workers * WEIGHTS_PER_PROCESS and len(current) >= n_workers:
             batches.append(current)
             current, weights = [], 0.0
     if current:

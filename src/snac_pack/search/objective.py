@@ -40,7 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from snac_pack.data.features import FeatureTable
 from snac_pack.hardware.architecture import Architecture, ImplementationTarget
-from snac_pack.hardware.exact import exact_cost
+from snac_pack.hardware.exact import isolated_exact_cost
 from snac_pack.hardware.network import NetworkWeights
 from snac_pack.hardware.parts import resource_percentages
 from snac_pack.hardware.surrogate import Surrogate
@@ -230,7 +230,7 @@ class TrialObjective:
             if self.estimator == "surrogate" or arch.is_mlp else {}
         )
         if self.estimator == "exact":
-            cost = exact_cost(arch, network)
+            cost = isolated_exact_cost(arch, network)
             figures = {figure: float(getattr(cost, figure)) for figure in HARDWARE_FIGURES}
         else:
             figures = {figure: float(surrogate_figures[figure]) for figure in HARDWARE_FIGURES}

@@ -118,7 +118,7 @@ def changed_keys(env: str, measured: dict[str, Any]) -> list[str]:
     return [key for key, value in measured.items() if json.dumps(value, sort_keys=True) != json.dumps(current[key], sort_keys=True)]
 
 
-def _commit() -> str:
+def current_commit() -> str:
     """HEAD's short hash, and whether the code a benchmark runs had uncommitted changes."""
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
@@ -148,7 +148,7 @@ class Run:
     parameters: dict[str, Any] = dataclasses.field(default_factory=dict)
     load_before: float = dataclasses.field(default_factory=load_average)
     date: str = dataclasses.field(default_factory=lambda: datetime.date.today().isoformat())
-    commit: str = dataclasses.field(default_factory=lambda: _commit())
+    commit: str = dataclasses.field(default_factory=lambda: current_commit())
 
     def provenance(self, load_after: float) -> list[str]:
         """The page's opening lines: who wrote it, when, where, under which load and configuration."""

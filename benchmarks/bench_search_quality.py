@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import PAGES, ROOT, Run, raw_parameters, write_page  # noqa: E402
+from _report import PAGES, ROOT, Run, current_commit, raw_parameters, write_page  # noqa: E402
 
 logger = logging.getLogger("bench_search_quality")
 
@@ -150,7 +150,7 @@ def run_arm(task: str, arm: str, seed: int, n_trials: int) -> None:
         "task": task, "arm": arm, "seed": seed, "n_trials": n_trials, "complete_trials": len(complete),
         "study_wall_s": float((complete["datetime_complete"].max() - complete["datetime_start"].min()).total_seconds()),
         "search_seconds_this_run": search_seconds, "compression_seconds": compression_seconds,
-        "front_size": len(front), "models": models,
+        "front_size": len(front), "models": models, "commit": current_commit(),
     }
     (folder / f"{name}.json").write_text(json.dumps(result, indent=1, default=float))
 
@@ -164,7 +164,7 @@ def run_baseline(task: str) -> None:
     folder = WORK / task
     folder.mkdir(parents=True, exist_ok=True)
     models, seconds = _compress(inputs, params, [], folder / "ground_truth.jsonl")
-    (folder / "baseline.json").write_text(json.dumps({"models": models, "compression_seconds": seconds}, indent=1, default=float))
+    (folder / "baseline.json").write_text(json.dumps({"models": models, "compression_seconds": seconds, "commit": current_commit()}, indent=1, default=float))
 
 
 def pareto(points: np.ndarray) -> np.ndarray:
@@ -200,7 +200,7 @@ def _summarise(
     baseline_file = folder / "baseline.json"
     baseline = json.loads(baseline_file.read_text())["models"][0] if baseline_file.is_file() else None
     reference = REFERENCE[task]
-    rows, figures, missing, fronts = [], {}, [], {}
+    rows, figures, missing, fronts, results_of_all = [], {}, [], {}, []
     for arm in arms:
         results = []
         for seed in seeds:
@@ -211,6 +211,7 @@ def _summarise(
                 missing.append(f"{arm} seed {seed}")
         if not results:
             continue
+        results_of_all += results
         volumes = [hypervolume(np.array([[m["test_metric"], m["exact_lut"]] for m in r["models"]], dtype=float), reference) for r in results]
         fronts[arm] = [np.array([[m["test_metric"], m["exact_lut"]] for m in r["models"]], dtype=float) for r in results]
         cheapest = []
@@ -259,6 +260,8 @@ def _summarise(
             figures[f"surrogate_minus_{other}"] = margin
             checks[f"surrogate above {other} by more than the spread"] = margin > spread
     lines += verdict_lines
+    commits = sorted({str(r.get("commit", "not recorded")) for r in results_of_all})
+    lines += ["", f"- Arm-seeds measured at commit(s) {', '.join(commits)} (each result file records its own)."]
     if missing:
         lines += ["", f"Not yet measured (rerun the command to add them; finished arm-seeds are kept): {', '.join(missing)}."]
     if fronts:

@@ -22,3 +22,19 @@ def cost_in_isolation_and_exit() -> None:
 
     for seed in (0, 1):
         isolated_exact_cost(TINY, random_quantized_network(TINY, np.random.default_rng(seed)))
+
+
+def cost_in_isolation_then_die(pid_file: str) -> None:
+    """In a spawned child: cost TINY in isolation, write the costing child's pid, then die without any cleanup."""
+    import os
+
+    import numpy as np
+
+    from snac_pack.hardware import exact
+    from snac_pack.hardware.network import random_quantized_network
+
+    exact.isolated_exact_cost(TINY, random_quantized_network(TINY, np.random.default_rng(0)))
+    (child,) = exact._ISOLATED._executor._processes  # noqa: SLF001  the test needs the pid
+    with open(pid_file, "w") as stream:
+        stream.write(str(child))
+    os._exit(9)  # as SIGKILL would: no finalizers, no atexit

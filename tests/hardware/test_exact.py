@@ -245,3 +245,30 @@ def test_a_worker_process_that_costs_in_isolation_exits() -> None:
         worker.kill()
         pytest.fail("the worker did not exit within 180 s after costing in isolation")
     assert worker.exitcode == 0
+
+
+@pytest.mark.slow
+def test_the_costing_child_of_a_killed_worker_exits(tmp_path: Path) -> None:
+    # A worker stopped or killed by the OOM killer leaves no finalizer to end its costing child:
+    # the child notices that its parent is gone and exits, freeing its memory.
+    import multiprocessing
+    import os
+    import time
+
+    from hardware.designs import cost_in_isolation_then_die
+
+    pid_file = tmp_path / "child.pid"
+    worker = multiprocessing.get_context("spawn").Process(target=cost_in_isolation_then_die, args=(str(pid_file),))
+    worker.start()
+    worker.join(180)
+    assert worker.exitcode == 9
+    child = int(pid_file.read_text())
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.5)
+    os.kill(child, 9)
+    pytest.fail(f"the costing child {child} outlived its killed worker by 30 s")

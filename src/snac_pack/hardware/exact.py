@@ -305,9 +305,27 @@ def solved_weights(arch: Architecture) -> float:
     )
 
 
-def _one_thread() -> None:
-    # da4ml's solver is numba-parallel: beside other workers, extra threads only contend.
+#: Seconds between a child's checks that the process it costs for is still alive.
+_PARENT_CHECK_S = 2.0
+
+
+def _start_child(parent_pid: int) -> None:
+    """Set up a costing child: one numba thread, and an exit of its own when its parent is gone.
+
+    da4ml's solver is numba-parallel: beside other workers, extra threads only contend. A pool's
+    child holds both ends of its task queue, so a parent that is killed (a search worker stopped
+    or taken by the OOM killer) would leave it waiting, and holding its memory, for ever.
+    """
+    import threading
+
     os.environ["NUMBA_NUM_THREADS"] = "1"
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(_PARENT_CHECK_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 class IsolatedExactCost:
@@ -330,7 +348,9 @@ class IsolatedExactCost:
         if self._executor is not None and self._seen > 0 and self._seen + size > self.weights_per_process:
             self.close()
         if self._executor is None:
-            self._executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_one_thread)
+            self._executor = ProcessPoolExecutor(
+                1, mp_context=multiprocessing.get_context("spawn"), initializer=_start_child, initargs=(os.getpid(),)
+            )
             self._seen = 0.0
         try:
             cost = self._executor.submit(exact_cost, arch, weights).result()

@@ -141,7 +141,6 @@ PerLayerChoice = Literal["batch_norm", "weight_bits", "activation_bits", "sparsi
 #: dense layers, then an average or a flatten, a dense head), ``conv1d`` (1-D convolutions, a
 #: flatten, a dense head).
 Family = Literal["mlp", "deepsets", "mixer", "conv1d"]
-FAMILIES: tuple[Family, ...] = ("mlp", "deepsets", "mixer", "conv1d")
 
 
 class BodySpace(BaseModel):
@@ -241,7 +240,7 @@ class Candidate:
     """One point of the space: the network to train and how.
 
     Attributes:
-        network: hidden layers and regularisation.
+        network: its body (if any), hidden layers and regularisation.
         learning_rate: Adam learning rate.
         input_window: ``(start, length)`` inside the model inputs' window, or ``None`` for all inputs.
     """

@@ -126,3 +126,24 @@ def test_a_window_too_short_for_the_deepest_convolutions_is_refused_naming_the_k
 def test_an_mlp_space_needs_a_hidden_layer() -> None:
     with pytest.raises(ValidationError, match=r"hidden_layers.low must be at least 1 \(an MLP needs a hidden layer\)"):
         SearchSpace.model_validate({"family": "mlp", "hidden_layers": {"low": 0, "high": 1}, "units": [4]})
+
+
+def test_random_designs_of_a_family_are_costed_into_the_table_and_left_out_of_the_surrogate_s_rows(tmp_path) -> None:
+    from snac_pack.hardware.ground_truth import GroundTruthStore, extend_ground_truth, row_statistics, rows_for
+    from snac_pack.search.sampling import random_weight_designs
+
+    names = tuple(f"{feature}_{token}" for token in range(TOKENS) for feature in ("z", "deta", "dphi"))
+    target = ImplementationTarget()
+    designs = random_weight_designs(_space("deepsets"), 2, feature_names=names, n_classes=3, target=target, seed=0)
+    assert all(design.arch.input_shape == (TOKENS, 3) and not design.arch.is_mlp for design in designs)
+    mlp = random_weight_designs(_space("mlp"), 1, feature_names=names, n_classes=3, target=target, seed=0)
+    assert mlp[0].arch.input_shape == (TOKENS * 3,)
+    store = GroundTruthStore(tmp_path / "gt.jsonl", shipped=None)
+    assert extend_ground_truth(store, [*designs, *mlp], "da4ml", n_workers=1) == 3
+    table = store.table()
+    assert (table["lut"] > 0).all()
+    # The surrogate's features know dense chains only: the family's rows wait in the table.
+    selected = rows_for(table, target, ("da4ml",), max_layers=8)
+    assert list(selected["design_id"]) == [mlp[0].design_id()]
+    family_row = table.set_index("design_id").loc[designs[0].design_id()]
+    assert row_statistics(family_row) is None

@@ -40,8 +40,9 @@ def test_candidates_stay_inside_the_space() -> None:
 
 
 def test_random_designs_are_reproducible_and_span_precisions() -> None:
-    first = random_weight_designs(SPACE, 20, n_features=16, n_classes=5, target=ImplementationTarget(), seed=3)
-    second = random_weight_designs(SPACE, 20, n_features=16, n_classes=5, target=ImplementationTarget(), seed=3)
+    names = tuple(f"f{index}" for index in range(16))
+    first = random_weight_designs(SPACE, 20, feature_names=names, n_classes=5, target=ImplementationTarget(), seed=3)
+    second = random_weight_designs(SPACE, 20, feature_names=names, n_classes=5, target=ImplementationTarget(), seed=3)
     assert [d.design_id() for d in first] == [d.design_id() for d in second]
     assert {d.arch.layers[0].weight_bits for d in first} == {4, 6, 8}
     assert all(d.arch.n_inputs == 16 and d.arch.n_outputs == 5 for d in first)

@@ -246,7 +246,8 @@ def cost_row(request: DesignRequest, cost: HardwareCost, seconds: float, network
     (``weight_statistics``, for the weight-aware surrogate).
     """
     traced = {"trace_version": TRACE_VERSION, "da4ml_version": da4ml_version()} if cost.source in TRACED_SOURCES else {}
-    counted = {} if network is None else {
+    # Weight counts are defined for dense chains (the surrogate's features); other kinds' rows have none yet.
+    counted = {} if network is None or not request.arch.is_mlp else {
         "weight_statistics": weight_statistics(request.arch, network).tolist(),
         "weight_statistics_version": STATISTICS_VERSION,
     }
@@ -266,6 +267,8 @@ def row_statistics(row: Mapping[str, Any] | pd.Series) -> np.ndarray | None:
         return np.asarray([np.asarray(layer, dtype=np.float64) for layer in recorded])
     if row.get("weight_origin") == "random":
         arch = architecture_of(row)
+        if not arch.is_mlp:
+            return None
         recorded_distribution = row.get("weight_distribution")
         distribution = recorded_distribution if isinstance(recorded_distribution, str) else "glorot_normal"
         return weight_statistics(arch, random_quantized_network(arch, np.random.default_rng(int(row["weight_seed"])), distribution))
@@ -475,7 +478,11 @@ def split_rows(rows: pd.DataFrame, fraction: float) -> tuple[pd.DataFrame, pd.Da
 
 
 def rows_for(table: pd.DataFrame, target: ImplementationTarget, sources: tuple[str, ...], max_layers: int) -> pd.DataFrame:
-    """The rows of one implementation target, from ``sources`` (every origin), at most ``max_layers`` deep."""
+    """The rows of one implementation target, from ``sources`` (every origin), at most ``max_layers`` deep.
+
+    Dense chains only: the surrogate's features know no other layer kind yet, so rows of networks
+    over tokens stay in the table for later and are not selected.
+    """
     if table.empty:
         return table
     selected = table[
@@ -486,5 +493,6 @@ def rows_for(table: pd.DataFrame, target: ImplementationTarget, sources: tuple[s
         & (table["target_clock_period_ns"] == target.clock_period_ns)
         & (table["target_io_type"] == target.io_type)
     ]
-    depth_ok = [architecture_of(row).depth <= max_layers for _, row in selected.iterrows()]
-    return selected[np.asarray(depth_ok, dtype=bool)].reset_index(drop=True)
+    archs = [architecture_of(row) for _, row in selected.iterrows()]
+    usable = [arch.is_mlp and arch.depth <= max_layers for arch in archs]
+    return selected[np.asarray(usable, dtype=bool)].reset_index(drop=True)

@@ -11,7 +11,7 @@ import hashlib
 import itertools
 import json
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 import numpy as np
 
@@ -24,7 +24,6 @@ from snac_pack.search.space import (
     Candidate,
     SearchSpace,
     n_weighted_layers,
-    n_network_inputs,
     random_trials,
     suggest_candidate,
     suggest_precision,
@@ -49,20 +48,37 @@ def candidate_inputs(candidate: Candidate, table: FeatureTable) -> np.ndarray:
     return table.x if candidate.input_window is None and not candidate.network.body else table.x[:, columns]
 
 
+def network_input_shape(candidate: Candidate, feature_names: Sequence[str]) -> int | tuple[int, int]:
+    """What the candidate's network reads from inputs with these columns (as :func:`candidate_inputs` gives them).
+
+    Returns:
+        The number of inputs of an MLP (two per window sample, I and Q, else every feature), or
+        ``(tokens, features)`` of a network with a body.
+    """
+    names = tuple(feature_names)
+    columns = np.arange(len(names)) if candidate.input_window is None else iq_window_columns(names, *candidate.input_window)
+    if candidate.network.body:
+        tokens, features = token_grid([names[column] for column in columns]).shape
+        return (int(tokens), int(features))
+    return len(columns)
+
+
 def random_weight_designs(
-    space: SearchSpace, n_designs: int, n_features: int, n_classes: int, target: ImplementationTarget, seed: int,
-    plan: str | None = None,
+    space: SearchSpace, n_designs: int, feature_names: Sequence[str], n_classes: int, target: ImplementationTarget,
+    seed: int, plan: str | None = None,
 ) -> list[DesignRequest]:
     """``n_designs`` architectures drawn at random from ``space``, with random quantized weights.
 
     The same seed gives the same designs, so a rerun finds them in the ground-truth table.
-    ``plan`` (the task's name) is recorded in their rows.
+    ``feature_names`` are the model inputs' columns (their count, or their tokens for a network
+    with a body); ``plan`` (the task's name) is recorded in their rows.
     """
     designs = []
     for index, trial in enumerate(itertools.islice(random_trials(seed), n_designs)):
         candidate = suggest_candidate(space, trial)
         precision = suggest_precision(space, trial, n_weighted_layers(candidate))
-        arch = to_architecture(candidate.network, n_network_inputs(candidate, n_features), n_classes, precision, target)
+        shape = network_input_shape(candidate, feature_names)
+        arch = to_architecture(candidate.network, shape, n_classes, precision, target)
         designs.append(DesignRequest(arch=arch, weight_origin="random", weight_seed=seed * 1_000_003 + index, plan=plan))
     return designs
 
@@ -114,7 +130,7 @@ def trained_weight_designs(
         candidate = suggest_candidate(space, trial)
         x_train, x_val = candidate_inputs(candidate, train), candidate_inputs(candidate, val)
         precision = suggest_precision(space, trial, n_weighted_layers(candidate))
-        arch = to_architecture(candidate.network, x_train.shape[1], n_classes, precision, target)
+        arch = to_architecture(candidate.network, x_train.shape[1:], n_classes, precision, target)
         planned = DesignRequest(arch=arch, weight_origin="trained", weight_seed=trained_weight_id(data, training, seed, index), plan=plan)
         if planned.design_id() in already_costed:
             designs.append(planned)

@@ -396,11 +396,6 @@ def n_weighted_layers(candidate: Candidate) -> int:
     return candidate.network.n_weighted_layers
 
 
-def n_network_inputs(candidate: Candidate, n_features: int) -> int:
-    """Inputs of the network: two per window sample (I and Q), else every feature."""
-    return n_features if candidate.input_window is None else 2 * candidate.input_window[1]
-
-
 def _body_layer_spec(layer: BodyLayer, fmt: LayerPrecision | None, previous: Any, precision: Precision) -> Any:
     """The hardware description of one body layer; a pool keeps the format of what it averages."""
     if layer.kind == "flatten":

@@ -57,7 +57,7 @@ def plan_random_designs(
     return random_weight_designs(
         SearchSpace.model_validate(search_space),
         params.n_random_designs,
-        n_features=train.x.shape[1],
+        feature_names=train.feature_names,
         n_classes=len(train.class_names),
         target=ImplementationTarget.model_validate(hardware_target),
         seed=params.seed,

@@ -309,12 +309,13 @@ def solved_weights(arch: Architecture) -> float:
 _PARENT_CHECK_S = 2.0
 
 
-def _start_child(parent_pid: int) -> None:
-    """Set up a costing child: one numba thread, and an exit of its own when its parent is gone.
+def start_costing_process(parent_pid: int) -> None:
+    """Set up a process of a costing pool: one numba thread, and an exit of its own when its parent is gone.
 
     da4ml's solver is numba-parallel: beside other workers, extra threads only contend. A pool's
-    child holds both ends of its task queue, so a parent that is killed (a search worker stopped
-    or taken by the OOM killer) would leave it waiting, and holding its memory, for ever.
+    process holds both ends of its task queue, so a parent that is killed (a search worker
+    stopped, a table build interrupted, either taken by the OOM killer) would leave it waiting,
+    and holding its memory, for ever. The pool's initializer, with the parent's pid.
     """
     import threading
 
@@ -349,7 +350,7 @@ class IsolatedExactCost:
             self.close()
         if self._executor is None:
             self._executor = ProcessPoolExecutor(
-                1, mp_context=multiprocessing.get_context("spawn"), initializer=_start_child, initargs=(os.getpid(),)
+                1, mp_context=multiprocessing.get_context("spawn"), initializer=start_costing_process, initargs=(os.getpid(),)
             )
             self._seen = 0.0
         try:

@@ -36,7 +36,7 @@ import pandas as pd
 
 from snac_pack.hardware.architecture import Architecture, ImplementationTarget
 from snac_pack.hardware.cost import HardwareCost
-from snac_pack.hardware.exact import TRACE_VERSION, WEIGHTS_PER_PROCESS, ExactDesign, solved_weights
+from snac_pack.hardware.exact import TRACE_VERSION, WEIGHTS_PER_PROCESS, ExactDesign, solved_weights, start_costing_process
 from snac_pack.hardware.network import WEIGHT_DISTRIBUTIONS, NetworkWeights, WeightDistribution, random_quantized_network
 from snac_pack.hardware.surrogate_features import STATISTICS_VERSION, weight_statistics
 
@@ -334,11 +334,6 @@ def architecture_of(row: dict[str, Any] | pd.Series) -> Architecture:
     return Architecture.model_validate_json(row["arch_json"])
 
 
-def _one_thread_per_worker() -> None:
-    # da4ml's solver is numba-parallel: with one process per core, extra threads only contend.
-    os.environ["NUMBA_NUM_THREADS"] = "1"
-
-
 def _exact_row(request: DesignRequest) -> dict[str, Any]:
     start = time.perf_counter()
     try:
@@ -427,7 +422,8 @@ def extend_ground_truth(
     # numpy thread pools are not fork-safe.
     for batch in pool_batches(todo, workers):
         with ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_one_thread_per_worker
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+            initializer=start_costing_process, initargs=(os.getpid(),),
         ) as executor:
             futures = [executor.submit(compute, request) for request in batch]
             try:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from snac_pack.firmware.keras2 import keras2_converter
-from snac_pack.hardware.architecture import Architecture, ImplementationTarget, quantizes
+from snac_pack.hardware.architecture import Architecture, ImplementationTarget
 from snac_pack.hardware.fixed_point import FixedFormat
 from snac_pack.models.quantized import layer_name
 
@@ -79,16 +79,6 @@ def _exact_average_types(input_format: FixedFormat, count: int) -> dict[str, str
     }
 
 
-def _layer_input_formats(arch: Architecture) -> list[FixedFormat]:
-    """The format each layer of ``arch`` reads: the input's, then the last quantizing layer's output."""
-    formats, current = [], arch.input_format
-    for layer in arch.layers:
-        formats.append(current)
-        if quantizes(layer):
-            current = layer.activation_format
-    return formats
-
-
 def _pool_settings(arch: Architecture, position: int, input_format: FixedFormat) -> dict[str, Any]:
     layer = arch.layers[position]
     tokens = arch.layer_io_shapes()[position][0][0]
@@ -121,7 +111,7 @@ def hls_configuration(model: tf_keras.Model, arch: Architecture, target: Impleme
     input_name = model.layers[0].name
     config["LayerName"][input_name]["Precision"]["result"] = hls_type(arch.input_format)
     config["LayerName"]["output"]["Precision"]["result"] = hls_type(arch.layers[-1].activation_format)
-    for position, (layer, input_format) in enumerate(zip(arch.layers, _layer_input_formats(arch), strict=True)):
+    for position, (layer, input_format) in enumerate(zip(arch.layers, arch.layer_input_formats(), strict=True)):
         if layer.kind in KIND_SETTINGS:
             settings = config["LayerName"][layer_name(arch, position)]
             for key, value in KIND_SETTINGS[layer.kind](arch, position, input_format).items():

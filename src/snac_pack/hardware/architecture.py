@@ -443,6 +443,15 @@ class Architecture(BaseModel):
             shape = out
         return shapes
 
+    def layer_input_formats(self) -> list[FixedFormat]:
+        """The format each layer reads: the input's, then the output of the last layer that quantizes."""
+        formats, current = [], self.input_format
+        for layer in self.layers:
+            formats.append(current)
+            if quantizes(layer):
+                current = layer.activation_format
+        return formats
+
     def weighted_layers(self) -> list[WeightedLayerSpec]:
         """The layers with a kernel and a bias, in order (every layer of an MLP)."""
         return [layer for layer in self.layers if has_weights(layer)]
@@ -549,7 +558,7 @@ class Architecture(BaseModel):
         if self.is_mlp:
             shape = "-".join(map(str, self.widths))
         else:
-            shape = "-".join(["x".join(map(str, self.input_shape)), *map(_describe_layer, self.layers)])
+            shape = "-".join(["x".join(map(str, self.input_shape)), *map(describe_layer, self.layers)])
         return f"{shape} w{weight}/a{act} s{sparsity:.2f} @ {self.target.strategy}"
 
     def to_features(self, max_layers: int = MAX_FEATURE_LAYERS) -> dict[str, float]:
@@ -610,7 +619,8 @@ def kernel_shape(layer: Any, shape_in: Shape) -> tuple[int, int]:
     raise ValueError(f"a {layer.kind} layer has no kernel")
 
 
-def _describe_layer(layer: Any) -> str:
+def describe_layer(layer: Any) -> str:
+    """A layer's short name in descriptions: ``pw32``, ``conv16k3s2``, ``mix8``, ``pool``, ``flat``, or a dense layer's units."""
     if layer.kind == "dense":
         return str(layer.units)
     if layer.kind == "pointwise":

@@ -62,16 +62,12 @@ def architecture_bops(arch: Architecture) -> float:
     Returns:
         Total BOPs.
     """
-    from snac_pack.hardware.architecture import has_weights, quantizes  # it imports this module
+    from snac_pack.hardware.architecture import has_weights  # it imports this module
 
-    total = 0.0
-    input_bits = arch.input_bits
     shapes = iter(zip(arch.layer_shapes(), arch.kernel_uses(), strict=True))
-    for layer in arch.layers:
-        if not quantizes(layer):
-            continue
+    total = 0.0
+    for layer, read in zip(arch.layers, arch.layer_input_formats(), strict=True):
         if has_weights(layer):
             (fan_in, units), uses = next(shapes)
-            total += uses * dense_layer_bops(fan_in, units, layer.weight_bits, input_bits, layer.sparsity)
-        input_bits = layer.activation_bits
+            total += uses * dense_layer_bops(fan_in, units, layer.weight_bits, read.bits, layer.sparsity)
     return total

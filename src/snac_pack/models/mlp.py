@@ -22,6 +22,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 from snac_pack.data.qubit import assignment_fidelity
+from snac_pack.hardware.architecture import describe_layer
 
 if TYPE_CHECKING:
     import tf_keras
@@ -142,17 +143,8 @@ class NetworkSpec(BaseModel):
 
     def describe(self) -> str:
         """A short summary, e.g. ``pw32-pw16-pool | 32-16`` (an MLP: its hidden widths, ``64-32-32``)."""
-        names = {"pointwise": "pw", "conv1d": "conv", "token_mix": "mix"}
-
-        def body_layer(layer: BodyLayer) -> str:
-            if layer.kind == "conv1d":
-                return f"conv{layer.units}k{layer.kernel_size}" + (f"s{layer.stride}" if layer.stride > 1 else "")
-            if layer.has_weights:
-                return f"{names[layer.kind]}{layer.units}"
-            return "flat" if layer.kind == "flatten" else ("pool" if layer.size is None else f"pool{layer.size}")
-
         head = "-".join(map(str, self.hidden_units))
-        return head if not self.body else "-".join(map(body_layer, self.body)) + (f" | {head}" if head else "")
+        return head if not self.body else "-".join(map(describe_layer, self.body)) + (f" | {head}" if head else "")
 
 
 class TrainingSettings(BaseModel):

@@ -33,19 +33,22 @@ from snac_pack.search.space import (
 logger = logging.getLogger(__name__)
 
 
+def _input_columns(candidate: Candidate, feature_names: Sequence[str]) -> np.ndarray:
+    """Indices of the columns a candidate reads: its readout window, or every feature; ``(tokens, features)`` for a body."""
+    names = tuple(feature_names)
+    columns = np.arange(len(names)) if candidate.input_window is None else iq_window_columns(names, *candidate.input_window)
+    return columns[token_grid([names[column] for column in columns])] if candidate.network.body else columns
+
+
 def candidate_inputs(candidate: Candidate, table: FeatureTable) -> np.ndarray:
     """The model inputs a candidate reads: its readout window, or every feature; as tokens for a network with a body.
 
     Returns:
         ``(N, features)`` for an MLP, ``(N, tokens, features)`` for a network with a body.
     """
-    if candidate.input_window is None:
-        columns = np.arange(table.x.shape[1])
-    else:
-        columns = iq_window_columns(table.feature_names, *candidate.input_window)
-    if candidate.network.body:
-        columns = columns[token_grid([table.feature_names[column] for column in columns])]
-    return table.x if candidate.input_window is None and not candidate.network.body else table.x[:, columns]
+    if candidate.input_window is None and not candidate.network.body:
+        return table.x
+    return table.x[:, _input_columns(candidate, table.feature_names)]
 
 
 def network_input_shape(candidate: Candidate, feature_names: Sequence[str]) -> int | tuple[int, int]:
@@ -55,12 +58,8 @@ def network_input_shape(candidate: Candidate, feature_names: Sequence[str]) -> i
         The number of inputs of an MLP (two per window sample, I and Q, else every feature), or
         ``(tokens, features)`` of a network with a body.
     """
-    names = tuple(feature_names)
-    columns = np.arange(len(names)) if candidate.input_window is None else iq_window_columns(names, *candidate.input_window)
-    if candidate.network.body:
-        tokens, features = token_grid([names[column] for column in columns]).shape
-        return (int(tokens), int(features))
-    return len(columns)
+    shape = _input_columns(candidate, feature_names).shape
+    return int(shape[0]) if len(shape) == 1 else (int(shape[0]), int(shape[1]))
 
 
 def random_weight_designs(

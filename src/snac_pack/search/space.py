@@ -396,6 +396,15 @@ def n_weighted_layers(candidate: Candidate) -> int:
     return candidate.network.n_weighted_layers
 
 
+def _weighted_layer_fields(units: int, activation: str, fmt: LayerPrecision, precision: Precision) -> dict[str, Any]:
+    """A layer's width, activation, formats and sparsity (integer bits are the network's)."""
+    return {
+        "units": units, "activation": activation, "weight_bits": fmt.weight_bits,
+        "weight_integer_bits": precision.weight_integer_bits, "activation_bits": fmt.activation_bits,
+        "activation_integer_bits": precision.activation_integer_bits, "sparsity": fmt.sparsity,
+    }
+
+
 def _body_layer_spec(layer: BodyLayer, fmt: LayerPrecision | None, previous: Any, precision: Precision) -> Any:
     """The hardware description of one body layer; a pool keeps the format of what it averages."""
     if layer.kind == "flatten":
@@ -404,11 +413,7 @@ def _body_layer_spec(layer: BodyLayer, fmt: LayerPrecision | None, previous: Any
         bits, integer = (previous.activation_bits, previous.activation_integer_bits) if previous is not None else (
             precision.input_bits, precision.input_integer_bits)
         return PoolLayerSpec(size=layer.size, activation_bits=bits, activation_integer_bits=integer)
-    formats = {
-        "units": layer.units, "activation": "relu", "weight_bits": fmt.weight_bits,
-        "weight_integer_bits": precision.weight_integer_bits, "activation_bits": fmt.activation_bits,
-        "activation_integer_bits": precision.activation_integer_bits, "sparsity": fmt.sparsity,
-    }
+    formats = _weighted_layer_fields(layer.units, "relu", fmt, precision)
     if layer.kind == "conv1d":
         return Conv1DLayerSpec(kernel_size=layer.kernel_size, stride=layer.stride, **formats)
     return (PointwiseLayerSpec if layer.kind == "pointwise" else TokenMixLayerSpec)(**formats)
@@ -450,16 +455,8 @@ def to_architecture(
             previous = spec
     widths = (*network.hidden_units, n_classes)
     for index, units in enumerate(widths):
-        layer = next(formats)
-        layers.append(DenseLayerSpec(
-            units=units,
-            activation="linear" if index == len(widths) - 1 else "relu",
-            weight_bits=layer.weight_bits,
-            weight_integer_bits=precision.weight_integer_bits,
-            activation_bits=layer.activation_bits,
-            activation_integer_bits=precision.activation_integer_bits,
-            sparsity=layer.sparsity,
-        ))
+        activation = "linear" if index == len(widths) - 1 else "relu"
+        layers.append(DenseLayerSpec(**_weighted_layer_fields(units, activation, next(formats), precision)))
     return Architecture(
         n_inputs=shape[-1],
         tokens=shape[0] if len(shape) == 2 else None,

@@ -19,9 +19,11 @@ reference point per task. The baseline of the environment is compressed once the
 
 Needs the task's model inputs and surrogate (`kedro run --env TASK --pipeline data_processing`
 and `--pipeline surrogate_training`). Resumable: each arm-seed is one subprocess whose result
-is a JSON file under data/benchmarks/search_quality/<task>/; a rerun skips finished arm-seeds
-(their Optuna studies resume too), and the page is written from every result present, naming
-any arm-seed still missing.
+(its compressed front, a few kB) is a JSON file under docs/benchmarks/search_quality/<task>/,
+kept with the page because a full measurement takes longer than one machine's session; its
+study and networks stay under data/benchmarks/search_quality/<task>/. A rerun skips finished
+arm-seeds (an unfinished study resumes), and the page is rewritten from every result present
+after each arm-seed, naming any still missing.
 
     python benchmarks/bench_search_quality.py --task jet [--trials 200] [--seeds 0 1 2] [--arms ...]
 
@@ -54,7 +56,8 @@ ARMS = ("surrogate", "bops", "exact", "random", "quantization_aware")
 #: compressed design below the floor or above the ceiling adds nothing; the hypervolume is
 #: reported as a share of the box between the reference and (metric 1, 0 LUT).
 REFERENCE = {"jet": (0.40, 40_000.0), "qubit": (0.90, 10_000.0)}
-WORK = ROOT / "data" / "benchmarks" / "search_quality"
+WORK = ROOT / "data" / "benchmarks" / "search_quality"  # studies, trial networks, the ground-truth cache
+RESULTS = PAGES / "search_quality"  # each arm-seed's result and the baseline's, read by the page
 MEASURED_KEYS = ("global_search", "search_space", "local_compression")
 
 
@@ -182,7 +185,9 @@ def run_arm(task: str, arm: str, seed: int, n_trials: int) -> None:
         "search_seconds_this_run": search_seconds, "compression_seconds": compression_seconds,
         "front_size": len(front), "models": models, "commit": current_commit(),
     }
-    (folder / f"{name}.json").write_text(json.dumps(result, indent=1, default=float))
+    results = RESULTS / task
+    results.mkdir(parents=True, exist_ok=True)
+    (results / f"{name}.json").write_text(json.dumps(result, indent=1, default=float))
 
 
 def run_baseline(task: str) -> None:
@@ -194,7 +199,8 @@ def run_baseline(task: str) -> None:
     folder = WORK / task
     folder.mkdir(parents=True, exist_ok=True)
     models, seconds = _compress(inputs, params, [], folder / "ground_truth.jsonl")
-    (folder / "baseline.json").write_text(json.dumps({"models": models, "compression_seconds": seconds, "commit": current_commit()}, indent=1, default=float))
+    (RESULTS / task).mkdir(parents=True, exist_ok=True)
+    (RESULTS / task / "baseline.json").write_text(json.dumps({"models": models, "compression_seconds": seconds, "commit": current_commit()}, indent=1, default=float))
 
 
 def pareto(points: np.ndarray) -> np.ndarray:
@@ -226,15 +232,15 @@ def _summarise(
     task: str, arms: list[str], seeds: list[int], n_trials: int
 ) -> tuple[list[str], dict[str, Any], list[str], dict[str, bool]]:
     """The page's lines, figures, the arm-seeds missing and the checks of issue 16, from every result present."""
-    folder = WORK / task
-    baseline_file = folder / "baseline.json"
+    folder, results_folder = WORK / task, RESULTS / task
+    baseline_file = results_folder / "baseline.json"
     baseline = json.loads(baseline_file.read_text())["models"][0] if baseline_file.is_file() else None
     reference = REFERENCE[task]
     rows, figures, missing, fronts, results_of_all = [], {}, [], {}, []
     for arm in arms:
         results = []
         for seed in seeds:
-            path = folder / f"{result_name(arm, seed, n_trials)}.json"
+            path = results_folder / f"{result_name(arm, seed, n_trials)}.json"
             if path.is_file():
                 results.append(json.loads(path.read_text()))
             else:
@@ -355,17 +361,23 @@ def main() -> None:
         command += f" --arms {' '.join(args.arms)}"
     raw = raw_parameters(args.task)
     run = Run("bench_search_quality.py", command, args.task, {key: raw.get(key) for key in MEASURED_KEYS})
-    folder = WORK / args.task
+    results = RESULTS / args.task
     # Each arm-seed in its own process: da4ml's solver keeps its memory until the process ends.
-    jobs = [["--baseline-only"]] if not (folder / "baseline.json").is_file() else []
+    jobs = [["--baseline-only"]] if not (results / "baseline.json").is_file() else []
     jobs += [
         ["--one", arm, str(seed)] for seed in args.seeds for arm in args.arms
-        if not (folder / f"{result_name(arm, seed, args.trials)}.json").is_file()
+        if not (results / f"{result_name(arm, seed, args.trials)}.json").is_file()
     ]
     for job in jobs:
         logger.info("Running %s", " ".join(job))
         subprocess.run([sys.executable, __file__, "--task", args.task, "--trials", str(args.trials), *job], check=True)
-    lines, figures, missing, checks = _summarise(args.task, args.arms, args.seeds, args.trials)
+        write_results_page(args.task, args.arms, args.seeds, args.trials, run)  # a stopped run keeps its page
+    write_results_page(args.task, args.arms, args.seeds, args.trials, run)
+
+
+def write_results_page(task: str, arms: list[str], seeds: list[int], n_trials: int, run: Run) -> None:
+    """The page of every result present, with the verdict of issue 16 or the arm-seeds still missing."""
+    lines, figures, missing, checks = _summarise(task, arms, seeds, n_trials)
     if missing:
         verdict = "incomplete: " + ", ".join(missing)
     elif checks and all(checks.values()):
@@ -373,16 +385,15 @@ def main() -> None:
     else:
         verdict = "MISSED: " + ", ".join(name for name, ok in checks.items() if not ok) if checks else "reported"
     write_page(
-        f"search_quality_{args.task}",
+        f"search_quality_{task}",
         run,
-        f"Search quality on {args.task}: surrogate-guided NSGA-II against BOPs, exact costs, random search and quantization-aware trials",
+        f"Search quality on {task}: surrogate-guided NSGA-II against BOPs, exact costs, random search and quantization-aware trials",
         lines,
         headline="; ".join(f"{arm} HV {f['hypervolume_mean']:.4f} ± {f['hypervolume_std']:.4f}" for arm, f in figures.items() if isinstance(f, dict)),
         target="surrogate arm's mean hypervolume above the BOPs and random arms' by more than their seed spread (issue 16)",
         verdict=verdict,
         figures=figures,
     )
-
 
 if __name__ == "__main__":
     main()

@@ -128,8 +128,10 @@ def test_an_mlp_space_needs_a_hidden_layer() -> None:
         SearchSpace.model_validate({"family": "mlp", "hidden_layers": {"low": 0, "high": 1}, "units": [4]})
 
 
-def test_random_designs_of_a_family_are_costed_into_the_table_and_left_out_of_the_surrogate_s_rows(tmp_path) -> None:
+def test_random_designs_of_a_family_are_costed_into_the_table_with_their_weight_counts(tmp_path) -> None:
     from snac_pack.hardware.ground_truth import GroundTruthStore, extend_ground_truth, row_statistics, rows_for
+    from snac_pack.hardware.network import random_quantized_network
+    from snac_pack.hardware.surrogate_features import weight_statistics
     from snac_pack.search.sampling import random_weight_designs
 
     names = tuple(f"{feature}_{token}" for token in range(TOKENS) for feature in ("z", "deta", "dphi"))
@@ -142,8 +144,9 @@ def test_random_designs_of_a_family_are_costed_into_the_table_and_left_out_of_th
     assert extend_ground_truth(store, [*designs, *mlp], "da4ml", n_workers=1) == 3
     table = store.table()
     assert (table["lut"] > 0).all()
-    # The surrogate's features know dense chains only: the family's rows wait in the table.
+    # Every family's rows are the surrogate's, with the counts of their weights.
     selected = rows_for(table, target, ("da4ml",), max_layers=8)
-    assert list(selected["design_id"]) == [mlp[0].design_id()]
+    assert sorted(selected["design_id"]) == sorted(d.design_id() for d in [*designs, *mlp])
     family_row = table.set_index("design_id").loc[designs[0].design_id()]
-    assert row_statistics(family_row) is None
+    weights = random_quantized_network(designs[0].arch, np.random.default_rng(designs[0].weight_seed))
+    np.testing.assert_array_equal(row_statistics(family_row), weight_statistics(designs[0].arch, weights))

@@ -5,10 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from snac_pack.hardware.architecture import Architecture
+from snac_pack.hardware.architecture import (
+    Architecture,
+    DenseLayerSpec,
+    PointwiseLayerSpec,
+    PoolLayerSpec,
+    TokenMixLayerSpec,
+)
 from snac_pack.hardware.network import random_quantized_network
 from snac_pack.hardware.surrogate import LayerProxy, LookupForest, fit_surrogate
 from snac_pack.hardware.surrogate_features import (
+    LAYER_COLUMNS,
     architecture_matrix,
     column_index,
     column_index_of_layer,
@@ -89,7 +96,7 @@ def test_matrix_of_a_batch_equals_the_rows_of_each_architecture() -> None:
     for row, arch in zip(batch, archs, strict=True):
         np.testing.assert_array_equal(row, architecture_matrix([arch], max_layers=5)[0])
     # Absent layers are zeros; the network columns hold the depth and the physical estimates.
-    assert not batch[0, 2 * 10 : 5 * 10].any()
+    assert not batch[0, 2 * len(LAYER_COLUMNS) : 5 * len(LAYER_COLUMNS)].any()
     assert batch[1, column_index("depth", 5)] == 4
     assert batch[1, column_index("digit_bits", 5)] > batch[0, column_index("digit_bits", 5)] > 0
     assert architecture_matrix([], max_layers=5).shape == (0, len(matrix_columns(5)))
@@ -133,3 +140,64 @@ def test_layer_proxy_recovers_a_per_layer_law_of_the_adder_bits() -> None:
     # The network total alone, a single ratio, cannot follow it.
     ratio = np.median(lut / adder_bits.sum(axis=1))
     assert np.median(np.abs(ratio * adder_bits.sum(axis=1) / lut - 1.0)) > 0.02
+
+
+def _tokens_network(mixing: str) -> Architecture:
+    """4 tokens of 3 features: a per-token layer (or a token mixing), the average over tokens, a head."""
+    body = (
+        (PointwiseLayerSpec(units=4, weight_bits=6),)
+        if mixing == "pointwise"
+        else (TokenMixLayerSpec(units=4, weight_bits=6), PointwiseLayerSpec(units=4, weight_bits=6))
+    )
+    return Architecture(n_inputs=3, tokens=4, layers=(*body, PoolLayerSpec(), DenseLayerSpec(units=2, activation="linear", weight_bits=6)))
+
+
+def _integer_network(arch: Architecture, rng: np.random.Generator) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Kernels of nonzero integers (in LSBs) on each layer's grid: every weight is built."""
+    weights = []
+    for (fan_in, units), layer in zip(arch.layer_shapes(), arch.weighted_layers(), strict=True):
+        integers = rng.integers(1, 20, size=(fan_in, units)) * rng.choice([-1, 1], size=(fan_in, units))
+        weights.append((integers * 2.0**-layer.weight_format.fractional_bits, np.zeros(units)))
+    return weights
+
+
+@pytest.mark.parametrize("mixing", ["pointwise", "token_mix"])
+def test_a_shared_kernel_is_counted_at_every_application(mixing: str) -> None:
+    arch = _tokens_network(mixing)
+    weights = _integer_network(arch, np.random.default_rng(1))
+    counts = weight_statistics(arch, weights)
+    for (kernel, _), layer, uses, (digits, nonzero, busiest) in zip(
+        weights, arch.weighted_layers(), arch.kernel_uses(), counts, strict=True
+    ):
+        kernel_digits = csd_digit_count(np.rint(kernel * 2.0**layer.weight_format.fractional_bits))
+        assert digits == uses * kernel_digits.sum()
+        assert nonzero == uses * kernel.size
+        assert busiest == kernel_digits.sum(axis=0).max()
+
+
+def test_a_per_token_unit_that_feeds_nothing_is_not_counted_at_any_token() -> None:
+    arch = _tokens_network("pointwise")
+    weights = _integer_network(arch, np.random.default_rng(2))
+    (body_kernel, body_bias), (head_kernel, head_bias) = weights
+    head_kernel = head_kernel.copy()
+    head_kernel[1] = 0.0  # unit 1 of every token reaches the head through the pool, with zero weights
+    counts = weight_statistics(arch, [(body_kernel, body_bias), (head_kernel, head_bias)])
+    digits = csd_digit_count(np.rint(body_kernel * 2.0**arch.layers[0].weight_format.fractional_bits))
+    assert counts[0, 0] == arch.tokens * (digits.sum() - digits[:, 1].sum())
+    assert counts[1, 1] == head_kernel.size - 2
+
+
+def test_the_description_scales_a_shared_kernel_and_counts_the_pools_adders() -> None:
+    arch = _tokens_network("pointwise")
+    layers = arch.weighted_layers()
+    matrix = architecture_matrix([arch], max_layers=3)[0]
+    assert matrix[column_index_of_layer(0, "applications")] == arch.tokens
+    assert matrix[column_index_of_layer(0, "fan_in")] == arch.n_inputs
+    assert matrix[column_index("n_inputs", 3)] == arch.tokens * arch.n_inputs
+    assert matrix[column_index("depth", 3)] == len(layers)
+    # The global average sums 4 tokens of 4 features: 3 adders each, at the pool's input width.
+    assert matrix[column_index("pool_adder_bits", 3)] == 3 * 4 * layers[0].activation_bits
+    # One token's kernel, drawn alone, has a quarter of the expected digits.
+    alone = Architecture(n_inputs=3, layers=(DenseLayerSpec(units=4, weight_bits=6), DenseLayerSpec(units=2, activation="linear", weight_bits=6)))
+    single = architecture_matrix([alone], max_layers=3)[0]
+    assert matrix[column_index_of_layer(0, "csd_digits")] == pytest.approx(arch.tokens * single[column_index_of_layer(0, "csd_digits")])

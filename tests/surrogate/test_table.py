@@ -10,7 +10,17 @@ import numpy as np
 import pytest
 
 from snac_pack.hardware.ground_truth import GroundTruthStore, da4ml_version, row_statistics
-from snac_pack.hardware.table import BroadRanges, TablePlan, broad_designs, build_shard, merge_tables, refresh_shard, shard_of
+from snac_pack.hardware.table import (
+    BroadRanges,
+    FamilyRanges,
+    TablePlan,
+    broad_designs,
+    build_shard,
+    family_designs,
+    merge_tables,
+    refresh_shard,
+    shard_of,
+)
 
 
 def test_the_plan_is_reproducible_spans_its_ranges_and_alternates_distributions() -> None:
@@ -49,7 +59,7 @@ def test_refresh_costs_a_tables_random_designs_again_of_any_version_and_merges_i
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     tiny = BroadRanges(hidden_layers=(1, 1), n_inputs=(4, 6), widths=(4, 6), n_outputs=(2, 2), max_nonzero_weights=100)
-    plan = TablePlan(n_designs=3, extra_draws=0, n_yosys=0, ranges=tiny)
+    plan = TablePlan(n_designs=3, extra_draws=0, n_yosys=0, n_family_designs=0, ranges=tiny)
     table = build_shard(plan, 0, 1, tmp_path / "built", n_workers=1, yosys=False)
     original = {row["design_id"]: row for row in GroundTruthStore(table, shipped=None).rows()}
     rows = [json.loads(line) for line in table.read_text().splitlines()]
@@ -80,7 +90,7 @@ def test_refresh_costs_a_tables_random_designs_again_of_any_version_and_merges_i
 
 def test_built_shards_resume_and_merge_into_a_table_the_store_reads_as_shipped(tmp_path: Path) -> None:
     tiny = BroadRanges(hidden_layers=(1, 1), n_inputs=(4, 6), widths=(4, 6), n_outputs=(2, 2), max_nonzero_weights=100)
-    plan = TablePlan(n_designs=4, extra_draws=1, n_yosys=0, ranges=tiny)
+    plan = TablePlan(n_designs=4, extra_draws=1, n_yosys=0, n_family_designs=0, ranges=tiny)
     shards = [build_shard(plan, shard, 2, tmp_path / "shards", n_workers=1, yosys=False) for shard in range(2)]
     assert build_shard(plan, 0, 2, tmp_path / "shards", n_workers=1, yosys=False) == shards[0]  # resumed: nothing to do
     into = tmp_path / "shipped.jsonl.xz"
@@ -97,3 +107,30 @@ def test_built_shards_resume_and_merge_into_a_table_the_store_reads_as_shipped(t
 
         request = design[row["design_id"]]
         np.testing.assert_array_equal(row_statistics(row), weight_statistics(request.arch, request.network()))
+
+
+def test_the_family_plan_draws_each_family_over_its_ranges_and_its_rows_carry_weight_counts(tmp_path: Path) -> None:
+    tiny = FamilyRanges(constituents=(4,), samples=(6, 8), body_units=(2, 3), token_units=(2,), kernel_size=(2, 3),
+                        hidden_layers=(0, 1), widths=(2, 3), n_outputs=(2, 2), max_built_weights=100)
+    plan = TablePlan(n_designs=2, extra_draws=0, n_yosys=0, n_family_designs=6, family_ranges=tiny)
+    designs = family_designs(plan)
+    assert [d.design_id() for d in designs] == [d.design_id() for d in family_designs(plan)]
+    assert [d.arch.family for d in designs] == ["deepsets", "mixer", "conv1d"] * 2
+    assert {d.distribution for d in designs[::3]} == {"glorot_normal", "glorot_uniform"}  # not tied to a family
+    for design in designs:
+        arch = design.arch
+        if arch.family == "conv1d":  # readout-like traces
+            assert 6 <= arch.tokens <= 8 and arch.n_inputs == tiny.sample_features
+        else:  # jet-like constituents
+            assert arch.tokens == 4 and arch.n_inputs == tiny.constituent_features
+        built = sum(u * f * n * (1 - layer.sparsity)
+                    for u, (f, n), layer in zip(arch.kernel_uses(), arch.layer_shapes(), arch.weighted_layers(), strict=True))
+        assert built <= tiny.max_built_weights
+    assert not {d.design_id() for d in designs} & {d.design_id() for d in broad_designs(plan)}
+
+    table = build_shard(plan, 0, 1, tmp_path, n_workers=1, yosys=False, parts=["families"])
+    rows = list(GroundTruthStore(table, shipped=None).rows())
+    assert sorted(row["design_id"] for row in rows) == sorted(d.design_id() for d in designs)
+    assert all(row["plan"] == "families" for row in rows) and any(row["lut"] > 0 for row in rows)
+    for row in rows:
+        np.testing.assert_array_equal(row_statistics(row), np.asarray(row["weight_statistics"]))

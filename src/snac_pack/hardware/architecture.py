@@ -416,6 +416,15 @@ class Architecture(BaseModel):
         """A flat input and dense layers only (the one family every stage handles)."""
         return self.tokens is None and all(layer.kind == "dense" for layer in self.layers)
 
+    @property
+    def family(self) -> str:
+        """The family its layer kinds make: ``conv1d``, ``mixer`` (token mixing), ``deepsets`` (per-token layers) or ``mlp``."""
+        kinds = {layer.kind for layer in self.layers}
+        for kind, family in (("conv1d", "conv1d"), ("token_mix", "mixer"), ("pointwise", "deepsets")):
+            if kind in kinds:
+                return family
+        return "mlp"
+
     def require_mlp(self, stage: str) -> None:
         """Refuse, naming the stage, an architecture that is not a chain of dense layers on a flat input.
 

@@ -246,8 +246,7 @@ def cost_row(request: DesignRequest, cost: HardwareCost, seconds: float, network
     (``weight_statistics``, for the weight-aware surrogate).
     """
     traced = {"trace_version": TRACE_VERSION, "da4ml_version": da4ml_version()} if cost.source in TRACED_SOURCES else {}
-    # Weight counts are defined for dense chains (the surrogate's features); other kinds' rows have none yet.
-    counted = {} if network is None or not request.arch.is_mlp else {
+    counted = {} if network is None else {
         "weight_statistics": weight_statistics(request.arch, network).tolist(),
         "weight_statistics_version": STATISTICS_VERSION,
     }
@@ -267,8 +266,6 @@ def row_statistics(row: Mapping[str, Any] | pd.Series) -> np.ndarray | None:
         return np.asarray([np.asarray(layer, dtype=np.float64) for layer in recorded])
     if row.get("weight_origin") == "random":
         arch = architecture_of(row)
-        if not arch.is_mlp:
-            return None
         recorded_distribution = row.get("weight_distribution")
         distribution = recorded_distribution if isinstance(recorded_distribution, str) else "glorot_normal"
         return weight_statistics(arch, random_quantized_network(arch, np.random.default_rng(int(row["weight_seed"])), distribution))
@@ -474,11 +471,7 @@ def split_rows(rows: pd.DataFrame, fraction: float) -> tuple[pd.DataFrame, pd.Da
 
 
 def rows_for(table: pd.DataFrame, target: ImplementationTarget, sources: tuple[str, ...], max_layers: int) -> pd.DataFrame:
-    """The rows of one implementation target, from ``sources`` (every origin), at most ``max_layers`` deep.
-
-    Dense chains only: the surrogate's features know no other layer kind yet, so rows of networks
-    over tokens stay in the table for later and are not selected.
-    """
+    """The rows of one implementation target, from ``sources`` (every origin), with at most ``max_layers`` layers with weights."""
     if table.empty:
         return table
     selected = table[
@@ -490,5 +483,5 @@ def rows_for(table: pd.DataFrame, target: ImplementationTarget, sources: tuple[s
         & (table["target_io_type"] == target.io_type)
     ]
     archs = [architecture_of(row) for _, row in selected.iterrows()]
-    usable = [arch.is_mlp and arch.depth <= max_layers for arch in archs]
+    usable = [len(arch.weighted_layers()) <= max_layers for arch in archs]
     return selected[np.asarray(usable, dtype=bool)].reset_index(drop=True)

@@ -81,7 +81,7 @@ _LAYER_PROXY_FIGURES = ("lut",)
 REGRESSOR_SETTINGS = {"max_iter": 400, "learning_rate": 0.1, "max_leaf_nodes": 8, "min_samples_leaf": 4}
 #: Version of the regressors' inputs (:func:`architecture_matrix`'s columns, the layer proxies);
 #: a surrogate fitted on other inputs is refused.
-FEATURES_VERSION = 5
+FEATURES_VERSION = 6
 
 
 class SurrogateTargetMismatch(ValueError):
@@ -102,20 +102,22 @@ LAYER_PROXY_FEATURES = (
 
 @dataclass
 class LayerProxy:
-    """A figure estimated as Σ over layers of the layer's adder bits × exp(θ · features of the layer).
+    """A figure estimated as Σ over layers of the layer's adder bits × exp(θ · features of the layer), plus the pools'.
 
-    Fitted by robust least squares on the log of the figure (a dozen coefficients, on every
-    training row), it is the estimate the figure's regressor learns the ratio to.
+    A pool's adders (``pool_adder_bits``: plain sums, no constants) enter with one factor of
+    their own, exp(θ_pool). Fitted by robust least squares on the log of the figure (a dozen
+    coefficients, on every training row), it is the estimate the figure's regressor learns the
+    ratio to.
 
     Attributes:
-        coefficients: θ, one per name of :data:`LAYER_PROXY_FEATURES`.
+        coefficients: θ, one per name of :data:`LAYER_PROXY_FEATURES`, then θ_pool.
     """
 
     coefficients: np.ndarray
 
     @staticmethod
-    def layer_features(matrix: np.ndarray, max_layers: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per row and layer: the features ``(n, max_layers, k)``, adder bits ``(n, max_layers)``, presence mask."""
+    def layer_features(matrix: np.ndarray, max_layers: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per row and layer: the features ``(n, max_layers, k)``, adder bits ``(n, max_layers)``, presence mask; per row the pools' adder bits."""
         per_layer = matrix[:, : max_layers * len(LAYER_COLUMNS)].reshape(len(matrix), max_layers, len(LAYER_COLUMNS))
         column = {name: per_layer[:, :, index] for index, name in enumerate(LAYER_COLUMNS)}
         units, fan_in = np.maximum(column["units"], 1.0), np.maximum(column["fan_in"], 1.0)
@@ -133,15 +135,19 @@ class LayerProxy:
             log2_fan_in**2 / 8.0,
             column["adder_depth"],
         ], axis=-1)
-        return features, column["digit_bits"], column["units"] > 0
+        pool_bits = matrix[:, column_index("pool_adder_bits", max_layers)]
+        return features, column["digit_bits"], column["units"] > 0, pool_bits
 
     def __call__(self, matrix: np.ndarray, max_layers: int) -> np.ndarray:
         """The estimate for each row of a description matrix (plus one, so empty networks stay finite)."""
         return self._estimate(self.coefficients, *self.layer_features(matrix, max_layers))
 
     @staticmethod
-    def _estimate(coefficients: np.ndarray, features: np.ndarray, adder_bits: np.ndarray, present: np.ndarray) -> np.ndarray:
-        return np.where(present, adder_bits * np.exp(features @ coefficients), 0.0).sum(axis=1) + 1.0
+    def _estimate(
+        coefficients: np.ndarray, features: np.ndarray, adder_bits: np.ndarray, present: np.ndarray, pool_bits: np.ndarray
+    ) -> np.ndarray:
+        layers = np.where(present, adder_bits * np.exp(features @ coefficients[:-1]), 0.0).sum(axis=1)
+        return layers + pool_bits * np.exp(coefficients[-1]) + 1.0
 
     @classmethod
     def fit(cls, matrix: np.ndarray, values: np.ndarray, max_layers: int) -> LayerProxy:
@@ -154,7 +160,7 @@ class LayerProxy:
         def residuals(coefficients: np.ndarray) -> np.ndarray:
             return np.log(cls._estimate(coefficients, *layers)) - goal
 
-        fitted = least_squares(residuals, np.zeros(layers[0].shape[-1]), loss="soft_l1", f_scale=0.05)
+        fitted = least_squares(residuals, np.zeros(layers[0].shape[-1] + 1), loss="soft_l1", f_scale=0.05)
         return cls(coefficients=fitted.x)
 
 
@@ -363,10 +369,7 @@ class Surrogate:
 
         Raises:
             ValueError: weights given to a surrogate without weight-aware regressors.
-            NotImplementedError: an architecture with layer kinds other than dense.
         """
-        for arch in archs:
-            arch.require_mlp("the hardware surrogate (set global_search.estimator: exact to cost other layer kinds with da4ml)")
         for arch in {arch.target for arch in archs}:
             self.check_target(arch)
         self._check_features_version()
@@ -650,20 +653,37 @@ def accuracy_by_origin(surrogate: Surrogate, held_out: pd.DataFrame, weight_awar
         One record per origin of ``ROW_ORIGINS``, with the keys of ``ORIGIN_TABLE_COLUMNS``;
         ``None`` where an origin has no rows (``n`` 0) or a figure is constant in its truth.
     """
-    table = []
-    for origin in ROW_ORIGINS:
-        figures = evaluate_rows(surrogate, held_out[held_out["origin"] == origin].reset_index(drop=True), weight_aware)
-        lut, ff, cycles = (figures.get(name, {}) for name in ("lut", "ff", "latency_cycles"))
-        table.append({
-            "origin": origin,
-            "n": figures["n"],
-            "lut_r2": lut.get("r2"),
-            "lut_median_rel_error": lut.get("median_rel_error"),
-            "ff_r2": ff.get("r2"),
-            "ff_median_rel_error": ff.get("median_rel_error"),
-            "latency_within_one_cycle": cycles.get("within_one_cycle"),
-        })
-    return table
+    return [_accuracy_record("origin", origin, evaluate_rows(surrogate, held_out[held_out["origin"] == origin].reset_index(drop=True), weight_aware))
+            for origin in ROW_ORIGINS]
+
+
+def accuracy_by_family(surrogate: Surrogate, held_out: pd.DataFrame) -> list[dict[str, Any]]:
+    """The surrogate's accuracy on held-out ground-truth rows, one table row per network family present.
+
+    Args:
+        held_out: ground-truth rows (with ``arch_json``) of architectures the surrogate was not trained on.
+
+    Returns:
+        One record per family (``Architecture.family``) with rows, keys as :func:`accuracy_by_origin`'s
+        with ``family`` in place of ``origin``.
+    """
+    families = np.array([architecture_of(row).family for _, row in held_out.iterrows()], dtype=object)
+    return [_accuracy_record("family", family, evaluate_rows(surrogate, held_out[families == family].reset_index(drop=True)))
+            for family in sorted(set(families))]
+
+
+def _accuracy_record(key: str, label: str, figures: dict[str, Any]) -> dict[str, Any]:
+    """One row of an accuracy table: the group and its LUT, FF and latency figures."""
+    lut, ff, cycles = (figures.get(name, {}) for name in ("lut", "ff", "latency_cycles"))
+    return {
+        key: label,
+        "n": figures["n"],
+        "lut_r2": lut.get("r2"),
+        "lut_median_rel_error": lut.get("median_rel_error"),
+        "ff_r2": ff.get("r2"),
+        "ff_median_rel_error": ff.get("median_rel_error"),
+        "latency_within_one_cycle": cycles.get("within_one_cycle"),
+    }
 
 
 def accuracy_by_plan(surrogate: Surrogate, held_out: pd.DataFrame) -> dict[str, dict[str, Any]]:

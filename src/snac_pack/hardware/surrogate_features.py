@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from snac_pack.hardware.architecture import Architecture
+from snac_pack.hardware.architecture import Architecture, has_weights
 from snac_pack.hardware.exact import latency_cutoff_for_clock
 
 if TYPE_CHECKING:
@@ -66,6 +66,7 @@ LAYER_COLUMNS = (
     "csd_digits",
     "digit_bits",
     "adder_depth",
+    "applications",
 )
 #: Network columns of :func:`architecture_matrix`, after the per-layer ones.
 NETWORK_COLUMNS = (
@@ -80,6 +81,8 @@ NETWORK_COLUMNS = (
     "adder_depth",
     "pipeline_stages",
     "register_bits",
+    "tokens",
+    "pool_adder_bits",
 )
 
 #: Per-layer counts of :func:`weight_statistics`, in this order.
@@ -175,30 +178,53 @@ def expected_csd_digits(log2_scale: np.ndarray, sparsity: np.ndarray) -> np.ndar
     return np.maximum(digits, 0.0)
 
 
+#: Values :func:`_layer_values` reads off each layer with weights, and off each network.
+_LAYER_VALUES = ("units", "fan_in", "applications", "weight_bits", "weight_integer_bits", "activation_bits",
+                 "sparsity", "linear", "input_bits")
+_NETWORK_VALUES = ("n_inputs", "input_bits", "depth", "clock", "tokens", "pool_adder_bits", "pool_depth")
+
+
+def _pool_work(arch: Architecture) -> tuple[float, float]:
+    """Adder bits and adder levels of a network's pools: each output sums ``size`` inputs of the format it reads."""
+    adder_bits = levels = 0.0
+    for layer, (shape_in, _), read in zip(arch.layers, arch.layer_io_shapes(), arch.layer_input_formats(), strict=True):
+        if layer.kind == "pool":
+            tokens, features = shape_in
+            size = tokens if layer.size is None else layer.size
+            adder_bits += (tokens - tokens // size) * features * read.bits
+            levels += np.ceil(np.log2(size))
+    return adder_bits, levels
+
+
 def _layer_values(archs: Sequence[Architecture], max_layers: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Read the batch into arrays: per-layer values ``(n, max_layers, 6)``, network values ``(n, 4)``, layer mask."""
+    """Read the batch into arrays: per layer with weights ``(n, max_layers, len(_LAYER_VALUES))``, per network, layer mask."""
     layer_rows: list[tuple[float, ...]] = []
     network_rows: list[tuple[float, ...]] = []
     for arch in archs:
-        if len(arch.layers) > max_layers:
-            raise ValueError(f"{arch.describe()} has {arch.depth} layers, more than the surrogate's {max_layers}")
-        network_rows.append((arch.n_inputs, arch.input_bits, len(arch.layers), arch.target.clock_period_ns))
+        weighted = arch.weighted_layers()
+        if len(weighted) > max_layers:
+            raise ValueError(f"{arch.describe()} has {len(weighted)} layers with weights, more than the surrogate's {max_layers}")
+        if arch.is_mlp:  # the common case, read directly (the search describes thousands per generation)
+            shapes = list(zip((arch.n_inputs, *(layer.units for layer in weighted[:-1])), (layer.units for layer in weighted)))
+            uses = [1] * len(weighted)
+            reads = [arch.input_bits, *(layer.activation_bits for layer in weighted[:-1])]
+            pool_bits = pool_levels = 0.0
+        else:
+            shapes, uses = arch.layer_shapes(), arch.kernel_uses()
+            reads = [fmt.bits for fmt, layer in zip(arch.layer_input_formats(), arch.layers, strict=True) if has_weights(layer)]
+            pool_bits, pool_levels = _pool_work(arch)
+        network_rows.append((int(np.prod(arch.input_shape)), arch.input_bits, len(weighted), arch.target.clock_period_ns,
+                             arch.tokens or 0, pool_bits, pool_levels))
         layer_rows.extend(
-            (
-                layer.units,
-                layer.weight_bits,
-                layer.weight_integer_bits,
-                layer.activation_bits,
-                layer.sparsity,
-                layer.activation == "linear",
-            )
-            for layer in arch.layers
+            (units, fan_in, applications, layer.weight_bits, layer.weight_integer_bits, layer.activation_bits,
+             layer.sparsity, layer.activation == "linear", read)
+            for layer, (fan_in, units), applications, read in zip(weighted, shapes, uses, reads, strict=True)
         )
-    network = np.array(network_rows, dtype=np.float64).reshape(len(archs), 4)
+    network = np.array(network_rows, dtype=np.float64).reshape(len(archs), len(_NETWORK_VALUES))
     depth = network[:, 2].astype(np.intp)
     mask = np.arange(max_layers)[None, :] < depth[:, None]
-    layers = np.zeros((len(archs), max_layers, 6))
-    layers[mask] = np.array(layer_rows, dtype=np.float64).reshape(-1, 6)
+    layers = np.zeros((len(archs), max_layers, len(_LAYER_VALUES)))
+    layers[mask] = np.array(layer_rows, dtype=np.float64).reshape(-1, len(_LAYER_VALUES))
     return layers, network, mask
 
 
@@ -210,34 +236,60 @@ def weight_statistics(arch: Architecture, weights: NetworkWeights) -> np.ndarray
     next layer; a neuron whose nonzero outgoing weights reach no live neuron feeds nothing, and
     its logic is removed. At high sparsity a tenth of a network's digits can be such weights.
 
+    A kernel applied several times (each token, position or feature: da4ml builds each
+    application's adders) is counted at every application, over the inputs that vary and the
+    outputs that are live there. Which ones those are follows from the layers' own arithmetic
+    (:func:`snac_pack.hardware.layers.apply_layer`) on 0/1 indicators: an output varies where
+    some varying input reaches it through a nonzero weight, and an input is live where it
+    reaches some live output; so every kind is read the way the netlist computes it.
+
     Args:
         arch: the architecture (its weight formats give the kernels' least significant bits).
-        weights: one ``(kernel, bias)`` per layer, on the layers' weight grids.
+        weights: one ``(kernel, bias)`` per layer with weights, on the layers' weight grids.
 
     Returns:
-        Array of shape ``(arch.depth, 3)``: nonzero CSD digits of the kernel, nonzero weights,
-        and the most digits of any one output column, over the weights from varying inputs
-        to live neurons.
+        Array of shape ``(n layers with weights, 3)``: nonzero CSD digits of the kernel, nonzero
+        weights, and the most digits of any one output (column at one application), over the
+        weights from varying inputs to live outputs, summed over the kernel's applications.
 
     Raises:
         ValueError: the weights do not match the architecture's layers.
     """
-    if len(weights) != arch.depth:
-        raise ValueError(f"weights has {len(weights)} layers, the architecture {arch.describe()} {arch.depth}")
-    kernels = []
-    varying = np.ones(arch.n_inputs, dtype=bool)  # the network's inputs vary
-    for layer, (kernel, _) in zip(arch.layers, weights, strict=True):
+    from snac_pack.hardware.layers import apply_layer  # lazy: layers imports the architecture module too
+    from snac_pack.hardware.network import layer_weights
+
+    weighted = arch.weighted_layers()
+    if len(weights) != len(weighted):
+        raise ValueError(f"weights has {len(weights)} layers, the architecture {arch.describe()} {len(weighted)} with weights")
+    digit_kernels, nonzero_kernels = [], []
+    for layer, (kernel, _) in zip(weighted, weights, strict=True):
         integers = np.rint(np.asarray(kernel, dtype=np.float64) * 2.0**layer.weight_format.fractional_bits)
-        integers[~varying] = 0.0  # a constant input times a weight is a constant: no adder
-        kernels.append(integers)
-        varying = (integers != 0).any(axis=0)
-    counts = np.zeros((arch.depth, len(WEIGHT_STATISTICS)))
-    live = np.ones(kernels[-1].shape[1], dtype=bool)  # every output is used
+        digit_kernels.append(csd_digit_count(integers))
+        nonzero_kernels.append((integers != 0).astype(np.float64))
+    indicators = iter(nonzero_kernels)
+    reach = [None if own is None else (next(indicators), np.zeros(np.shape(own[1]))) for own in layer_weights(arch, weights)]
+
+    varying_inputs, varying = [], np.ones(arch.input_shape)  # the network's inputs vary
+    for layer, own in zip(arch.layers, reach, strict=True):
+        varying_inputs.append(varying)
+        varying = (apply_layer(layer, varying[None], own)[0] > 0).astype(np.float64)
+    counts = np.zeros((len(weighted), len(WEIGHT_STATISTICS)))
+    live = np.ones(varying.shape)  # every output is used
+    position = len(weighted)
     for index in range(arch.depth - 1, -1, -1):
-        kernel = kernels[index][:, live]
-        digits = csd_digit_count(kernel)
-        counts[index] = (digits.sum(), np.count_nonzero(kernel), digits.sum(axis=0).max(initial=0.0))
-        live = (kernel != 0).any(axis=1)  # the previous layer's neurons this layer reads
+        layer, own, varying_in = arch.layers[index], reach[index], varying_inputs[index]
+        if own is not None:
+            position -= 1
+            bias = own[1]
+            digits = apply_layer(layer, varying_in[None], (digit_kernels[position], bias))[0] * live
+            nonzero = apply_layer(layer, varying_in[None], (nonzero_kernels[position], bias))[0] * live
+            counts[position] = (digits.sum(), nonzero.sum(), digits.max(initial=0.0))
+        if index == 0:
+            break
+        # Each varying input's reach, one input at a time: live where it reaches a live output.
+        basis = np.diag(varying_in.ravel()).reshape(varying_in.size, *varying_in.shape)
+        reached = apply_layer(layer, basis, own) > 0
+        live = (reached & (live[None] > 0)).reshape(varying_in.size, -1).any(axis=1).reshape(varying_in.shape).astype(np.float64)
     return counts
 
 
@@ -326,46 +378,52 @@ def realised_matrix(archs: Sequence[Architecture], statistics: Sequence[np.ndarr
     if len(statistics) != len(archs):
         raise ValueError(f"{len(statistics)} weight statistics for {len(archs)} architectures")
     for arch, counts in zip(archs, statistics, strict=True):
-        if np.shape(counts) != (arch.depth, len(WEIGHT_STATISTICS)):
+        weighted = len(arch.weighted_layers())
+        if np.shape(counts) != (weighted, len(WEIGHT_STATISTICS)):
             raise ValueError(f"weight statistics of shape {np.shape(counts)} for {arch.describe()} "
-                             f"({arch.depth} layers): expected ({arch.depth}, {len(WEIGHT_STATISTICS)})")
+                             f"({weighted} layers with weights): expected ({weighted}, {len(WEIGHT_STATISTICS)})")
     return _description(archs, max_layers, statistics=statistics)
 
 
 def _description(archs: Sequence[Architecture], max_layers: int, statistics: Sequence[np.ndarray] | None) -> np.ndarray:
     """The shared core of :func:`architecture_matrix` (expected counts) and :func:`realised_matrix` (counted)."""
     layers, network, mask = _layer_values(archs, max_layers)
-    units, weight_bits, weight_integer_bits, activation_bits, sparsity, linear = np.moveaxis(layers, -1, 0)
-    n_inputs, net_input_bits, depth, clock = network.T
-    fan_in = np.concatenate([n_inputs[:, None], units[:, :-1]], axis=1) * mask
-    input_bits = np.concatenate([net_input_bits[:, None], activation_bits[:, :-1]], axis=1) * mask
+    units, fan_in, applications, weight_bits, weight_integer_bits, activation_bits, sparsity, linear, input_bits = (
+        np.moveaxis(layers, -1, 0)
+    )
+    n_inputs, net_input_bits, depth, clock, tokens, pool_adder_bits, pool_depth = network.T
     if statistics is None:
-        weights = fan_in * units * (1.0 - sparsity)
+        weights = applications * fan_in * units * (1.0 - sparsity)
         safe_fan = np.where(mask, fan_in + units, 2.0)
         log2_scale = 0.5 * np.log2(2.0 / safe_fan) + weight_bits - 1.0 - weight_integer_bits
         digits_per_weight = expected_csd_digits(log2_scale, sparsity) * mask
         # Column digits set the adder depth of the columns built; constant and dead neurons' are not.
+        # For a shared kernel the chain's expectation is taken per application (an approximation:
+        # which inputs vary and which outputs live differs between tokens).
         column_digits = fan_in * digits_per_weight
-        csd_digits = fan_in * units * digits_per_weight * _expected_built_fraction(units, fan_in, log2_scale, sparsity, mask)
+        built = _expected_built_fraction(units, fan_in, log2_scale, sparsity, mask)
+        csd_digits = applications * fan_in * units * digits_per_weight * built
     else:
         counts = np.zeros((len(archs), max_layers, len(WEIGHT_STATISTICS)))
         if len(archs):
             counts[mask] = np.concatenate([np.asarray(c, dtype=np.float64) for c in statistics])
         csd_digits, weights, column_digits = np.moveaxis(counts, -1, 0)
-        sparsity = np.where(mask, 1.0 - weights / np.maximum(fan_in * units, 1.0), 0.0)
+        sparsity = np.where(mask, 1.0 - weights / np.maximum(applications * fan_in * units, 1.0), 0.0)
     adder_bits = weights * weight_bits * input_bits
     digit_bits = csd_digits * input_bits
     adder_depth = (np.ceil(np.log2(column_digits + 1.0)) + 1.0 + linear) * mask
     periods, which = np.unique(clock, return_inverse=True)
     levels = np.array([latency_cutoff_for_clock(period) for period in periods])[which] if len(archs) else clock
-    total_depth = adder_depth.sum(axis=1)
+    total_depth = adder_depth.sum(axis=1) + pool_depth
     head = np.maximum(depth.astype(np.intp) - 1, 0)
     output_register = units[np.arange(len(archs)), head] * activation_bits[np.arange(len(archs)), head]
     register_bits = (
-        n_inputs * net_input_bits + output_register + (csd_digits * (input_bits + weight_bits)).sum(axis=1) / levels
+        n_inputs * net_input_bits + output_register
+        + ((csd_digits * (input_bits + weight_bits)).sum(axis=1) + pool_adder_bits) / levels
     )
     per_layer = np.stack(
-        [units, fan_in, weight_bits, input_bits, activation_bits, sparsity, adder_bits, csd_digits, digit_bits, adder_depth],
+        [units, fan_in, weight_bits, input_bits, activation_bits, sparsity, adder_bits, csd_digits, digit_bits, adder_depth,
+         applications],
         axis=-1,
     ).reshape(len(archs), max_layers * len(LAYER_COLUMNS))
     totals = np.stack(
@@ -375,12 +433,14 @@ def _description(archs: Sequence[Architecture], max_layers: int, statistics: Seq
             net_input_bits,
             adder_bits.sum(axis=1),
             weights.sum(axis=1),
-            (units * activation_bits).sum(axis=1),
+            (applications * units * activation_bits).sum(axis=1),
             csd_digits.sum(axis=1),
             digit_bits.sum(axis=1),
             total_depth,
             np.ceil(total_depth / levels),
             register_bits,
+            tokens,
+            pool_adder_bits,
         ],
         axis=1,
     )

@@ -40,11 +40,21 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from snac_pack.hardware.architecture import Architecture, DenseLayerSpec, ImplementationTarget
+from snac_pack.hardware.architecture import (
+    Architecture,
+    Conv1DLayerSpec,
+    DenseLayerSpec,
+    FlattenLayerSpec,
+    ImplementationTarget,
+    PointwiseLayerSpec,
+    PoolLayerSpec,
+    TokenMixLayerSpec,
+)
 from snac_pack.hardware.ground_truth import DesignRequest, GroundTruthStore, architecture_of, da4ml_version, extend_ground_truth
 from snac_pack.hardware.network import WEIGHT_DISTRIBUTIONS
 
@@ -86,6 +96,40 @@ class BroadRanges(BaseModel):
         return self
 
 
+class FamilyRanges(BaseModel):
+    """The ranges :func:`family_designs` draws networks over tokens from (inclusive).
+
+    ``deepsets`` and ``mixer`` read jet-like constituents (``constituents`` tokens of
+    ``constituent_features``), ``conv1d`` readout-like traces (``samples`` tokens of
+    ``sample_features``); the bodies are those the search space builds (per-token layers then
+    the average; blocks of token and per-token mixing then the average or a flatten;
+    convolutions then a flatten), followed by dense hidden layers and a head.
+    """
+
+    model_config = _STRICT
+
+    families: tuple[Literal["deepsets", "mixer", "conv1d"], ...] = ("deepsets", "mixer", "conv1d")
+    constituents: tuple[int, ...] = (8, 16, 32)
+    constituent_features: int = Field(default=3, ge=1)
+    samples: tuple[int, int] = (10, 200)
+    sample_features: int = Field(default=2, ge=1)
+    body_layers: tuple[int, int] = (1, 2)
+    body_units: tuple[int, int] = (4, 32)
+    token_units: tuple[int, ...] = (2, 4, 8, 16)
+    kernel_size: tuple[int, int] = (2, 7)
+    stride: tuple[int, int] = (1, 2)
+    hidden_layers: tuple[int, int] = (0, 2)
+    widths: tuple[int, int] = (4, 64)
+    n_outputs: tuple[int, int] = (2, 5)
+    input_bits: tuple[int, int] = (6, 10)
+    weight_bits: tuple[int, int] = (3, 8)
+    activation_bits: tuple[int, int] = (5, 10)
+    sparsity: tuple[float, float] = (0.0, 0.8)
+    #: Designs whose kernels hold more nonzero weights summed over their applications (each
+    #: token's or position's adders are built) are drawn again, as :attr:`BroadRanges.max_nonzero_weights`.
+    max_built_weights: int = Field(default=4_000, ge=100)
+
+
 class TablePlan(BaseModel):
     """Which designs the shipped table holds.
 
@@ -93,8 +137,10 @@ class TablePlan(BaseModel):
         n_designs: broad architectures (each with one weight draw).
         extra_draws: further weight draws of every tenth architecture.
         n_yosys: the smallest designs (by BOPs) of the plan also synthesised with Yosys.
+        n_family_designs: networks over tokens (:func:`family_designs`), one weight draw each.
         seed: seed of the plan.
         ranges: what the architectures are drawn from.
+        family_ranges: what the networks over tokens are drawn from.
         target: the implementation target of every design.
     """
 
@@ -103,8 +149,10 @@ class TablePlan(BaseModel):
     n_designs: int = Field(default=2_700, ge=1)
     extra_draws: int = Field(default=2, ge=0)
     n_yosys: int = Field(default=48, ge=0)
+    n_family_designs: int = Field(default=600, ge=0)
     seed: int = 0
     ranges: BroadRanges = BroadRanges()
+    family_ranges: FamilyRanges = FamilyRanges()
     target: ImplementationTarget = ImplementationTarget()
 
 
@@ -182,6 +230,83 @@ def broad_designs(plan: TablePlan) -> list[DesignRequest]:
     return designs
 
 
+def _random_formats(rng: np.random.Generator, ranges: FamilyRanges, head: bool = False) -> dict[str, Any]:
+    """A weighted layer's formats and sparsity, drawn over ``ranges`` (integer bits as broad designs draw them)."""
+    weight_bits = int(rng.integers(ranges.weight_bits[0], ranges.weight_bits[1] + 1))
+    activation_bits = int(rng.integers(ranges.activation_bits[0], ranges.activation_bits[1] + 1))
+    return {
+        "activation": "linear" if head else "relu",
+        "weight_bits": weight_bits,
+        "weight_integer_bits": int(rng.uniform() < 0.2 and weight_bits > 2),
+        "activation_bits": activation_bits,
+        "activation_integer_bits": int(rng.integers(1, min(4, activation_bits - int(head)) + 1)),
+        "sparsity": round(float(rng.uniform(*ranges.sparsity)), 4),
+    }
+
+
+def _family_architecture(rng: np.random.Generator, family: str, ranges: FamilyRanges, target: ImplementationTarget) -> Architecture:
+    """One network of ``family`` drawn over ``ranges``; drawn again while it has too many built weights."""
+    while True:
+        if family == "conv1d":
+            tokens, features = _log_uniform_int(rng, *ranges.samples), ranges.sample_features
+        else:
+            tokens, features = int(rng.choice(ranges.constituents)), ranges.constituent_features
+        body: list[Any] = []
+        for _ in range(int(rng.integers(ranges.body_layers[0], ranges.body_layers[1] + 1))):
+            units = _log_uniform_int(rng, *ranges.body_units)
+            if family == "mixer":
+                body.append(TokenMixLayerSpec(units=int(rng.choice(ranges.token_units)), **_random_formats(rng, ranges)))
+            if family == "conv1d":
+                body.append(Conv1DLayerSpec(
+                    units=units, kernel_size=int(rng.integers(ranges.kernel_size[0], ranges.kernel_size[1] + 1)),
+                    stride=int(rng.integers(ranges.stride[0], ranges.stride[1] + 1)), **_random_formats(rng, ranges),
+                ))
+            else:
+                body.append(PointwiseLayerSpec(units=units, **_random_formats(rng, ranges)))
+        if family == "deepsets" or (family == "mixer" and rng.uniform() < 0.5):
+            last = body[-1]
+            body.append(PoolLayerSpec(activation_bits=last.activation_bits, activation_integer_bits=last.activation_integer_bits))
+        else:
+            body.append(FlattenLayerSpec())
+        hidden = [
+            DenseLayerSpec(units=_log_uniform_int(rng, *ranges.widths), **_random_formats(rng, ranges))
+            for _ in range(int(rng.integers(ranges.hidden_layers[0], ranges.hidden_layers[1] + 1)))
+        ]
+        head = DenseLayerSpec(units=int(rng.integers(ranges.n_outputs[0], ranges.n_outputs[1] + 1)), **_random_formats(rng, ranges, head=True))
+        input_bits = int(rng.integers(ranges.input_bits[0], ranges.input_bits[1] + 1))
+        try:
+            arch = Architecture(
+                n_inputs=features, tokens=tokens, input_bits=input_bits, input_integer_bits=min(3, input_bits - 1),
+                layers=(*body, *hidden, head), target=target,
+            )
+        except ValueError:  # a convolution stack longer than the trace: draw again
+            continue
+        built = sum(
+            uses * fan_in * units * (1 - layer.sparsity)
+            for uses, (fan_in, units), layer in zip(arch.kernel_uses(), arch.layer_shapes(), arch.weighted_layers(), strict=True)
+        )
+        if built <= ranges.max_built_weights:
+            return arch
+
+
+def family_designs(plan: TablePlan) -> list[DesignRequest]:
+    """The plan's networks over tokens, the families in turn, one weight draw each (distributions in turn).
+
+    The same plan gives the same designs anywhere; their seeds follow the broad designs'.
+    """
+    ranges = plan.family_ranges
+    rng = np.random.default_rng([plan.seed, 1])
+    seed = _SEED_OFFSET + plan.seed * 10**7 + (plan.extra_draws + 1) * plan.n_designs
+    return [
+        DesignRequest(
+            _family_architecture(rng, ranges.families[index % len(ranges.families)], ranges, plan.target), "random", seed + index,
+            origin="random", distribution=WEIGHT_DISTRIBUTIONS[(index // len(ranges.families)) % len(WEIGHT_DISTRIBUTIONS)],
+            plan="families",
+        )
+        for index in range(plan.n_family_designs)
+    ]
+
+
 def yosys_designs(plan: TablePlan, designs: Sequence[DesignRequest]) -> list[DesignRequest]:
     """The ``n_yosys`` smallest designs by BOPs (Yosys needs minutes and gigabytes per medium design)."""
     return sorted(designs, key=lambda design: design.arch.bops())[: plan.n_yosys]
@@ -204,19 +329,36 @@ def _extend_timed(store: GroundTruthStore, requests: Sequence[DesignRequest], la
                     label, added, seconds, n_workers, 1000 * seconds / added)
 
 
-def build_shard(plan: TablePlan, shard: int, shards: int, out: Path, n_workers: int, yosys: bool, yosys_timeout_s: float = 1800.0) -> Path:
-    """Compute one shard's designs (da4ml; Yosys for its share of the Yosys subset) into its own file.
+#: The parts of a plan ``build`` computes.
+PLAN_PARTS = ("broad", "families")
 
-    Resumable: what the file already holds is not computed again.
+
+def plan_designs(plan: TablePlan, parts: Sequence[str] = PLAN_PARTS) -> list[DesignRequest]:
+    """The designs of the named parts of a plan, broad designs first."""
+    unknown = sorted(set(parts) - set(PLAN_PARTS))
+    if unknown:
+        raise ValueError(f"unknown plan parts {unknown}; parts: {list(PLAN_PARTS)}")
+    return [*(broad_designs(plan) if "broad" in parts else []), *(family_designs(plan) if "families" in parts else [])]
+
+
+def build_shard(
+    plan: TablePlan, shard: int, shards: int, out: Path, n_workers: int, yosys: bool, yosys_timeout_s: float = 1800.0,
+    parts: Sequence[str] = PLAN_PARTS,
+) -> Path:
+    """Compute one shard's designs of the plan's ``parts`` (da4ml; Yosys for its share of the Yosys subset) into its own file.
+
+    Resumable: what the file already holds is not computed again. The Yosys subset is drawn
+    from the broad designs.
 
     Returns:
         The shard's file.
     """
-    designs = broad_designs(plan)
+    designs = plan_designs(plan, parts)
     path = Path(out) / f"shard_{shard}_of_{shards}.jsonl"
     store = GroundTruthStore(path, shipped=None)
     _extend_timed(store, shard_of(designs, shard, shards), f"Shard {shard}/{shards}", n_workers)
-    if yosys:
+    if yosys and "broad" in parts:
+        designs = broad_designs(plan)
         extend_ground_truth(store, shard_of(yosys_designs(plan, designs), shard, shards), "yosys", n_workers, yosys_timeout_s)
     return path
 
@@ -324,6 +466,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for command in (plan_command, build):
         command.add_argument("--plan", help="a YAML file of TablePlan fields (default: the shipped table's plan)")
     build.add_argument("--no-yosys", action="store_true", help="skip the Yosys subset")
+    build.add_argument("--parts", nargs="+", choices=PLAN_PARTS, default=list(PLAN_PARTS),
+                       help="which designs of the plan: broad dense networks, networks over tokens (default: both)")
     merge = commands.add_parser("merge", help="merge shards and project tables into one xz file")
     merge.add_argument("inputs", nargs="+", type=Path)
     merge.add_argument("--into", type=Path, required=True)
@@ -339,6 +483,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "plan":
         plan = _load_plan(args.plan)
         designs = broad_designs(plan)
+        families = family_designs(plan)
         depths = [design.arch.depth for design in designs]
         print(json.dumps({
             "plan": plan.model_dump(mode="json"),
@@ -347,10 +492,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             "by_distribution": {name: sum(d.distribution == name for d in designs) for name in WEIGHT_DISTRIBUTIONS},
             "depth_range": [min(depths), max(depths)],
             "yosys": len(yosys_designs(plan, designs)),
+            "family_designs": {family: sum(d.arch.family == family for d in families) for family in plan.family_ranges.families},
         }, indent=2))
         return 0
     if args.command == "build":
-        path = build_shard(_load_plan(args.plan), args.shard, args.shards, args.out, args.workers, yosys=not args.no_yosys)
+        path = build_shard(_load_plan(args.plan), args.shard, args.shards, args.out, args.workers, yosys=not args.no_yosys,
+                           parts=args.parts)
         print(path)
         return 0
     if args.command == "refresh":

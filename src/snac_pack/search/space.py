@@ -234,6 +234,13 @@ class SearchSpace(BaseModel):
         """The families drawn from."""
         return (self.family,) if isinstance(self.family, str) else tuple(self.family)
 
+    @property
+    def max_weighted_layers(self) -> int:
+        """The most layers with weights a drawn network has: its body's (a mixer block has two), hidden layers, head."""
+        per_block = {"mlp": 0, "deepsets": 1, "mixer": 2, "conv1d": 1}
+        body = max(per_block[family] for family in self.families) * self.body.layers.high
+        return body + self.hidden_layers.high + 1
+
 
 @dataclass(frozen=True)
 class Candidate:

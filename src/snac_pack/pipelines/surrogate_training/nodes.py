@@ -24,7 +24,14 @@ from snac_pack.hardware.ground_truth import (
     rows_for,
     split_rows,
 )
-from snac_pack.hardware.surrogate import Surrogate, accuracy_by_origin, accuracy_by_plan, evaluate_rows, fit_surrogate
+from snac_pack.hardware.surrogate import (
+    Surrogate,
+    accuracy_by_family,
+    accuracy_by_origin,
+    accuracy_by_plan,
+    evaluate_rows,
+    fit_surrogate,
+)
 from snac_pack.models.mlp import TrainingSettings
 from snac_pack.reporting.surrogate_report import parity_figure, tool_agreement
 from snac_pack.search.sampling import random_weight_designs, trained_weight_designs
@@ -156,7 +163,7 @@ def train_surrogate(
     """
     params = SurrogateTrainingParams.model_validate(surrogate_training)
     target = ImplementationTarget.model_validate(hardware_target)
-    max_layers = SearchSpace.model_validate(search_space).hidden_layers.high + 1
+    max_layers = SearchSpace.model_validate(search_space).max_weighted_layers
     selected = rows_for(ground_truth, target, params.train_sources, max_layers)
     _log_rows_left_out(ground_truth, selected, params.train_sources, target)
     training, _ = split_rows(selected, params.holdout_fraction)
@@ -219,6 +226,7 @@ def evaluate_surrogate_accuracy(
         "by_origin": accuracy_by_origin(surrogate, held_out),
         "by_origin_weight_aware": accuracy_by_origin(surrogate, held_out, weight_aware=True),
         "by_plan": accuracy_by_plan(surrogate, held_out),
+        "by_family": accuracy_by_family(surrogate, held_out),
         "by_origin_scope": "every held-out row of the surrogate's target and sources in the ground-truth table; "
                            "weight-aware: those whose weights are known",
     }

@@ -107,11 +107,12 @@ def test_quantization_aware_trials_refuse_a_space_with_batch_normalisation() -> 
     assert parse_parameters(params).global_search.mode == "quantization_aware"
 
 
-def test_a_family_over_tokens_is_refused_until_the_pipelines_run_it() -> None:
-    params = _with("search_space.family", "deepsets")
-    params["search_space"]["hidden_layers"] = {"low": 0, "high": 2}
-    with pytest.raises(ConfigError, match="search_space.family: deepsets networks run in the library .* set search_space.family: mlp"):
-        parse_parameters(params)
+def test_families_over_tokens_are_accepted_and_drawn_per_trial_from_a_list() -> None:
+    params = _with("search_space.family", ["mlp", "deepsets"])
+    assert parse_parameters(params).search_space.families == ("mlp", "deepsets")
+    params["search_space"]["family"] = "mixer"
+    params["search_space"]["hidden_layers"] = {"low": 0, "high": 2}  # a body may lead straight to the head
+    assert parse_parameters(params).search_space.max_weighted_layers == 2 * 2 + 2 + 1
 
 
 def test_unknown_section_is_refused() -> None:

@@ -269,7 +269,7 @@ class FirmwareParams(_Section):
     strategy: Literal["distributed_arithmetic", "latency", "resource"] | None = Field(
         default=None, description="hls4ml strategy; null: hardware_target.strategy (what the surrogate and da4ml describe)"
     )
-    min_bit_exact_fraction: float = Field(default=0.99, gt=0, le=1, description="share of test inputs the C simulation must reproduce bit for bit")
+    min_bit_exact_fraction: float = Field(default=0.99, gt=0, le=1, description="share of test inputs the C simulation and da4ml's netlist must each reproduce bit for bit")
     max_verify_samples: int | None = Field(default=None, gt=0, description="test inputs compared; null: all")
     vendor_build: bool = Field(default=True, description="run the vendor build when its tools are on PATH")
     yosys_timeout_s: float = Field(default=1800, gt=0)
@@ -373,15 +373,6 @@ def _check_search(params: ProjectParams) -> list[str]:
         problems.append(f"global_search.precision.weight_bits: {search.precision.weight_bits} is not among search_space.precision.weight_bits {list(space.weight_bits)}")
     if search.precision.activation_bits not in space.activation_bits:
         problems.append(f"global_search.precision.activation_bits: {search.precision.activation_bits} is not among search_space.precision.activation_bits {list(space.activation_bits)}")
-    over_tokens = [family for family in params.search_space.families if family != "mlp"]
-    if over_tokens:
-        # The library builds, trains, compresses, costs (da4ml) and converts (hls4ml) these families; the
-        # surrogate, its ground truth and the reports that carry its figures know dense chains only so far.
-        problems.append(
-            f"search_space.family: {', '.join(over_tokens)} networks run in the library (snac_pack.search.space, "
-            "snac_pack.compression, snac_pack.hardware.exact, snac_pack.firmware.hls) but not yet through the pipelines, "
-            "whose hardware surrogate predicts dense layers only; set search_space.family: mlp"
-        )
     if search.mode == "quantization_aware" and True in params.search_space.batch_norm:
         problems.append(
             "search_space.batch_norm: quantization-aware trials train the QKeras network, which has no batch "

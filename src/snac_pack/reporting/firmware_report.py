@@ -77,6 +77,7 @@ def firmware_report(
         "sources": source_names(vendor),
         "comparison": comparison,
         "vendor_synthesis": {key: value for key, value in vendor.items() if key != "cost"},
+        "netlist_verification": hardware.get("netlist_agreement"),
         "open_flow": {"verilog_directory": hardware.get("verilog_directory"), "seconds": hardware.get("seconds")},
         "handoff": handoff or {},
     }
@@ -121,6 +122,22 @@ def firmware_markdown(report: dict[str, Any]) -> str:
         "",
         f"Required: at least {100 * agreement['min_bit_exact_fraction']:.2f} % bit-exact.",
         "",
+    ]
+    netlist = report.get("netlist_verification")
+    if netlist:
+        lines += [
+            "## da4ml netlist against QKeras (test split)",
+            "",
+            "The netlist da4ml costs and writes the Verilog from, run by its integer interpreter.",
+            "",
+            "| inputs | bit-exact outputs | largest difference |",
+            "|---|---|---|",
+            f"| {netlist['n_samples']} | {100 * netlist['bit_exact_fraction']:.2f} % | {netlist['max_abs_difference']:g} |",
+            "",
+            f"Required: at least {100 * agreement['min_bit_exact_fraction']:.2f} % bit-exact.",
+            "",
+        ]
+    lines += [
         "## Hardware, four ways",
         "",
     ]

@@ -224,11 +224,8 @@ class TrialObjective:
             # The trained network, pruned and quantized to the search precision: the surrogate predicts
             # from its weights, da4ml costs it.
             network = quantized_network(model, arch)
-        # Beside exact costs the surrogate's are recorded for comparison, where it knows the layer kinds.
-        surrogate_figures = (
-            self.surrogate.predict([arch], weights=[network]).iloc[0].to_dict()
-            if self.estimator == "surrogate" or arch.is_mlp else {}
-        )
+        # Beside exact costs the surrogate's are recorded for comparison.
+        surrogate_figures = self.surrogate.predict([arch], weights=[network]).iloc[0].to_dict()
         if self.estimator == "exact":
             cost = isolated_exact_cost(arch, network)
             figures = {figure: float(getattr(cost, figure)) for figure in HARDWARE_FIGURES}

@@ -25,6 +25,8 @@ def test_firmware_report_holds_agreement_and_four_way_comparison(compression_pro
     assert verification["n_samples"] == len(test["y"])
     assert (verification["bit_exact_fraction"], verification["max_abs_difference"]) == (1.0, 0.0)
     assert verification["firmware_metric"] == verification["qkeras_metric"]
+    # da4ml's netlist, whose Verilog ships, computes what QKeras computes on the same inputs.
+    assert report["netlist_verification"] == {"n_samples": len(test["y"]), "bit_exact_fraction": 1.0, "max_abs_difference": 0.0}
     # The da4ml column is da4ml's cost of the very network whose C simulation was verified.
     models = CompressedModelsDataset(filepath=str(latest_version(compression_project / "data/test/06_models/compressed_models.npz"))).load()
     firmware_model = models[report["model"]["name"]]
@@ -37,7 +39,7 @@ def test_firmware_report_holds_agreement_and_four_way_comparison(compression_pro
     assert report["vendor_synthesis"]["synthesised"] is False
     assert "vitis-run" in report["vendor_synthesis"]["reason"]
     markdown = (compression_project / "data/test/08_reporting/firmware_report.md").read_text()
-    assert "Not synthesised by a vendor tool" in markdown
+    assert "Not synthesised by a vendor tool" in markdown and "## da4ml netlist against QKeras (test split)" in markdown
     project = DirectoryArchiveDataset(filepath=str(latest_version(compression_project / "data/test/07_model_output/firmware_project.tar.gz"))).load()
     (model_dir,) = project.iterdir()
     # The archived project is the distributed-arithmetic one: hls4ml wrote da4ml's adder-graph kernels.

@@ -129,15 +129,36 @@ def _vendor(built: Any, model: CompressedModel, target: ImplementationTarget, pa
 
 
 def synthesise_open_flow(
-    firmware_model: CompressedModel, surrogate: Surrogate, firmware: dict[str, Any], firmware_workspace: dict[str, Path]
+    firmware_model: CompressedModel,
+    surrogate: Surrogate,
+    model_input_test: dict[str, np.ndarray],
+    firmware: dict[str, Any],
+    firmware_workspace: dict[str, Path],
 ) -> dict[str, Any]:
-    """The surrogate's weight-aware prediction, da4ml's exact cost and Yosys's synthesis of the same network."""
+    """The surrogate's weight-aware prediction, da4ml's exact cost and Yosys's synthesis of the same network.
+
+    da4ml's netlist (the one its Verilog is written from) is checked bit for bit against the
+    QKeras model on the test split, as the C simulation is.
+
+    Raises:
+        FirmwareError: the netlist is bit-exact on fewer test inputs than ``firmware.min_bit_exact_fraction``.
+    """
     params = FirmwareParams.model_validate(firmware)
     arch = firmware_model.arch
     surrogate.check_target(arch.target)
     weights = firmware_model.hardware_weights()
     predicted = surrogate.predict([arch], weights=[weights]).iloc[0].to_dict()
-    figures = open_flow(arch, weights, _workspace(firmware_workspace, firmware_model) / "verilog", params.yosys_timeout_s)
+    x = firmware_model.inputs(FeatureTable.from_arrays(model_input_test))[: params.max_verify_samples]
+    expected = np.asarray(firmware_model.to_keras()(x, training=False), dtype=np.float64)
+    figures = open_flow(arch, weights, _workspace(firmware_workspace, firmware_model) / "verilog", params.yosys_timeout_s, check=(x, expected))
+    netlist = figures["netlist_agreement"]
+    if netlist["bit_exact_fraction"] < params.min_bit_exact_fraction:
+        raise FirmwareError(
+            f"da4ml's netlist of {firmware_model.name} is bit-exact with QKeras on {100 * netlist['bit_exact_fraction']:.2f} % of "
+            f"{netlist['n_samples']} test inputs, below firmware.min_bit_exact_fraction = {params.min_bit_exact_fraction}; "
+            "its Verilog would not compute what was trained (largest difference "
+            f"{netlist['max_abs_difference']:g})"
+        )
     figures["surrogate"] = {name: float(value) for name, value in predicted.items()} | {
         "source": "surrogate",
         "latency_ns": float(predicted["latency_cycles"]) * arch.target.clock_period_ns,

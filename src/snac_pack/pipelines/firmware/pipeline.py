@@ -32,7 +32,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 nodes.synthesise_open_flow,
-                inputs=["firmware_model", "surrogate", "params:firmware", "firmware_workspace"],
+                inputs=["firmware_model", "surrogate", "model_input_test", "params:firmware", "firmware_workspace"],
                 outputs="firmware_hardware",
                 name="synthesise_open_flow_node",
             ),

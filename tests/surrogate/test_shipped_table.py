@@ -42,7 +42,8 @@ def test_the_shipped_table_is_small_and_holds_its_schema_on_the_configured_targe
 def test_the_shipped_table_spans_the_promised_ranges_distributions_and_tasks(shipped: pd.DataFrame) -> None:
     da4ml = shipped[shipped["source"] == "da4ml"]
     assert len(da4ml) >= 3_000
-    archs = [architecture_of(row) for _, row in da4ml.drop_duplicates("arch_key").iterrows()]
+    every = [architecture_of(row) for _, row in da4ml.drop_duplicates("arch_key").iterrows()]
+    archs = [arch for arch in every if arch.is_mlp]
     assert {arch.depth - 1 for arch in archs} >= set(range(1, 9))
     # Log-uniform draws over 4-256 inputs: both ends are reached to within a few inputs.
     assert min(arch.n_inputs for arch in archs) <= 5 and max(arch.n_inputs for arch in archs) >= 240
@@ -59,8 +60,15 @@ def test_the_shipped_table_spans_the_promised_ranges_distributions_and_tasks(shi
     assert (drawn_again >= 3).sum() >= 200
     trained = da4ml[da4ml["origin"] == "trained"]
     assert set(trained["plan"]) >= set(TASKS)
-    assert set(da4ml["plan"]) >= {"broad", *TASKS}
+    assert set(da4ml["plan"]) >= {"broad", "families", *TASKS}
     assert (shipped["source"] == "yosys").sum() >= 40
+    # Networks over tokens: every family, on every constituent count and on short and long traces.
+    families = [arch for arch in every if not arch.is_mlp]
+    counts = pd.Series([arch.family for arch in families]).value_counts()
+    assert set(counts.index) == {"deepsets", "mixer", "conv1d"} and counts.min() >= 150
+    assert {arch.tokens for arch in families if arch.family != "conv1d"} == {8, 16, 32}
+    traces = [arch.tokens for arch in families if arch.family == "conv1d"]
+    assert min(traces) <= 12 and max(traces) >= 150
 
 
 def test_a_design_recomputed_from_its_row_gives_the_stored_cost(shipped: pd.DataFrame) -> None:
@@ -82,4 +90,5 @@ def test_every_trained_network_of_the_shipped_table_has_counts_of_the_current_de
     trained = shipped[(shipped["source"] == "da4ml") & (shipped["weight_origin"] == "trained")]
     assert set(trained["plan"]) >= set(TASKS)
     assert (trained["weight_statistics_version"] == STATISTICS_VERSION).all()
-    assert all(len(counts) == architecture_of(row).depth for counts, (_, row) in zip(trained["weight_statistics"], trained.iterrows(), strict=True))
+    assert all(len(counts) == len(architecture_of(row).weighted_layers())
+               for counts, (_, row) in zip(trained["weight_statistics"], trained.iterrows(), strict=True))

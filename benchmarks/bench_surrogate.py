@@ -9,6 +9,8 @@ shipped table, which holds the first run's own designs), and judged on held-out 
   broad plan (as far as the space's depth reaches);
 - weight-aware, on the task's trained networks (predicted from their quantized weights, as
   trials, compression points and firmware models are), and architecture-only for contrast;
+- per network family (deepsets, mixer, conv1d beside the MLP): a surrogate fitted on every
+  training row of the table, on each family's held-out random-weight designs;
 - extrapolation: designs beyond the table's ranges (512 inputs, 10 hidden layers), costed here
   by da4ml and predicted by a surrogate fitted on the whole table's training split;
 - speed: 10,000 architectures of the jet space in one call, and 1,000 networks with known
@@ -77,6 +79,10 @@ N_THROUGHPUT, N_AWARE = 10_000, 1_000
 N_VARIATION_ARCHS, N_DRAWS = {"jet": 16, "qubit": 48, "example_tabular": 48}, 4
 #: Extrapolation designs: as far beyond the table as the issue asks (the broad plan stops at 256 inputs and 8 hidden layers).
 WIDE_INPUTS, DEEP_HIDDEN = 512, 10
+#: Networks over tokens (issue 17): the families, the layers with weights their surrogate covers, its targets.
+FAMILIES = ("deepsets", "mixer", "conv1d")
+FAMILY_MAX_LAYERS = 9
+FAMILY_LUT_MEDIAN, FAMILY_WITHIN_CYCLE = 0.04, 0.95
 #: One architecture whose pipeline registers are shown per weight draw: hidden widths and precision.
 STAGE_HIDDEN, STAGE_PRECISION = (32, 16, 16, 32), {"weight_bits": 6, "activation_bits": 8, "sparsity": 0.3}
 
@@ -180,6 +186,42 @@ def extrapolation(table: pd.DataFrame, target: ImplementationTarget, holdout_fra
         reasons = surrogate.outside_ranges(architecture_matrix([design.arch for design in group], max_layers))
         lines.append(accuracy_row(f"{label} (outside: {reasons[0]})", evaluate_rows(surrogate, rows)))
     return lines, seconds
+
+
+def family_accuracy(table: pd.DataFrame, target: ImplementationTarget, holdout_fraction: float) -> tuple[list[str], dict[str, bool], dict[str, float]]:
+    """Accuracy on held-out networks over tokens, per family, of a surrogate fitted on every training row of the table.
+
+    Judged on the families' random-weight designs (the table's ``families`` plan),
+    architecture-only and weight-aware (their weights are drawn again from their seeds).
+    """
+    rows = rows_for(table, target, ("da4ml",), FAMILY_MAX_LAYERS)
+    training, held_out = split_rows(rows, holdout_fraction)
+    started = time.perf_counter()
+    surrogate = fit_surrogate(training, [architecture_of(row) for _, row in training.iterrows()], max_layers=FAMILY_MAX_LAYERS,
+                              statistics=[row_statistics(row) for _, row in training.iterrows()])
+    seconds = time.perf_counter() - started
+    families = np.array([architecture_of(row).family for _, row in held_out.iterrows()], dtype=object)
+    trained_on = pd.Series([architecture_of(row).family for _, row in training.iterrows()]).value_counts().to_dict()
+    lines = [
+        f"A surrogate fitted on every training row of the table, up to {FAMILY_MAX_LAYERS} layers with weights "
+        f"({', '.join(f'{family} {n:,}' for family, n in sorted(trained_on.items()))} rows; fitted in {seconds:.1f} s), judged on "
+        "the held-out architectures of each family's random-weight designs:",
+        "",
+        "| held-out rows | n | LUT R² | LUT median rel. error | LUT p90 | FF R² | FF median rel. error | FF p90 | latency within 1 cycle |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    met, figures = {}, {}
+    for family in ("mlp", *FAMILIES):
+        of_family = held_out[(families == family) & (held_out["origin"] == "random")].reset_index(drop=True)
+        shown = "broad plan and the tasks' spaces" if family == "mlp" else "`families` plan"
+        for label, aware in (("architecture-only", False), ("weight-aware", True)):
+            metrics = evaluate_rows(surrogate, of_family, weight_aware=aware)
+            lines.append(accuracy_row(f"`{family}` ({shown}), random weights, {label}", metrics))
+            figures[f"family_{family}_{'weight_aware' if aware else 'architecture_only'}_lut_median"] = _figure(metrics, "lut", "median_rel_error")
+            if family != "mlp":
+                met[f"{family} {label} LUT"] = _figure(metrics, "lut", "median_rel_error") <= FAMILY_LUT_MEDIAN
+                met[f"{family} {label} latency"] = _figure(metrics, "latency_cycles", "within_one_cycle") >= FAMILY_WITHIN_CYCLE
+    return lines, met, figures
 
 
 def speed(surrogate: Surrogate, space: SearchSpace, target: ImplementationTarget, feature_names: tuple[str, ...], n_classes: int) -> dict[str, Any]:
@@ -291,6 +333,8 @@ def main() -> None:
             "",
         ]
 
+    family_lines, family_met, family_figures = family_accuracy(table, target, jet.surrogate_training.holdout_fraction)
+    met.update(family_met)
     extrapolation_lines, extrapolation_seconds = extrapolation(table, target, jet.surrogate_training.holdout_fraction, workers)
     # The jet environment's inputs (8 constituents × 3) and classes.
     jet_features, n_classes = tuple(f"{name}_{token}" for token in range(8) for name in ("z", "deta", "dphi")), 5
@@ -334,7 +378,15 @@ def main() -> None:
         "",
         *[f"- {key}: {value}" + (f" (the space's floor for any architecture-only predictor: FF median "
                                  f"{100 * spreads[key.split(' ')[0]][1]['ff'][0]:.1f} %, below)" if key.endswith("architecture-only FF") else "")
-          for key, value in verdict.items() if not key.startswith("speed")],
+          for key, value in verdict.items() if key.split(" ")[0] in TASKS],
+        "",
+        "## Accuracy per network family (held-out architectures)",
+        "",
+        *family_lines,
+        "",
+        f"Targets (issue 17): per family LUT median ≤ {100 * FAMILY_LUT_MEDIAN:g} %, latency within one cycle ≥ {100 * FAMILY_WITHIN_CYCLE:g} %.",
+        "",
+        *[f"- {key}: {value}" for key, value in verdict.items() if key.split(" ")[0] in FAMILIES],
         "",
         "## Extrapolation",
         "",
@@ -401,12 +453,13 @@ def main() -> None:
             f"LUT {100 * _figure(jet_aware, 'lut', 'median_rel_error'):.1f} %, FF {100 * _figure(jet_aware, 'ff', 'median_rel_error'):.1f} %; "
             f"{N_THROUGHPUT:,} architectures in {best:.3f} s"
         ),
-        target="issue 15's per-task accuracy and speed targets (on the page)",
+        target="issue 15's per-task accuracy and speed targets, issue 17's per-family accuracy (on the page)",
         verdict="met" if not failed else "MISSED: " + ", ".join(failed),
         figures={
             **{f"{task}_{group}_{name}_median": _figure(result["groups"][group], name, "median_rel_error")
                for task, result in results.items() for group in ("random", "trained_weight_aware") for name in ("lut", "ff")},
             **{f"{task}_architecture_only_ff_floor_median": spreads[task][1]["ff"][0] for task in TASKS},
+            **family_figures,
             "seconds_10k_architectures": best,
             "seconds_1k_weight_aware": best_aware,
         },

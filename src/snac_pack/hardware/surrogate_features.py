@@ -36,6 +36,14 @@ builds adders for, as above), and
 adder depth is then that of the busiest column, which sets the pipeline). The surrogate keeps
 one regressor per figure for each description (:class:`~snac_pack.hardware.surrogate.Surrogate`).
 
+Networks over tokens are described the same way, one entry per layer with weights: its kernel
+``(fan_in, units)`` and ``applications``, the times da4ml builds its adders (every token of a
+``pointwise`` layer, every position of a ``conv1d``, every feature of a ``token_mix``; 1 for
+``dense``); digits, adder bits and registers count every application, the adder depth one. A
+pool adds ``pool_adder_bits`` (its sums: ``size − 1`` adders per output at the width it reads)
+and ``⌈log2 size⌉`` adder levels; a flatten adds nothing. For an MLP these columns are 1 and 0
+and every other column is what it was.
+
 Everything is computed with numpy over the batch; only reading the layers off the
 :class:`Architecture` objects is a Python loop.
 """

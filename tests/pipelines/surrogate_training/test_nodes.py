@@ -81,7 +81,8 @@ def test_a_first_run_whose_designs_the_shipped_table_holds_computes_nothing_and_
     assert len(table) == len(shipped) and set(table["table"]) == {"shipped"}
     space = yaml.safe_load((ROOT / "conf/qubit/parameters.yml").read_text())["search_space"]
     surrogate = train_surrogate(table, space, TARGET, params)
-    shallow = np.array([architecture_of(row).depth <= 4 for _, row in table.iterrows()])
+    # Rows of every family with at most the space's 4 layers with weights (3 hidden and the head).
+    shallow = np.array([len(architecture_of(row).weighted_layers()) <= 4 for _, row in table.iterrows()])
     learnable = table[(table["source"] == "da4ml").to_numpy() & shallow]
     assert surrogate.n_training_rows == len(split_rows(learnable, PARAMS["holdout_fraction"])[0]) > 1_000
     assert surrogate.weight_aware and surrogate.n_weight_rows == surrogate.n_training_rows

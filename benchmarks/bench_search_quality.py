@@ -25,7 +25,7 @@ study and networks stay under data/benchmarks/search_quality/<task>/. A rerun sk
 arm-seeds (an unfinished study resumes), and the page is rewritten from every result present
 after each arm-seed, naming any still missing.
 
-    python benchmarks/bench_search_quality.py --task jet [--trials 200] [--seeds 0 1 2] [--arms ...]
+    python benchmarks/bench_search_quality.py --task jet [--trials 200] [--seeds 0 1 2] [--arms ...] [--page-only]
 
 Writes docs/benchmarks/search_quality_<task>.md and its fronts plot
 docs/benchmarks/search_quality_<task>.png. Timings are reported, never asserted.
@@ -294,6 +294,9 @@ def _summarise(
         for other in ("bops", "random"):
             if other not in figures:
                 continue
+            if min(guided["seeds"], figures[other]["seeds"]) < 2:
+                verdict_lines.append(f"- surrogate against {other}: no verdict until both arms have at least 2 seeds (a spread needs them)")
+                continue
             margin = guided["hypervolume_mean"] - figures[other]["hypervolume_mean"]
             spread = max(guided["hypervolume_std"], figures[other]["hypervolume_std"])
             outcome = "exceeds it by more than the seed spread" if margin > spread else "does NOT exceed it by more than the seed spread"
@@ -348,6 +351,8 @@ def main() -> None:
     parser.add_argument("--arms", nargs="+", choices=ARMS, default=list(ARMS))
     parser.add_argument("--one", nargs=2, metavar=("ARM", "SEED"), help=argparse.SUPPRESS)  # a subprocess's arm-seed
     parser.add_argument("--baseline-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--page-only", action="store_true",
+                        help="rewrite the page from the results present (e.g. gathered from several machines); run nothing")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if args.baseline_only:
@@ -362,6 +367,9 @@ def main() -> None:
     raw = raw_parameters(args.task)
     run = Run("bench_search_quality.py", command, args.task, {key: raw.get(key) for key in MEASURED_KEYS})
     results = RESULTS / args.task
+    if args.page_only:
+        write_results_page(args.task, args.arms, args.seeds, args.trials, run)
+        return
     # Each arm-seed in its own process: da4ml's solver keeps its memory until the process ends.
     jobs = [["--baseline-only"]] if not (results / "baseline.json").is_file() else []
     jobs += [

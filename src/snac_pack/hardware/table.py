@@ -87,13 +87,18 @@ class BroadRanges(BaseModel):
 
     @model_validator(mode="after")
     def _ordered(self) -> BroadRanges:
-        for name in type(self).model_fields:
-            value = getattr(self, name)
-            if isinstance(value, tuple) and value[0] > value[1]:
-                raise ValueError(f"{name}: low {value[0]} is above high {value[1]}")
-        if self.sparsity[1] >= 1.0:
-            raise ValueError(f"sparsity: high {self.sparsity[1]} must be below 1")
+        _check_ranges(self, [name for name in type(self).model_fields if isinstance(getattr(self, name), tuple)])
         return self
+
+
+def _check_ranges(ranges: BaseModel, names: Sequence[str]) -> None:
+    """Refuse a ``(low, high)`` field whose low is above its high, and sparsities reaching 1."""
+    for name in names:
+        low, high = getattr(ranges, name)
+        if low > high:
+            raise ValueError(f"{name}: low {low} is above high {high}")
+    if getattr(ranges, "sparsity")[1] >= 1.0:
+        raise ValueError(f"sparsity: high {getattr(ranges, 'sparsity')[1]} must be below 1")
 
 
 class FamilyRanges(BaseModel):
@@ -128,6 +133,12 @@ class FamilyRanges(BaseModel):
     #: Designs whose kernels hold more nonzero weights summed over their applications (each
     #: token's or position's adders are built) are drawn again, as :attr:`BroadRanges.max_nonzero_weights`.
     max_built_weights: int = Field(default=4_000, ge=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> FamilyRanges:
+        _check_ranges(self, ("samples", "body_layers", "body_units", "kernel_size", "stride", "hidden_layers", "widths",
+                             "n_outputs", "input_bits", "weight_bits", "activation_bits", "sparsity"))
+        return self
 
 
 class TablePlan(BaseModel):

@@ -85,3 +85,19 @@ def test_too_little_agreement_fails_and_says_by_how_much() -> None:
     with pytest.raises(ValueError, match=r"95.00 % of 1000 test inputs, 4.00 points below firmware.min_bit_exact_fraction = 99.00 %"):
         check_agreement(agreement, 0.99)
     check_agreement(agreement, 0.95)
+
+
+@pytest.mark.slow
+def test_weights_trained_beyond_their_format_are_snapped_to_the_grid_before_conversion(tmp_path: Path) -> None:
+    from snac_pack.models.quantized import snap_to_grid
+
+    model = _model(seed=3)
+    # Training leaves weights the quantizers saturate (6-bit weights hold [-1, 0.97]).
+    model.set_weights([3.0 * w if w.ndim > 1 else w for w in model.get_weights()])
+    x, y = _inputs(300)
+    before = np.asarray(model(x), dtype=np.float64)
+    snap_to_grid(model)
+    np.testing.assert_array_equal(np.asarray(model(x), dtype=np.float64), before)  # the same network
+    assert np.abs(model.get_weights()[0]).max() <= 1.0
+    firmware = convert(model, ARCH, ImplementationTarget(strategy="distributed_arithmetic"), "Vitis", tmp_path / "prj")
+    assert compare(firmware.graph, model, x, y, "accuracy").bit_exact_fraction == 1.0

@@ -16,7 +16,7 @@ import numpy as np
 
 from snac_pack.compression.loop import CompressionPoint
 from snac_pack.compression.qmodel import build_qkeras_classifier
-from snac_pack.models.quantized import quantized_weights
+from snac_pack.models.quantized import quantized_weights, snap_to_grid
 from snac_pack.compression.settings import FixedPoint, QuantizationPoint
 from snac_pack.data.features import FeatureTable
 from snac_pack.hardware.architecture import Architecture
@@ -89,11 +89,12 @@ class CompressedModel:
         return quantized_weights(self.to_keras())
 
     def to_keras(self) -> tf_keras.Model:
-        """The QKeras model with the stored weights."""
+        """The QKeras model with the stored weights, kernels and biases on their quantizers' grids (``snap_to_grid``)."""
         model = build_qkeras_classifier(
             self.arch.input_shape, self.n_classes, self.network, self.point.precision(self.input_format)
         )
         model.set_weights(self.weights)
+        snap_to_grid(model)
         return model
 
     def manifest(self) -> dict[str, Any]:

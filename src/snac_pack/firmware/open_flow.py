@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from snac_pack.firmware.verify import bit_exactness
 from snac_pack.hardware.architecture import Architecture
 from snac_pack.hardware.exact import ExactDesign
 from snac_pack.hardware.network import NetworkWeights
@@ -45,12 +46,8 @@ def open_flow(
     agreement = None
     if check is not None:
         inputs, expected = check
-        outputs = design.predict(inputs)
-        agreement = {
-            "n_samples": len(inputs),
-            "bit_exact_fraction": float(np.mean(np.all(outputs == expected, axis=1))),
-            "max_abs_difference": float(np.max(np.abs(outputs - expected), initial=0.0)),
-        }
+        share, largest = bit_exactness(design.predict(inputs), expected)
+        agreement = {"n_samples": len(inputs), "bit_exact_fraction": share, "max_abs_difference": largest}
         logger.info("da4ml netlist vs QKeras: %.2f %% bit-exact on %d test inputs", 100 * agreement["bit_exact_fraction"], len(inputs))
     project = design.write_verilog(directory)
     started = time.perf_counter()

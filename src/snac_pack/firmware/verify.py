@@ -39,17 +39,23 @@ class Agreement:
         return asdict(self)
 
 
+def bit_exactness(outputs: np.ndarray, reference: np.ndarray) -> tuple[float, float]:
+    """Share of inputs whose every output equals the reference bit for bit, and the largest output difference."""
+    return float(np.mean(np.all(outputs == reference, axis=1))), float(np.max(np.abs(outputs - reference), initial=0.0))
+
+
 def compare(
     graph: ModelGraph, model: tf_keras.Model, x: np.ndarray, y: np.ndarray, metric: Literal["accuracy", "fidelity"]
 ) -> Agreement:
     """Run both on ``x`` and compare outputs bit for bit and as class predictions."""
     reference = np.concatenate([np.asarray(model(x[s : s + 4096], training=False), dtype=np.float64) for s in range(0, len(x), 4096)])
     emulated = np.asarray(graph.predict(np.ascontiguousarray(x, dtype=np.float64)), dtype=np.float64).reshape(reference.shape)
+    exact, largest = bit_exactness(emulated, reference)
     return Agreement(
         n_samples=len(x),
-        bit_exact_fraction=float(np.mean(np.all(emulated == reference, axis=1))),
+        bit_exact_fraction=exact,
         argmax_agreement=float(np.mean(np.argmax(emulated, axis=1) == np.argmax(reference, axis=1))),
-        max_abs_difference=float(np.max(np.abs(emulated - reference))),
+        max_abs_difference=largest,
         qkeras_metric=task_metric(metric, y, predict_classes(model, x)),
         firmware_metric=task_metric(metric, y, np.argmax(emulated, axis=1)),
     )

@@ -369,8 +369,8 @@ def build_shard(
     store = GroundTruthStore(path, shipped=None)
     _extend_timed(store, shard_of(designs, shard, shards), f"Shard {shard}/{shards}", n_workers)
     if yosys and "broad" in parts:
-        designs = broad_designs(plan)
-        extend_ground_truth(store, shard_of(yosys_designs(plan, designs), shard, shards), "yosys", n_workers, yosys_timeout_s)
+        broad = [design for design in designs if design.plan == "broad"]
+        extend_ground_truth(store, shard_of(yosys_designs(plan, broad), shard, shards), "yosys", n_workers, yosys_timeout_s)
     return path
 
 

@@ -23,6 +23,7 @@ from snac_pack.hardware import (
     random_quantized_network,
     validate_weights,
 )
+from snac_pack.hardware.network import value_intervals
 
 
 def _head(units: int = 3, **formats: int) -> DenseLayerSpec:
@@ -92,6 +93,18 @@ def test_qkeras_reference_da4ml_and_hls4ml_agree_bit_for_bit(kind: str, tmp_path
     for (kernel, bias), (read_kernel, read_bias) in zip(weights, quantized_weights(model), strict=True):
         np.testing.assert_array_equal(read_kernel, kernel)
         np.testing.assert_array_equal(read_bias, bias)
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_value_intervals_bound_every_output(kind: str) -> None:
+    """da4ml's interval arithmetic: whatever the input, each output lies in its interval (on the head's grid)."""
+    arch = KINDS[kind]
+    network = random_quantized_network(arch, np.random.default_rng(4))
+    low, high, step = value_intervals(arch, network)[-1]
+    x = np.random.default_rng(5).uniform(-9.0, 9.0, size=(2000, *arch.input_shape))  # beyond the input range: saturates
+    outputs = forward_quantized(arch, network, x)
+    assert np.all(outputs >= low) and np.all(outputs <= high)
+    assert step == arch.layers[-1].activation_format.step
 
 
 def test_shared_weights_cost_once_per_application() -> None:

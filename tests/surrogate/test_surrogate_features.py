@@ -66,10 +66,11 @@ def test_expected_csd_digits_fall_with_sparsity_and_grow_with_bits() -> None:
 @pytest.mark.parametrize(
     ("widths", "weight_bits", "sparsity", "tolerance"),
     # Narrow layers at high sparsity, where whole neurons are constant or dead; the tolerance is the
-    # expectation's error (counts of varying and live neurons enter at their mean) plus sampling.
+    # expectation's error (counts of varying and live neurons enter at their mean, ReLUs' signs as
+    # if independent: up to 8 % too many digits at 75-80 % sparsity) plus sampling.
     [
-        ((24, 8, 8, 8, 5), 4, 0.8, 0.03),
-        ((80, 8, 4, 2), 4, 0.75, 0.03),
+        ((24, 8, 8, 8, 5), 4, 0.8, 0.09),
+        ((80, 8, 4, 2), 4, 0.75, 0.09),
         ((13, 8, 4, 3), 8, 0.62, 0.04),
         ((16, 16, 4, 5), 6, 0.6, 0.02),
         ((16, 32, 5), 8, 0.1, 0.02),
@@ -166,7 +167,7 @@ def test_a_shared_kernel_is_counted_at_every_application(mixing: str) -> None:
     arch = _tokens_network(mixing)
     weights = _integer_network(arch, np.random.default_rng(1))
     counts = weight_statistics(arch, weights)
-    for (kernel, _), layer, uses, (digits, nonzero, busiest) in zip(
+    for (kernel, _), layer, uses, (digits, nonzero, busiest, _) in zip(
         weights, arch.weighted_layers(), arch.kernel_uses(), counts, strict=True
     ):
         kernel_digits = csd_digit_count(np.rint(kernel * 2.0**layer.weight_format.fractional_bits))

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from snac_pack.hardware.ground_truth import GroundTruthStore, da4ml_version, row_statistics
+from snac_pack.hardware.surrogate_features import STATISTICS_VERSION
 from snac_pack.hardware.table import (
     BroadRanges,
     FamilyRanges,
@@ -107,6 +108,40 @@ def test_built_shards_resume_and_merge_into_a_table_the_store_reads_as_shipped(t
 
         request = design[row["design_id"]]
         np.testing.assert_array_equal(row_statistics(row), weight_statistics(request.arch, request.network()))
+
+
+def test_a_larger_plan_extends_a_table_computing_only_the_designs_it_lacks(tmp_path: Path) -> None:
+    tiny = BroadRanges(hidden_layers=(1, 1), n_inputs=(4, 6), widths=(4, 6), n_outputs=(2, 2), max_nonzero_weights=100)
+    small, larger = (TablePlan(n_designs=n, extra_draws=0, n_yosys=0, n_family_designs=0, ranges=tiny) for n in (2, 4))
+    shipped = tmp_path / "shipped.jsonl.xz"
+    merge_tables([build_shard(small, 0, 1, tmp_path / "first", n_workers=1, yosys=False)], shipped)
+    extension = build_shard(larger, 0, 1, tmp_path / "second", n_workers=1, yosys=False, extend=shipped)
+    new = {json.loads(line)["design_id"] for line in extension.read_text().splitlines()}
+    planned = [design.design_id() for design in broad_designs(larger)]
+    assert new == set(planned[2:])  # the first two are the smaller plan's, already in the table
+    assert merge_tables([extension, shipped], tmp_path / "extended.jsonl.xz") == 4
+    with pytest.raises(FileNotFoundError, match="--extend"):
+        build_shard(larger, 0, 1, tmp_path / "third", n_workers=1, yosys=False, extend=tmp_path / "missing.jsonl.xz")
+
+
+def test_merge_leaves_out_trained_rows_whose_counts_are_of_an_older_definition(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Trained weights are not kept: counts of an older definition cannot be recounted, so the row cannot be described."""
+    tiny = BroadRanges(hidden_layers=(1, 1), n_inputs=(4, 6), widths=(4, 6), n_outputs=(2, 2), max_nonzero_weights=100)
+    shard = build_shard(TablePlan(n_designs=2, extra_draws=0, n_yosys=0, n_family_designs=0, ranges=tiny), 0, 1,
+                        tmp_path / "shards", n_workers=1, yosys=False)
+    random_row, other = (json.loads(line) for line in shard.read_text().splitlines())
+    stale_random = {**random_row, "weight_statistics_version": STATISTICS_VERSION - 1}
+    stale_trained = {**other, "design_id": "trained-1", "weight_origin": "trained", "origin": "trained",
+                     "weight_statistics_version": STATISTICS_VERSION - 1}
+    current_trained = {**other, "design_id": "trained-2", "weight_origin": "trained", "origin": "trained"}
+    _rewrite(tmp_path / "old.jsonl", [stale_random, stale_trained, current_trained])
+    with caplog.at_level(logging.WARNING, logger="snac_pack.hardware.table"):
+        assert merge_tables([tmp_path / "old.jsonl"], tmp_path / "merged.jsonl.xz") == 2
+    assert "Left out 1 rows of trained weights" in caplog.text
+    rows = {row["design_id"]: row for row in GroundTruthStore(tmp_path / "none.jsonl", shipped=tmp_path / "merged.jsonl.xz").rows()}
+    assert set(rows) == {random_row["design_id"], "trained-2"}
+    assert "weight_statistics" not in rows[random_row["design_id"]]  # recounted from its seed when read
+    np.testing.assert_array_equal(row_statistics(rows[random_row["design_id"]]), row_statistics(random_row))
 
 
 def test_the_family_plan_draws_each_family_over_its_ranges_and_its_rows_carry_weight_counts(tmp_path: Path) -> None:

@@ -9,18 +9,20 @@ import pytest
 from snac_pack.hardware.architecture import Architecture
 from snac_pack.hardware.cost import HardwareCost
 from snac_pack.hardware.ground_truth import DesignRequest, cost_row, row_statistics
-from snac_pack.hardware.network import quantize_weights
+from snac_pack.hardware.network import quantize_weights, value_intervals
 from snac_pack.hardware.surrogate import evaluate_rows, fit_surrogate
 from snac_pack.hardware.surrogate_features import column_index, matrix_columns, realised_matrix, weight_statistics
 
 
-def test_weight_statistics_count_digits_nonzeros_and_the_busiest_column() -> None:
+def test_weight_statistics_count_digits_nonzeros_the_busiest_column_and_adder_bits() -> None:
     arch = Architecture.from_widths([2, 2, 1], weight_bits=8, weight_integer_bits=4)  # 3 fractional bits
     lsb = 2.0**-3
     first = np.array([[3, 0], [1, -7]]) * lsb  # CSD digits 2, 0 / 1, 2 (7 = 8 - 1)
     second = np.array([[5], [1]]) * lsb  # 5 = 4 + 1: 2 digits, 1: 1
     counts = weight_statistics(arch, [(first, np.zeros(2)), (second, np.zeros(1))])
-    np.testing.assert_array_equal(counts, [[5, 3, 3], [3, 2, 3]])
+    # The inputs span their 8-bit format; the hidden ReLUs (ufixed<8,3>, steps of 1/32) reach
+    # (3 + 1) · 7.9375 / 8 = 3.96875 (128 values: 7 bits) and 7 · 7.9375 / 8, rounded to 7 (225 values).
+    np.testing.assert_allclose(counts, [[5, 3, 3, 5 * 8], [3, 2, 3, 2 * 7 + np.log2(225)]])
 
 
 def test_weight_statistics_leave_out_the_weights_of_dead_and_constant_neurons() -> None:
@@ -30,29 +32,47 @@ def test_weight_statistics_leave_out_the_weights_of_dead_and_constant_neurons() 
     first = np.array([[3, 1, 7], [1, 0, 5]]) * lsb  # neuron 1 (digits 1 + 0) and neuron 2 (2 + 2) of the hidden layer
     second = np.array([[1], [0], [6]]) * lsb  # neuron 1 reaches nothing
     counts = weight_statistics(arch, [(first, np.zeros(3)), (second, np.zeros(1))])
-    # Layer 0 keeps neurons 0 (digits 2 + 1) and 2 (2 + 2): 7 digits, 4 weights, busiest column 4.
-    np.testing.assert_array_equal(counts, [[7, 4, 4], [3, 2, 3]])
+    # Layer 0 keeps neurons 0 (digits 2 + 1) and 2 (2 + 2): 7 digits, 4 weights, busiest column 4,
+    # on 8-bit inputs; layer 1 reads neuron 0 (up to 3.96875: 7 bits) and neuron 2 (saturated: 8 bits).
+    np.testing.assert_array_equal(counts, [[7, 4, 4, 7 * 8], [3, 2, 3, 1 * 7 + 2 * 8]])
     # A zero in a chain: before it nothing is used (dead), after it nothing varies (constant).
     deep = Architecture.from_widths([1, 1, 1, 1], weight_bits=8, weight_integer_bits=4)
     zero_middle = [(np.array([[3.0]]) * lsb, np.zeros(1)), (np.array([[0.0]]), np.zeros(1)), (np.array([[1.0]]) * lsb, np.zeros(1))]
-    np.testing.assert_array_equal(weight_statistics(deep, zero_middle), np.zeros((3, 3)))
+    np.testing.assert_array_equal(weight_statistics(deep, zero_middle), np.zeros((3, 4)))
     # Hidden neuron 1 reads nothing: a constant, so its outgoing weight (3: 2 digits) builds nothing.
     constant = [(np.array([[1, 0], [2, 0]]) * lsb, np.zeros(2)), (np.array([[1], [3]]) * lsb, np.zeros(1))]
-    np.testing.assert_array_equal(weight_statistics(Architecture.from_widths([2, 2, 1], weight_bits=8, weight_integer_bits=4), constant),
-                                  [[2, 2, 2], [1, 1, 1]])
+    np.testing.assert_allclose(weight_statistics(Architecture.from_widths([2, 2, 1], weight_bits=8, weight_integer_bits=4), constant),
+                               [[2, 2, 2, 2 * 8], [1, 1, 1, np.log2(96)]])  # neuron 0 reaches 2.96875: 96 values
+
+
+def test_weight_statistics_leave_out_neurons_that_interval_arithmetic_proves_constant() -> None:
+    """A ReLU whose sum never turns positive is a constant zero, though its weights are nonzero (da4ml's bounds)."""
+    arch = Architecture.from_widths([2, 2, 2, 1], weight_bits=8, weight_integer_bits=4)
+    lsb = 2.0**-3
+    network = [
+        (np.array([[1, 0], [0, 1]]) * lsb, np.zeros(2)),  # two ReLUs of the inputs: never negative
+        (np.array([[-1, 1], [-2, 1]]) * lsb, np.zeros(2)),  # neuron 0 sums them with negative weights: always 0
+        (np.array([[3], [5]]) * lsb, np.zeros(1)),
+    ]
+    counts = weight_statistics(arch, network)
+    # Layer 1 builds neuron 1 only (2 digits), layer 2 the weight from it (5: 2 digits), not 3's.
+    np.testing.assert_array_equal(counts[:, :3], [[2, 2, 1], [2, 2, 2], [2, 1, 2]])
+    low, high, _ = value_intervals(arch, network)[2]
+    assert low[0] == high[0] == 0.0 and high[1] > 0.0
 
 
 def test_realised_matrix_holds_the_counts_and_the_realised_sparsity() -> None:
     arch = Architecture.from_widths([2, 2, 1], weight_bits=8, weight_integer_bits=4)
-    counts = np.array([[5.0, 3.0, 3.0], [2.0, 1.0, 2.0]])
+    counts = np.array([[5.0, 3.0, 3.0, 40.0], [2.0, 1.0, 2.0, 11.0]])
     matrix = realised_matrix([arch], [counts], max_layers=3)
     columns = dict(zip(matrix_columns(3), matrix[0], strict=True))
     assert columns["layer0_csd_digits"] == 5 and columns["layer1_csd_digits"] == 2
     assert columns["layer0_sparsity"] == pytest.approx(0.25) and columns["layer1_sparsity"] == pytest.approx(0.5)
-    assert columns["layer0_digit_bits"] == 5 * arch.input_bits
+    assert columns["layer0_digit_bits"] == 40 and columns["layer1_digit_bits"] == 11
+    assert columns["layer1_input_bits"] == 5.5  # the interval width the digits read, on average
     assert columns["layer2_units"] == 0  # padding stays empty
     assert matrix[0, column_index("unpruned_weights", 3)] == 4
-    with pytest.raises(ValueError, match="expected \\(2, 3\\)"):
+    with pytest.raises(ValueError, match="expected \\(2, 4\\)"):
         realised_matrix([arch], [counts[:1]], max_layers=3)
 
 
@@ -134,7 +154,7 @@ def test_a_random_draw_without_recorded_counts_is_recounted_from_its_seed() -> N
     assert row_statistics(cost_row(DesignRequest(arch, "trained", 3, request.network()), cost, 0.1)) is None
     # Counts of an older definition (before dead neurons were left out): a random draw is
     # recounted from its seed, a trained network (whose weights are gone) is unknown.
-    stale = {**recorded, "weight_statistics": [[99.0, 9.0, 9.0]] * 2}
+    stale = {**recorded, "weight_statistics": [[99.0, 9.0, 9.0, 9.0]] * 2}
     stale.pop("weight_statistics_version")
     np.testing.assert_array_equal(row_statistics(stale), row_statistics(recorded))
     assert row_statistics({**stale, "weight_origin": "trained"}) is None

@@ -530,6 +530,18 @@ class Architecture(BaseModel):
             for (fan_in, units), layer in zip(self.layer_shapes(), self.weighted_layers(), strict=True)
         )
 
+    def n_built_weights(self) -> float:
+        """Expected number of unpruned kernel weights da4ml builds adders for: a shared kernel's at every application.
+
+        Returns:
+            Σ (1 − sparsity) · fan_in · units · applications (:meth:`kernel_uses`); for an MLP,
+            :meth:`n_unpruned_weights`. da4ml's time and memory grow with it.
+        """
+        return sum(
+            uses * (1.0 - layer.sparsity) * fan_in * units
+            for uses, (fan_in, units), layer in zip(self.kernel_uses(), self.layer_shapes(), self.weighted_layers(), strict=True)
+        )
+
     def bops(self) -> float:
         """Bit operations of the network (see :mod:`snac_pack.hardware.bops`).
 

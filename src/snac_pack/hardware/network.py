@@ -29,8 +29,8 @@ from snac_pack.hardware.layers import apply_layer
 LayerWeights = tuple[NDArray[np.float64], NDArray[np.float64]]
 NetworkWeights = Sequence[LayerWeights]
 
-# Standard deviation of the random biases: trained biases of small classifiers are small.
-_BIAS_STD = 0.05
+#: Standard deviation of the random biases: trained biases of small classifiers are small.
+RANDOM_BIAS_STD = 0.05
 
 
 def quantize_weights(weights: ArrayLike, bits: int, integer_bits: int) -> NDArray[np.float64]:
@@ -149,7 +149,7 @@ def random_quantized_network(
         if n_pruned:
             smallest = np.argsort(np.abs(kernel), axis=None)[:n_pruned]
             kernel.flat[smallest] = 0.0
-        bias = rng.normal(0.0, _BIAS_STD, size=units)
+        bias = rng.normal(0.0, RANDOM_BIAS_STD, size=units)
         network.append(
             (
                 quantize_weights(kernel, layer.weight_bits, layer.weight_integer_bits),
@@ -183,3 +183,43 @@ def forward_quantized(arch: Architecture, weights: NetworkWeights, x: ArrayLike)
         if quantizes(layer):
             activations = quantize_to_format(activations, layer.activation_format)
     return activations
+
+
+#: One value range per layer input (and the network's output): lows, highs and the grid step, same shape as the values.
+ValueInterval = tuple[NDArray[np.float64], NDArray[np.float64], float]
+
+
+def value_intervals(arch: Architecture, weights: NetworkWeights) -> list[ValueInterval]:
+    """The range of every value of the network over all inputs, as da4ml's interval arithmetic bounds it.
+
+    da4ml knows each value's interval and grid: an input spans its format; a layer with weights
+    maps the box of its inputs to ``centre ± |kernel| · radius`` around ``kernel · centre + bias``;
+    a pool sums (positive coefficients); the activation quantizer rounds and saturates both ends
+    (a ReLU's unsigned format clips at zero). A value whose interval is one point is a constant
+    (no logic), and a value's width is the bits its interval needs, which sets its adders'.
+
+    Args:
+        arch: The architecture.
+        weights: One ``(kernel, bias)`` per layer with weights, on the weight grids.
+
+    Returns:
+        ``arch.depth + 1`` intervals: the input of every layer, then the network's output.
+    """
+    low = np.full(arch.input_shape, arch.input_format.min_value)
+    high = np.full(arch.input_shape, arch.input_format.max_value)
+    step = arch.input_format.step
+    intervals: list[ValueInterval] = []
+    for layer, own in zip(arch.layers, layer_weights(arch, weights), strict=True):
+        intervals.append((low, high, step))
+        if own is None:
+            low, high = apply_layer(layer, low[None], None)[0], apply_layer(layer, high[None], None)[0]
+        else:
+            kernel, bias = (np.asarray(array, dtype=np.float64) for array in own)
+            centre = apply_layer(layer, ((low + high) / 2.0)[None], (kernel, bias))[0]
+            radius = apply_layer(layer, ((high - low) / 2.0)[None], (np.abs(kernel), np.zeros_like(bias)))[0]
+            low, high = centre - radius, centre + radius
+        if quantizes(layer):
+            low, high = quantize_to_format(low, layer.activation_format), quantize_to_format(high, layer.activation_format)
+            step = layer.activation_format.step
+    intervals.append((low, high, step))
+    return intervals

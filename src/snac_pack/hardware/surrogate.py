@@ -81,7 +81,7 @@ _LAYER_PROXY_FIGURES = ("lut",)
 REGRESSOR_SETTINGS = {"max_iter": 400, "learning_rate": 0.1, "max_leaf_nodes": 8, "min_samples_leaf": 4}
 #: Version of the regressors' inputs (:func:`architecture_matrix`'s columns, the layer proxies);
 #: a surrogate fitted on other inputs is refused.
-FEATURES_VERSION = 6
+FEATURES_VERSION = 7
 
 
 class SurrogateTargetMismatch(ValueError):
@@ -121,6 +121,8 @@ class LayerProxy:
         per_layer = matrix[:, : max_layers * len(LAYER_COLUMNS)].reshape(len(matrix), max_layers, len(LAYER_COLUMNS))
         column = {name: per_layer[:, :, index] for index, name in enumerate(LAYER_COLUMNS)}
         units, fan_in = np.maximum(column["units"], 1.0), np.maximum(column["fan_in"], 1.0)
+        # Digits per weight and per column of one application: a shared kernel's count holds them all.
+        digits = column["csd_digits"] / np.maximum(column["applications"], 1.0)
         log2_fan_in = np.log2(fan_in)
         features = np.stack([
             np.ones_like(units),
@@ -129,8 +131,8 @@ class LayerProxy:
             column["weight_bits"],
             column["input_bits"],
             column["sparsity"],
-            np.log2(np.maximum(column["csd_digits"] / (fan_in * units), 1e-3)),
-            np.log2(np.maximum(column["csd_digits"] / units, 1e-3)),
+            np.log2(np.maximum(digits / (fan_in * units), 1e-3)),
+            np.log2(np.maximum(digits / units, 1e-3)),
             column["weight_bits"] * column["input_bits"] / 16.0,
             log2_fan_in**2 / 8.0,
             column["adder_depth"],

@@ -30,10 +30,12 @@ the weights (see ``docs/benchmarks/surrogate.md``): this estimate is the smooth 
 
 Where the weights are known (a trained trial, a compression iteration, a firmware model) the
 expectation is not needed: :func:`weight_statistics` counts, per layer, the kernel's nonzero CSD
-digits, its nonzero weights and the digits of its busiest output column (over the weights da4ml
-builds adders for, as above), and
+digits, its nonzero weights, the digits of its busiest output column and the digits' adder bits
+(over the weights da4ml builds adders for: constants and dead neurons found by interval
+arithmetic, as da4ml finds them; each digit at the width of its input's interval), and
 :func:`realised_matrix` puts those counts in place of the expected ones (same columns; the
-adder depth is then that of the busiest column, which sets the pipeline). The surrogate keeps
+adder depth is then that of the busiest column, which sets the pipeline, and a layer's input
+width the average interval width its digits read). The surrogate keeps
 one regressor per figure for each description (:class:`~snac_pack.hardware.surrogate.Surrogate`).
 
 Networks over tokens are described the same way, one entry per layer with weights: its kernel
@@ -94,10 +96,11 @@ NETWORK_COLUMNS = (
 )
 
 #: Per-layer counts of :func:`weight_statistics`, in this order.
-WEIGHT_STATISTICS = ("csd_digits", "nonzero_weights", "busiest_column_digits")
+WEIGHT_STATISTICS = ("csd_digits", "nonzero_weights", "busiest_column_digits", "digit_bits")
 #: Version of what :func:`weight_statistics` counts; rows record it. 2: only weights da4ml builds
-#: adders for are counted (not those of constant or dead neurons).
-STATISTICS_VERSION = 2
+#: adders for are counted (not those of constant or dead neurons). 3: constants by interval
+#: arithmetic (as da4ml finds them), and the digits' adder bits at their inputs' interval widths.
+STATISTICS_VERSION = 3
 
 # Grid of expected_csd_digits: log2 of the weights' standard deviation in LSBs, and sparsity.
 _LOG2_SCALE_GRID = np.arange(-6.0, 8.0 + 1e-9, 0.125)
@@ -239,32 +242,36 @@ def _layer_values(archs: Sequence[Architecture], max_layers: int) -> tuple[np.nd
 def weight_statistics(arch: Architecture, weights: NetworkWeights) -> np.ndarray:
     """Per-layer counts of a concrete network's quantized kernels (see :data:`WEIGHT_STATISTICS`).
 
-    Only weights da4ml builds adders for are counted. A neuron none of whose inputs reaches it
-    through a nonzero weight is a constant (its bias, through the activation), folded into the
-    next layer; a neuron whose nonzero outgoing weights reach no live neuron feeds nothing, and
-    its logic is removed. At high sparsity a tenth of a network's digits can be such weights.
+    Only weights da4ml builds adders for are counted, and each at the width da4ml gives its
+    input. da4ml bounds every value by interval arithmetic
+    (:func:`snac_pack.hardware.network.value_intervals`): a neuron whose interval quantizes to
+    one value (every input reaching it through a zero weight, or a ReLU whose sum never turns
+    positive) is a constant, folded into the next layer; a neuron whose nonzero outgoing weights
+    reach no live neuron feeds nothing, and its logic is removed; a value that spans part of its
+    format needs only the bits of its interval. (In random 4-bit networks of 8-wide ReLU layers
+    at 80 % sparsity, 40-60 % of the neurons after the first layer are constants.)
 
     A kernel applied several times (each token, position or feature: da4ml builds each
     application's adders) is counted at every application, over the inputs that vary and the
-    outputs that are live there. Which ones those are follows from the layers' own arithmetic
-    (:func:`snac_pack.hardware.layers.apply_layer`) on 0/1 indicators: an output varies where
-    some varying input reaches it through a nonzero weight, and an input is live where it
-    reaches some live output; so every kind is read the way the netlist computes it.
+    outputs that are live there. Which inputs reach which outputs follows from the layers' own
+    arithmetic (:func:`snac_pack.hardware.layers.apply_layer`) on 0/1 indicators, so every kind
+    is read the way the netlist computes it.
 
     Args:
         arch: the architecture (its weight formats give the kernels' least significant bits).
         weights: one ``(kernel, bias)`` per layer with weights, on the layers' weight grids.
 
     Returns:
-        Array of shape ``(n layers with weights, 3)``: nonzero CSD digits of the kernel, nonzero
-        weights, and the most digits of any one output (column at one application), over the
-        weights from varying inputs to live outputs, summed over the kernel's applications.
+        Array of shape ``(n layers with weights, 4)``: nonzero CSD digits of the kernel, nonzero
+        weights, the most digits of any one output (column at one application), and the digits'
+        adder bits (each digit times the bits of its input's interval), over the weights from
+        varying inputs to live outputs, summed over the kernel's applications.
 
     Raises:
         ValueError: the weights do not match the architecture's layers.
     """
     from snac_pack.hardware.layers import apply_layer  # lazy: layers imports the architecture module too
-    from snac_pack.hardware.network import layer_weights
+    from snac_pack.hardware.network import layer_weights, value_intervals
 
     weighted = arch.weighted_layers()
     if len(weights) != len(weighted):
@@ -276,22 +283,23 @@ def weight_statistics(arch: Architecture, weights: NetworkWeights) -> np.ndarray
         nonzero_kernels.append((integers != 0).astype(np.float64))
     indicators = iter(nonzero_kernels)
     reach = [None if own is None else (next(indicators), np.zeros(np.shape(own[1]))) for own in layer_weights(arch, weights)]
+    intervals = value_intervals(arch, weights)
 
-    varying_inputs, varying = [], np.ones(arch.input_shape)  # the network's inputs vary
-    for layer, own in zip(arch.layers, reach, strict=True):
-        varying_inputs.append(varying)
-        varying = (apply_layer(layer, varying[None], own)[0] > 0).astype(np.float64)
     counts = np.zeros((len(weighted), len(WEIGHT_STATISTICS)))
-    live = np.ones(varying.shape)  # every output is used
+    live = np.ones(intervals[-1][0].shape)  # every output is used
     position = len(weighted)
     for index in range(arch.depth - 1, -1, -1):
-        layer, own, varying_in = arch.layers[index], reach[index], varying_inputs[index]
+        layer, own = arch.layers[index], reach[index]
+        low, high, step = intervals[index]
+        varying_in = (high > low).astype(np.float64)
         if own is not None:
             position -= 1
-            bias = own[1]
-            digits = apply_layer(layer, varying_in[None], (digit_kernels[position], bias))[0] * live
-            nonzero = apply_layer(layer, varying_in[None], (nonzero_kernels[position], bias))[0] * live
-            counts[position] = (digits.sum(), nonzero.sum(), digits.max(initial=0.0))
+            zero_bias = own[1]
+            digits = apply_layer(layer, varying_in[None], (digit_kernels[position], zero_bias))[0] * live
+            nonzero = apply_layer(layer, varying_in[None], (nonzero_kernels[position], zero_bias))[0] * live
+            width = np.log2((high - low) / step + 1.0)  # 0 for a constant
+            digit_bits = apply_layer(layer, width[None], (digit_kernels[position], zero_bias))[0] * live
+            counts[position] = (digits.sum(), nonzero.sum(), digits.max(initial=0.0), digit_bits.sum())
         if index == 0:
             break
         # Each varying input's reach, one input at a time: live where it reaches a live output.
@@ -316,7 +324,7 @@ def _all_zero_probability(zero_share: np.ndarray, n_weights: np.ndarray, m: np.n
 
 
 def _expected_built_fraction(
-    units: np.ndarray, fan_in: np.ndarray, log2_scale: np.ndarray, sparsity: np.ndarray, mask: np.ndarray
+    units: np.ndarray, fan_in: np.ndarray, log2_scale: np.ndarray, sparsity: np.ndarray, mask: np.ndarray, sign_constant: np.ndarray
 ) -> np.ndarray:
     """Expected share of each layer's kernel that da4ml builds adders for, for random Glorot-normal weights.
 
@@ -324,16 +332,22 @@ def _expected_built_fraction(
     weights hold ``k = max(round(sparsity · n), n · P(|w| < LSB/2))`` zeros: magnitude pruning
     zeroes an exact number of them, so the chance that ``m`` given weights are all zero is
     hypergeometric, ``h(m) = k! (n − m)! / ((k − m)! n!)`` (for an 8-wide layer at 80 % sparsity
-    about a tenth below the ``z^m`` of independent zeros). Forward, a neuron varies unless its
-    weights from varying inputs are all zero: ``v_l = 1 − h_l(fan_in_l · v_{l−1})``. Backward, a
-    neuron is live unless its weights to live neurons are all zero:
-    ``live_l = 1 − h_{l+1}(units_{l+1} · live_{l+1})``. A kernel keeps the share
-    ``v_{l−1} · live_l`` of its weights. The counts of varying inputs and live neurons enter at
-    their expectation.
+    about a tenth below the ``z^m`` of independent zeros). A ReLU that reads ReLUs (inputs never
+    negative) is also a constant zero when its nonzero weights are all negative and its bias
+    rounds to at most zero: chance ``s · (((1 + z) / 2)^m − z^m)``, with ``s`` the bias's chance
+    (``sign_constant``; 0 for a layer reading signed values). Forward, a neuron varies unless it
+    is a constant: ``v_l = 1 − h_l(m) − s_l (((1 + z_l) / 2)^m − z_l^m)`` with
+    ``m = fan_in_l · v_{l−1}``. Backward, a neuron is live unless its weights to live, varying
+    neurons are all zero: ``live_l = 1 − h_{l+1}(units_{l+1} · live_{l+1} · g_{l+1})``, where
+    ``g_l = 1 − s_l ((1 + z_l) / 2)^{m−1} / 2`` is the chance that a neuron varies given that one
+    of its weights is nonzero. A kernel keeps the share ``v_{l−1} · live_l · g_l`` of its digits.
+    The counts of varying inputs and live neurons enter at their expectation, and the signs as if
+    independent (up to 8 % too many digits in 8-wide layers at 80 % sparsity).
 
     Args:
         units, fan_in, log2_scale, sparsity, mask: per layer ``(n, max_layers)``, as in
             :func:`_description` (``log2_scale``: the weights' σ in LSBs, log2).
+        sign_constant: per layer, ``s`` above.
 
     Returns:
         Array ``(n, max_layers)``; zeros where a network has no layer.
@@ -344,18 +358,43 @@ def _expected_built_fraction(
     # Pruning zeroes round(sparsity · n) weights (as random_quantized_network); rounding may zero more.
     zeros = np.maximum(np.rint(sparsity * n_weights), erf(0.5 / (2.0**log2_scale * np.sqrt(2.0))) * n_weights) * mask
     zero = zeros / n_weights
+    nonpositive = (1.0 + zero) / 2.0  # a weight is zero or negative
     depth = mask.sum(axis=1)
     varying_inputs = np.ones_like(units)  # of each layer's inputs
-    for index in range(1, units.shape[1]):
-        previous = index - 1
-        constant = _all_zero_probability(zero[:, previous], n_weights[:, previous], fan_in[:, previous] * varying_inputs[:, previous])
-        varying_inputs[:, index] = 1.0 - constant
+    varies = np.ones_like(units)  # each layer's neurons
+    varies_given_a_weight = np.ones_like(units)
+    for index in range(units.shape[1]):
+        reads = fan_in[:, index] * varying_inputs[:, index]
+        all_zero = _all_zero_probability(zero[:, index], n_weights[:, index], reads)
+        all_negative = np.maximum(nonpositive[:, index] ** reads - zero[:, index] ** reads, 0.0)
+        varies[:, index] = 1.0 - all_zero - sign_constant[:, index] * all_negative
+        varies_given_a_weight[:, index] = 1.0 - sign_constant[:, index] * nonpositive[:, index] ** np.maximum(reads - 1.0, 0.0) / 2.0
+        if index + 1 < units.shape[1]:
+            varying_inputs[:, index + 1] = varies[:, index]
     live = np.ones_like(units)
     for index in range(units.shape[1] - 2, -1, -1):
         following = index + 1
-        dead = _all_zero_probability(zero[:, following], n_weights[:, following], units[:, following] * live[:, following])
+        # A consumer reached through a nonzero weight varies unless its nonzero weights are all negative.
+        consumers = units[:, following] * live[:, following] * varies_given_a_weight[:, following]
+        dead = _all_zero_probability(zero[:, following], n_weights[:, following], consumers)
         live[:, index] = np.where(following < depth, 1.0 - dead, 1.0)
-    return varying_inputs * live * mask
+    return varying_inputs * live * varies_given_a_weight * mask
+
+
+def _sign_constant(linear: np.ndarray, weight_bits: np.ndarray, weight_integer_bits: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Per layer, the chance that a random draw's neuron with only negative weights is a constant (see :func:`_expected_built_fraction`).
+
+    Nonzero for a ReLU reading ReLUs (pools and flattens between them keep the sign; the
+    network's inputs are signed): the chance that its Glorot draw's bias rounds to at most zero.
+    """
+    from scipy.special import ndtr  # lazy, as in _csd_table
+
+    from snac_pack.hardware.network import RANDOM_BIAS_STD
+
+    reads_relus = np.zeros_like(linear)
+    reads_relus[:, 1:] = 1.0 - linear[:, :-1]
+    half_lsb = 2.0 ** -(weight_bits - 1.0 - weight_integer_bits) / 2.0
+    return (1.0 - linear) * reads_relus * ndtr(half_lsb / RANDOM_BIAS_STD) * mask
 
 
 def architecture_matrix(archs: Sequence[Architecture], max_layers: int) -> np.ndarray:
@@ -381,7 +420,8 @@ def realised_matrix(archs: Sequence[Architecture], statistics: Sequence[np.ndarr
 
     Returns:
         Array with the columns of :func:`matrix_columns`; ``sparsity``, ``csd_digits``,
-        ``digit_bits``, ``adder_depth`` and the weight counts are those of the weights.
+        ``digit_bits``, ``adder_depth``, the weight counts and the layers' ``input_bits`` (the
+        interval widths their digits read) are those of the weights.
     """
     if len(statistics) != len(archs):
         raise ValueError(f"{len(statistics)} weight statistics for {len(archs)} architectures")
@@ -409,14 +449,16 @@ def _description(archs: Sequence[Architecture], max_layers: int, statistics: Seq
         # For a shared kernel the chain's expectation is taken per application (an approximation:
         # which inputs vary and which outputs live differs between tokens).
         column_digits = fan_in * digits_per_weight
-        built = _expected_built_fraction(units, fan_in, log2_scale, sparsity, mask)
+        built = _expected_built_fraction(units, fan_in, log2_scale, sparsity, mask, _sign_constant(linear, weight_bits, weight_integer_bits, mask))
         csd_digits = applications * fan_in * units * digits_per_weight * built
     else:
         counts = np.zeros((len(archs), max_layers, len(WEIGHT_STATISTICS)))
         if len(archs):
             counts[mask] = np.concatenate([np.asarray(c, dtype=np.float64) for c in statistics])
-        csd_digits, weights, column_digits = np.moveaxis(counts, -1, 0)
+        csd_digits, weights, column_digits, counted_digit_bits = np.moveaxis(counts, -1, 0)
         sparsity = np.where(mask, 1.0 - weights / np.maximum(applications * fan_in * units, 1.0), 0.0)
+        # The width da4ml gives the inputs: their intervals', on average over the digits that read them.
+        input_bits = np.where(csd_digits > 0, counted_digit_bits / np.maximum(csd_digits, 1.0), input_bits)
     adder_bits = weights * weight_bits * input_bits
     digit_bits = csd_digits * input_bits
     adder_depth = (np.ceil(np.log2(column_digits + 1.0)) + 1.0 + linear) * mask

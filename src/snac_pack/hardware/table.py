@@ -15,7 +15,8 @@ Commands (``python -m snac_pack.hardware.table --help``; docs/ground_truth.md):
 
 - ``plan``: what a plan holds;
 - ``build --shard K --shards N --out DIR``: the designs of shard K (index mod N), appended to
-  ``DIR/shard_K_of_N.jsonl`` as they arrive (resumable: a rerun computes only what is missing),
+  ``DIR/shard_K_of_N.jsonl`` as they arrive (resumable: a rerun computes only what is missing;
+  ``--extend TABLE`` also skips what a table holds, to extend the shipped one by a larger plan),
   in ``--workers`` processes; shards run on any machines (a SLURM array task each);
 - ``merge INPUT... --into FILE``: every row of the shards and project tables, once per design,
   source and stage, as xz-compressed JSON Lines;
@@ -55,8 +56,16 @@ from snac_pack.hardware.architecture import (
     PoolLayerSpec,
     TokenMixLayerSpec,
 )
-from snac_pack.hardware.ground_truth import DesignRequest, GroundTruthStore, architecture_of, da4ml_version, extend_ground_truth
+from snac_pack.hardware.ground_truth import (
+    SHIPPED_TABLE,
+    DesignRequest,
+    GroundTruthStore,
+    architecture_of,
+    da4ml_version,
+    extend_ground_truth,
+)
 from snac_pack.hardware.network import WEIGHT_DISTRIBUTIONS
+from snac_pack.hardware.surrogate_features import STATISTICS_VERSION
 
 logger = logging.getLogger(__name__)
 
@@ -292,11 +301,7 @@ def _family_architecture(rng: np.random.Generator, family: str, ranges: FamilyRa
             )
         except ValueError:  # a convolution stack longer than the trace: draw again
             continue
-        built = sum(
-            uses * fan_in * units * (1 - layer.sparsity)
-            for uses, (fan_in, units), layer in zip(arch.kernel_uses(), arch.layer_shapes(), arch.weighted_layers(), strict=True)
-        )
-        if built <= ranges.max_built_weights:
+        if arch.n_built_weights() <= ranges.max_built_weights:
             return arch
 
 
@@ -354,19 +359,22 @@ def plan_designs(plan: TablePlan, parts: Sequence[str] = PLAN_PARTS) -> list[Des
 
 def build_shard(
     plan: TablePlan, shard: int, shards: int, out: Path, n_workers: int, yosys: bool, yosys_timeout_s: float = 1800.0,
-    parts: Sequence[str] = PLAN_PARTS,
+    parts: Sequence[str] = PLAN_PARTS, extend: Path | None = None,
 ) -> Path:
     """Compute one shard's designs of the plan's ``parts`` (da4ml; Yosys for its share of the Yosys subset) into its own file.
 
-    Resumable: what the file already holds is not computed again. The Yosys subset is drawn
-    from the broad designs.
+    Resumable: what the file already holds is not computed again, nor what ``extend`` (a table,
+    e.g. the shipped one, when a larger plan extends it) holds of the installed da4ml. The Yosys
+    subset is drawn from the broad designs.
 
     Returns:
         The shard's file.
     """
     designs = plan_designs(plan, parts)
     path = Path(out) / f"shard_{shard}_of_{shards}.jsonl"
-    store = GroundTruthStore(path, shipped=None)
+    if extend is not None and not Path(extend).is_file():
+        raise FileNotFoundError(f"--extend {extend}: no such table (the shipped one is {SHIPPED_TABLE})")
+    store = GroundTruthStore(path, shipped=extend)
     _extend_timed(store, shard_of(designs, shard, shards), f"Shard {shard}/{shards}", n_workers)
     if yosys and "broad" in parts:
         broad = [design for design in designs if design.plan == "broad"]
@@ -378,19 +386,34 @@ def merge_tables(inputs: Sequence[Path], into: Path) -> int:
     """Every row of ``inputs`` (shards, project tables, an older shipped table) once, into an xz file.
 
     A row is identified by its design, source and stage; the first input holding it wins. Rows
-    an input's reader leaves out (older trace conventions, other da4ml versions) stay out.
+    an input's reader leaves out (older trace conventions, other da4ml versions) stay out, and so
+    do rows of trained weights whose counts (``weight_statistics``) are of an older definition:
+    their weights are not kept, so they can no longer be described (train them again:
+    docs/ground_truth.md). A random draw's stale counts are dropped from its row (they are
+    recounted from its seed).
 
     Returns:
         The number of rows written.
     """
     rows: dict[tuple[str, str, str | None], dict] = {}
+    stale_trained = 0
     for path in inputs:
         path = Path(path)
         if not path.is_file():
             raise FileNotFoundError(f"{path}: no such table to merge")
         for row in GroundTruthStore(path, shipped=None).rows():
             row.pop("table", None)
+            if "weight_statistics" in row and row.get("weight_statistics_version") != STATISTICS_VERSION:
+                if row["weight_origin"] != "random":
+                    stale_trained += 1
+                    continue
+                row.pop("weight_statistics")
+                row.pop("weight_statistics_version", None)
             rows.setdefault((row["design_id"], row["source"], row.get("stage")), row)
+    if stale_trained:
+        logger.warning("Left out %d rows of trained weights whose counts are of an older definition than "
+                       "STATISTICS_VERSION %d (their weights are not kept): train them again, docs/ground_truth.md",
+                       stale_trained, STATISTICS_VERSION)
     into = Path(into)
     into.parent.mkdir(parents=True, exist_ok=True)
     ordered = sorted(rows.values(), key=lambda row: (row["design_id"], row["source"], str(row.get("stage"))))
@@ -479,6 +502,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     build.add_argument("--no-yosys", action="store_true", help="skip the Yosys subset")
     build.add_argument("--parts", nargs="+", choices=PLAN_PARTS, default=list(PLAN_PARTS),
                        help="which designs of the plan: broad dense networks, networks over tokens (default: both)")
+    build.add_argument("--extend", type=Path, help="a table whose designs are not computed again (e.g. the shipped one, "
+                                                   "which a larger plan extends): the shard holds the new designs")
     merge = commands.add_parser("merge", help="merge shards and project tables into one xz file")
     merge.add_argument("inputs", nargs="+", type=Path)
     merge.add_argument("--into", type=Path, required=True)
@@ -508,7 +533,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "build":
         path = build_shard(_load_plan(args.plan), args.shard, args.shards, args.out, args.workers, yosys=not args.no_yosys,
-                           parts=args.parts)
+                           parts=args.parts, extend=args.extend)
         print(path)
         return 0
     if args.command == "refresh":

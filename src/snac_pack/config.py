@@ -114,6 +114,10 @@ class SurrogateTrainingParams(_Section):
     )
     train_sources: tuple[CostSource, ...] = Field(default=("da4ml",), min_length=1, description="tools whose figures the surrogate learns")
     n_workers: int | None = Field(default=None, gt=0, description="processes for exact costs; null: one per core")
+    max_built_weights: float = Field(
+        default=50_000, gt=0,
+        description="random designs with more built weights (Architecture.n_built_weights) are drawn again: da4ml's memory grows with them",
+    )
     seed: int = Field(default=0, ge=0)
     use_shipped_table: bool = Field(
         default=True, description="start from the ground-truth table shipped with the package (false: the project's rows only)"

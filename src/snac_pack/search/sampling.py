@@ -11,6 +11,7 @@ import hashlib
 import itertools
 import json
 import logging
+import math
 from collections.abc import Collection, Sequence
 
 import numpy as np
@@ -64,20 +65,29 @@ def network_input_shape(candidate: Candidate, feature_names: Sequence[str]) -> i
 
 def random_weight_designs(
     space: SearchSpace, n_designs: int, feature_names: Sequence[str], n_classes: int, target: ImplementationTarget,
-    seed: int, plan: str | None = None,
+    seed: int, plan: str | None = None, max_built_weights: float = math.inf,
 ) -> list[DesignRequest]:
     """``n_designs`` architectures drawn at random from ``space``, with random quantized weights.
 
     The same seed gives the same designs, so a rerun finds them in the ground-truth table.
     ``feature_names`` are the model inputs' columns (their count, or their tokens for a network
-    with a body); ``plan`` (the task's name) is recorded in their rows.
+    with a body); ``plan`` (the task's name) is recorded in their rows. A draw with more than
+    ``max_built_weights`` (:meth:`Architecture.n_built_weights`) is skipped: da4ml's memory grows
+    with them (a convolution over a 150-sample trace with 155,000 took more than 15 GB).
     """
     designs = []
-    for index, trial in enumerate(itertools.islice(random_trials(seed), n_designs)):
+    for index, trial in enumerate(random_trials(seed)):
+        if len(designs) == n_designs:
+            break
+        if index >= 100 * n_designs:
+            raise ValueError(f"only {len(designs)} of {index} architectures drawn from the search space have at most "
+                             f"surrogate_training.max_built_weights = {max_built_weights:,.0f} built weights: raise it or narrow the space")
         candidate = suggest_candidate(space, trial)
         precision = suggest_precision(space, trial, n_weighted_layers(candidate))
         shape = network_input_shape(candidate, feature_names)
         arch = to_architecture(candidate.network, shape, n_classes, precision, target)
+        if arch.n_built_weights() > max_built_weights:
+            continue
         designs.append(DesignRequest(arch=arch, weight_origin="random", weight_seed=seed * 1_000_003 + index, plan=plan))
     return designs
 

@@ -69,6 +69,7 @@ def plan_random_designs(
         target=ImplementationTarget.model_validate(hardware_target),
         seed=params.seed,
         plan=TaskParams.model_validate(task).name,
+        max_built_weights=params.max_built_weights,
     )
 
 

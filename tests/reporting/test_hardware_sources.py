@@ -141,6 +141,20 @@ def test_firmware_yosys_column_holds_only_what_yosys_counted() -> None:
     assert not EXACT.search(markdown.replace("bit-exact", ""))
 
 
+def test_a_network_of_another_family_carries_that_familys_surrogate_error() -> None:
+    metrics = {**inputs.surrogate_metrics(), "by_family": [
+        {"family": "deepsets", "n": 54, "lut_median_rel_error": 0.065, "ff_median_rel_error": 0.12, "latency_within_one_cycle": 0.98},
+    ]}
+    model = {**inputs.model_description(), "family": "deepsets"}
+    report = firmware_report(model, inputs.firmware_build(), inputs.open_flow_hardware(), inputs.firmware_build()["vendor"], metrics)
+    rows = {row["figure"]: row for row in report["comparison"]}
+    assert rows["lut"]["surrogate_error"].endswith("; held-out deepsets networks median error 6.5 %, n=54")
+    assert rows["latency_cycles"]["surrogate_error"].endswith("; held-out deepsets networks within one cycle 98 %, n=54")
+    # An MLP is not a deepsets network: only the task's groups.
+    mlp = firmware_report(inputs.model_description(), inputs.firmware_build(), inputs.open_flow_hardware(), inputs.firmware_build()["vendor"], metrics)
+    assert "deepsets" not in next(row for row in mlp["comparison"] if row["figure"] == "lut")["surrogate_error"]
+
+
 def test_a_vendor_column_names_the_tool_and_its_stage() -> None:
     build = inputs.firmware_build()
     vendor = {"synthesised": True, "tool": "vitis-run", "cost": {"source": "vitis", "stage": "synthesis", "lut": 900.0, "dsp": 0.0}}

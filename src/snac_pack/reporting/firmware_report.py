@@ -44,7 +44,8 @@ def firmware_report(
     """Everything known about the firmware of one network (JSON-ready).
 
     Args:
-        model: the network's description (name, architecture, precision, metric).
+        model: the network's description (name, architecture, family, precision, metric); a
+            ``family`` adds that family's held-out surrogate error to each surrogate figure's.
         verification: the hls4ml build and its agreement with QKeras.
         hardware: ``surrogate``, ``da4ml`` and ``yosys`` figures of the same network.
         vendor: the vendor synthesis: ``synthesised`` and either its figures or the reason it did not run.
@@ -65,7 +66,7 @@ def firmware_report(
                 source: NONE_BY_CONSTRUCTION if source in _MODELLED and by_construction(name, strategy) else (row or {}).get(name)
                 for source, row in figures.items()
             },
-            "surrogate_error": None if by_construction(name, strategy) or name == "carry" else surrogate_error(surrogate_metrics, name),
+            "surrogate_error": None if by_construction(name, strategy) or name == "carry" else surrogate_error(surrogate_metrics, name, model.get("family")),
         }
         for name in COMPARED
     ]

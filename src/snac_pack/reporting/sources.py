@@ -76,7 +76,7 @@ def _error_of(entry: Mapping[str, Any], figure: str) -> str | None:
     return None
 
 
-def surrogate_error(surrogate_metrics: Mapping[str, Any], figure: str) -> str:
+def surrogate_error(surrogate_metrics: Mapping[str, Any], figure: str, family: str | None = None) -> str:
     """The surrogate's measured error for ``figure``, e.g. "held-out median error 2.5 %, n=40".
 
     A percentage of the part carries its resource's error; the mean resource percentage carries
@@ -85,14 +85,17 @@ def surrogate_error(surrogate_metrics: Mapping[str, Any], figure: str) -> str:
     Args:
         surrogate_metrics: the ``surrogate_metrics`` output of surrogate_training.
         figure: a name of :data:`FIGURE_NAMES`.
+        family: the network's family (``Architecture.family``): its own held-out error
+            (``by_family``) is added where it was measured, since a family's error can differ
+            from the task's networks'.
 
     Returns:
         The error on held-out random-weight designs and on held-out trained networks, each with
-        its number of designs; "error not measured" when the metrics hold neither.
+        its number of designs (and the family's); "error not measured" when the metrics hold none.
     """
     if figure == "avg_resource_pct":
         strategy = surrogate_metrics.get("target", {}).get("strategy", "distributed_arithmetic")
-        parts = [f"{FIGURE_NAMES[name]} {surrogate_error(surrogate_metrics, name)}" for name in USABLE_RESOURCES[strategy]]
+        parts = [f"{FIGURE_NAMES[name]} {surrogate_error(surrogate_metrics, name, family)}" for name in USABLE_RESOURCES[strategy]]
         return "; ".join(parts)
     measured = {"latency_ns": "latency_cycles"}.get(figure, figure.removesuffix("_pct"))
     parts = []
@@ -101,7 +104,25 @@ def surrogate_error(surrogate_metrics: Mapping[str, Any], figure: str) -> str:
         error = _error_of(entry, measured)
         if error is not None and entry.get("n"):
             parts.append(f"{name} {error}, n={int(entry['n'])}")
+    family_error = _family_error(surrogate_metrics, measured, family)
+    if family_error:
+        parts.append(family_error)
     return "; ".join(parts) or "error not measured"
+
+
+#: The ``by_family`` record key of each figure's error.
+_FAMILY_KEYS = {"lut": "lut_median_rel_error", "ff": "ff_median_rel_error", "latency_cycles": "latency_within_one_cycle"}
+
+
+def _family_error(surrogate_metrics: Mapping[str, Any], figure: str, family: str | None) -> str | None:
+    """The held-out error of one family's designs for ``figure`` (surrogate_metrics' ``by_family``), if measured."""
+    key = _FAMILY_KEYS.get(figure)
+    record = next((r for r in surrogate_metrics.get("by_family") or [] if r.get("family") == family), None)
+    if key is None or record is None or record.get(key) is None or not record.get("n"):
+        return None
+    value = record[key]
+    error = f"within one cycle {100 * value:.0f} %" if figure == "latency_cycles" else f"median error {100 * value:.1f} %"
+    return f"held-out {family} networks {error}, n={int(record['n'])}"
 
 
 def source_label(source: str, figure: str, surrogate_metrics: Mapping[str, Any] | None = None) -> str:

@@ -207,6 +207,7 @@ def report_firmware(
         "name": firmware_model.name,
         "kind": firmware_model.kind,
         "architecture": firmware_model.arch.describe(),
+        "family": firmware_model.arch.family,
         "precision": firmware_model.point.name(),
         "iteration": firmware_model.iteration,
         "val_metric": firmware_model.val_metric,

@@ -172,6 +172,16 @@ class Run:
         return lines
 
 
+def partial_verdict(missing: list[str], checks: dict[str, bool]) -> str:
+    """A page's verdict from what is still missing and the checks its results pass or fail."""
+    if missing:
+        return "incomplete: " + ", ".join(missing)
+    if not checks:
+        return "reported"
+    failed = [name for name, ok in checks.items() if not ok]
+    return "MISSED: " + ", ".join(failed) if failed else "met"
+
+
 def write_page(
     name: str, run: Run, title: str, lines: list[str], headline: str, target: str, verdict: str, figures: dict[str, float] | None = None
 ) -> None:

@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import PAGES, ROOT, Run, current_commit, raw_parameters, write_page  # noqa: E402
+from _report import PAGES, ROOT, Run, current_commit, partial_verdict, raw_parameters, write_page  # noqa: E402
 
 logger = logging.getLogger("bench_search_quality")
 
@@ -157,34 +157,41 @@ def result_name(arm: str, seed: int, n_trials: int) -> str:
     return f"{arm}_seed{seed}_{n_trials}trials"
 
 
-def run_arm(task: str, arm: str, seed: int, n_trials: int) -> None:
-    """One arm-seed: search, compress its whole front, write its result file."""
+def search_and_compress(task: str, name: str, inputs: dict[str, Any], params: dict[str, Any], folder: Path, networks: Path) -> dict[str, Any]:
+    """One study, as the pipelines run it: the search, its whole final front compressed; the result's common part.
+
+    ``inputs``: the model inputs, ``surrogate`` and ``surrogate_metrics``; the study is
+    ``folder/<name>.db``, its trial networks go to ``networks``.
+    """
     from snac_pack.pipelines.global_search import nodes as search
     from snac_pack.search.study import StudyLocation
 
-    inputs = _inputs(task)
-    params = arm_parameters(inputs["parameters"], arm, n_trials, seed)
-    folder = WORK / task
     folder.mkdir(parents=True, exist_ok=True)
-    name = result_name(arm, seed, n_trials)
     study = StudyLocation(url=f"sqlite:///{folder / f'{name}.db'}", study_name=f"{task}_{name}")
     started = time.perf_counter()
     summary = search.run_search(
         study, inputs["surrogate"], inputs["model_input_train"], inputs["model_input_val"], params["task"],
-        params["search_space"], params["hardware_target"], params["global_search"], {"directory": str(folder / "trial_networks")},
+        params["search_space"], params["hardware_target"], params["global_search"], {"directory": str(networks)},
     )
     search_seconds = time.perf_counter() - started
     trials = search.collect_trials(study, summary)
     front = search.extract_pareto_front(trials, params["global_search"])
     candidates = search.choose_candidates(front, pd.DataFrame({"baseline": pd.Series(dtype=str)}), params["task"], params["global_search"])
     models, compression_seconds = _compress(inputs, params, candidates, folder / "ground_truth.jsonl")
-    complete = trials[trials["state"] == "COMPLETE"]
-    result = {
-        "task": task, "arm": arm, "seed": seed, "n_trials": n_trials, "complete_trials": len(complete),
-        "study_wall_s": active_seconds(trials),
+    return {
+        "complete_trials": int((trials["state"] == "COMPLETE").sum()), "study_wall_s": active_seconds(trials),
         "search_seconds_this_run": search_seconds, "compression_seconds": compression_seconds,
         "front_size": len(front), "models": models, "commit": current_commit(),
     }
+
+
+def run_arm(task: str, arm: str, seed: int, n_trials: int) -> None:
+    """One arm-seed: search, compress its whole front, write its result file."""
+    inputs = _inputs(task)
+    params = arm_parameters(inputs["parameters"], arm, n_trials, seed)
+    name = result_name(arm, seed, n_trials)
+    result = {"task": task, "arm": arm, "seed": seed, "n_trials": n_trials,
+              **search_and_compress(task, name, inputs, params, WORK / task, WORK / task / "trial_networks")}
     results = RESULTS / task
     results.mkdir(parents=True, exist_ok=True)
     (results / f"{name}.json").write_text(json.dumps(result, indent=1, default=float))
@@ -386,12 +393,7 @@ def main() -> None:
 def write_results_page(task: str, arms: list[str], seeds: list[int], n_trials: int, run: Run) -> None:
     """The page of every result present, with the verdict of issue 16 or the arm-seeds still missing."""
     lines, figures, missing, checks = _summarise(task, arms, seeds, n_trials)
-    if missing:
-        verdict = "incomplete: " + ", ".join(missing)
-    elif checks and all(checks.values()):
-        verdict = "met"
-    else:
-        verdict = "MISSED: " + ", ".join(name for name, ok in checks.items() if not ok) if checks else "reported"
+    verdict = partial_verdict(missing, checks)
     write_page(
         f"search_quality_{task}",
         run,

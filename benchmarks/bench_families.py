@@ -1,0 +1,328 @@
+"""Model families against the MLP on the same data and trial budget (issue 17).
+
+- ``jet``: the simulated jets at 8, 16 and 32 constituents: ``mlp`` (on the flattened
+  constituents, as today), ``deepsets`` and ``mixer`` (on the constituents as tokens);
+- ``qubit``: ``conv1d`` against ``mlp`` on the readout traces.
+
+Each study (family and input size) runs through the project's own node functions, as
+``kedro run --env TASK --params search_space.family=FAMILY`` runs them: the family's surrogate
+fitted from the shipped ground-truth table as ``surrogate_training`` fits it (the task's own
+new designs left out, so no da4ml work before the search), the environment's ``global_search``
+with the family and the trial budget, and the whole final front through the environment's
+``local_compression`` (quantization-aware training, pruning, da4ml on every point, the
+selection rule); each network's selected point is scored on the test split (never used to
+choose). The baseline of the environment is compressed the same way at each input size.
+
+The jet inputs of each size come from ``data_processing`` rerun with
+``data_processing.features.n_constituents`` (the simulated jets come from its cache) when the
+model inputs hold another count. Resumable: each
+study is one subprocess whose result (its compressed front, a few kB) is a JSON file under
+docs/benchmarks/families/<task>/, kept with the page because a full measurement outlasts one
+machine's session; its study database and networks stay under data/benchmarks/families/.
+The page is rewritten from every result present after each study, naming those still missing.
+
+    python benchmarks/bench_families.py --task jet [--trials 40] [--sizes 8 16 32] [--families mlp deepsets mixer] [--page-only]
+    python benchmarks/bench_families.py --task qubit [--families mlp conv1d]
+
+Writes docs/benchmarks/families_<task>.md and its fronts plot. Timings are reported, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import logging
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _report import PAGES, ROOT, Run, current_commit, partial_verdict, raw_parameters, write_page  # noqa: E402
+from bench_search_quality import _compress, pareto, search_and_compress  # noqa: E402
+
+logger = logging.getLogger("bench_families")
+
+FAMILIES = {"jet": ("mlp", "deepsets", "mixer"), "qubit": ("mlp", "conv1d")}
+#: Input sizes per task: jet constituents; the qubit traces keep the environment's window (None).
+SIZES = {"jet": (8, 16, 32), "qubit": (None,)}
+#: The qubit space's shortest window (10 samples) is shorter than its deepest convolution stack
+#: reads (2 layers, kernel up to 5, stride up to 2: 13 samples); the configuration refuses it, so
+#: the convolution's studies start the window search at 20 samples (the MLP's keep the environment's).
+CONV1D_WINDOW_LOW = 20
+WORK = ROOT / "data" / "benchmarks" / "families"
+RESULTS = PAGES / "families"
+MEASURED_KEYS = ("global_search", "search_space", "local_compression")
+
+
+def study_name(family: str, size: int | None, n_trials: int) -> str:
+    """Name of a study and its result file; the budget is part of it, so budgets never mix."""
+    return f"{family}_{size}c_{n_trials}trials" if size else f"{family}_{n_trials}trials"
+
+
+def study_parameters(parameters: dict[str, Any], family: str, n_trials: int) -> dict[str, Any]:
+    """The environment's parameters as one study runs them: its family, budget and whole final front."""
+    params = copy.deepcopy(parameters)
+    params["search_space"]["family"] = family
+    if family == "conv1d":
+        window = params["search_space"]["input_window"]["length"]
+        window["low"] = max(window["low"], CONV1D_WINDOW_LOW)
+    search = params["global_search"]
+    search["n_trials"] = n_trials
+    search["candidates"] = {**search["candidates"], "selectors": ["whole_front"]}
+    search["allow_partial_study"] = False
+    params["local_compression"]["baselines"] = []  # compressed once per input size (run_baseline)
+    return params
+
+
+def _constituents(model_input: dict[str, Any]) -> int:
+    """Constituents per jet of the model inputs (their features are z, Δη, Δφ of each: ``z_0`` … ``dphi_{n-1}``)."""
+    return sum(str(name).startswith("z_") for name in model_input["feature_names"])
+
+
+def _load_inputs(task: str, runtime: dict[str, Any]) -> dict[str, Any]:
+    from kedro.framework.session import KedroSession
+    from kedro.framework.startup import bootstrap_project
+
+    bootstrap_project(ROOT)
+    with KedroSession.create(project_path=ROOT, env=task, runtime_params=runtime) as session:
+        context = session.load_context()
+        names = ("model_input_train", "model_input_val", "model_input_test")
+        missing = [name for name in names if not context.catalog.exists(name)]
+        if missing:
+            raise SystemExit(f"{', '.join(missing)} of --env {task} not found: run `kedro run --env {task} --pipeline data_processing` first")
+        return {name: context.catalog.load(name) for name in names} | {"parameters": context.params}
+
+
+def _inputs(task: str, size: int | None) -> dict[str, Any]:
+    """The task's model inputs at ``size`` constituents (jet; made again if they hold another count) and its parameters."""
+    if size is None:
+        return _load_inputs(task, {})
+    runtime = {"data_processing": {"features": {"n_constituents": size}}}
+    inputs = _load_inputs(task, runtime)
+    if _constituents(inputs["model_input_train"]) != size:
+        from kedro.framework.session import KedroSession
+
+        logger.info("Model inputs of %d constituents: data_processing (the simulated jets come from its cache)", size)
+        with KedroSession.create(project_path=ROOT, env=task, runtime_params=runtime) as session:
+            session.run(pipeline_name="data_processing")
+        inputs = _load_inputs(task, runtime)
+    return inputs
+
+
+def _family_surrogate(params: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """The family's surrogate and its metrics, fitted from the shipped table as surrogate_training fits it."""
+    from snac_pack.hardware.ground_truth import SHIPPED_TABLE, GroundTruthStore
+    from snac_pack.pipelines.surrogate_training import nodes as training
+
+    table = GroundTruthStore(SHIPPED_TABLE, shipped=None).table()
+    surrogate = training.train_surrogate(table, params["search_space"], params["hardware_target"], params["surrogate_training"])
+    metrics, _ = training.evaluate_surrogate_accuracy(surrogate, table, [], [], params["surrogate_training"])
+    return surrogate, metrics
+
+
+def run_study(task: str, family: str, size: int | None, n_trials: int) -> None:
+    """One study: the family's surrogate, its search, its whole front compressed; writes its result file."""
+    inputs = _inputs(task, size)
+    params = study_parameters(inputs["parameters"], family, n_trials)
+    inputs["surrogate"], inputs["surrogate_metrics"] = _family_surrogate(params)
+    name = study_name(family, size, n_trials)
+    by_family = {record["family"]: record for record in inputs["surrogate_metrics"].get("by_family", [])}
+    result = {"task": task, "family": family, "size": size, "n_trials": n_trials, "surrogate_held_out": by_family.get(family),
+              **search_and_compress(task, name, inputs, params, WORK / task, WORK / task / f"{name}_networks")}
+    (RESULTS / task).mkdir(parents=True, exist_ok=True)
+    (RESULTS / task / f"{name}.json").write_text(json.dumps(result, indent=1, default=float))
+
+
+def run_baseline(task: str, size: int | None) -> None:
+    """The environment's baselines at ``size``, compressed as every study's front is."""
+    inputs = _inputs(task, size)
+    params = copy.deepcopy(inputs["parameters"])
+    if not params["local_compression"]["baselines"]:
+        raise SystemExit(f"--env {task} names no local_compression.baselines: nothing to compare the families with")
+    inputs["surrogate"], inputs["surrogate_metrics"] = _family_surrogate(params)
+    (WORK / task).mkdir(parents=True, exist_ok=True)
+    models, seconds = _compress(inputs, params, [], WORK / task / "ground_truth.jsonl")
+    (RESULTS / task).mkdir(parents=True, exist_ok=True)
+    (RESULTS / task / f"{study_name('baseline', size, 0)}.json").write_text(
+        json.dumps({"size": size, "models": models, "compression_seconds": seconds, "commit": current_commit()}, indent=1, default=float)
+    )
+
+
+def _load(path: Path) -> dict[str, Any] | None:
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def _best(models: list[dict[str, Any]]) -> dict[str, Any] | None:
+    return max(models, key=lambda m: (m["test_metric"], -m["exact_lut"])) if models else None
+
+
+def _at_most(models: list[dict[str, Any]], lut: float) -> dict[str, Any] | None:
+    """The most accurate network at no more than ``lut`` LUTs."""
+    return _best([m for m in models if m["exact_lut"] <= lut])
+
+
+def _summarise(task: str, families: list[str], sizes: list[int | None], n_trials: int) -> tuple[list[str], dict[str, Any], list[str], dict[str, bool]]:
+    """The page's lines, figures, the studies missing and the checks of issue 17, from every result present."""
+    metric = "accuracy" if task == "jet" else "fidelity"
+    lines = [
+        f"- Task `{task}`; families {', '.join(families)}; {n_trials} COMPLETE trials per study (one seed); "
+        + (f"jet inputs of {', '.join(map(str, sizes))} constituents." if task == "jet" else "the environment's readout traces."),
+        f"- Per study: the family's surrogate from the shipped table, the environment's search and compression; test {metric} "
+        "(the test split, never used to choose) and LUTs and latency from da4ml (pre-placement estimate) of each network at its "
+        "selected compression point.",
+        "",
+        f"| input | family | networks | best test {metric} | its LUT (da4ml) | its latency (cycles, da4ml) | best at ≤ the best MLP's LUT | "
+        f"cheapest at ≥ the best MLP's {metric}: LUT, latency | surrogate held-out LUT median (family) | wall (min: search + compression) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    figures: dict[str, Any] = {}
+    missing: list[str] = []
+    checks: dict[str, bool] = {}
+    fronts: dict[str, dict[str, np.ndarray]] = {}
+    best_mlp_at_8 = None
+    for size in sizes:
+        label = f"{size} constituents" if size else "traces"
+        baseline = _load(RESULTS / task / f"{study_name('baseline', size, 0)}.json")
+        results = {family: _load(RESULTS / task / f"{study_name(family, size, n_trials)}.json") for family in families}
+        missing += [f"{family} at {label}" for family, result in results.items() if result is None]
+        if baseline is None:
+            missing.append(f"baseline at {label}")
+        mlp_best = _best(results["mlp"]["models"]) if results.get("mlp") else None
+        if size == 8 and mlp_best:
+            best_mlp_at_8 = mlp_best
+        fronts[label] = {}
+        for family, result in results.items():
+            if result is None:
+                continue
+            models = result["models"]
+            best = _best(models)
+            fronts[label][family] = np.array([[m["test_metric"], m["exact_lut"]] for m in models], dtype=float)
+            cheap = _at_most(models, mlp_best["exact_lut"]) if mlp_best else None
+            as_good = [m for m in models if mlp_best and m["test_metric"] >= mlp_best["test_metric"]]
+            cheapest = min(as_good, key=lambda m: m["exact_lut"]) if as_good else None
+            held_out = result.get("surrogate_held_out") or {}
+            error = held_out.get("lut_median_rel_error")
+            lines.append(
+                f"| {label} | {family} | {len(models)} | {100 * best['test_metric']:.2f} % | {best['exact_lut']:,.0f} | "
+                f"{best.get('exact_latency_cycles', float('nan')):.0f} | "
+                + (f"{100 * cheap['test_metric']:.2f} % at {cheap['exact_lut']:,.0f}" if cheap else "none") + " | "
+                + (f"{cheapest['exact_lut']:,.0f}, {cheapest.get('exact_latency_cycles', float('nan')):.0f} cycles" if cheapest else "none") + " | "
+                + (f"{100 * error:.1f} % (n={held_out['n']})" if error is not None else "–") + " | "
+                f"{(result['study_wall_s'] + result['compression_seconds']) / 60:.1f} |"
+            )
+            figures[f"{family}_{size}_best_test_metric"] = best["test_metric"]
+            figures[f"{family}_{size}_best_lut"] = best["exact_lut"]
+            if family != "mlp" and mlp_best and cheap is not None:
+                checks[f"{family} at {label} beats the best MLP at no more LUTs"] = cheap["test_metric"] > mlp_best["test_metric"]
+        if baseline:
+            model = baseline["models"][0]
+            lines.append(f"| {label} | baseline {model['model']} ({model['architecture']}) | 1 | {100 * model['test_metric']:.2f} % | "
+                         f"{model['exact_lut']:,.0f} | {model.get('exact_latency_cycles', float('nan')):.0f} | – | – | – | "
+                         f"{baseline['compression_seconds'] / 60:.1f} |")
+    if task == "jet" and best_mlp_at_8 is not None:
+        for family in families:
+            result = _load(RESULTS / task / f"{study_name(family, 32, n_trials)}.json")
+            if family != "mlp" and result is not None:
+                checks[f"{family} at 32 constituents reaches the best MLP at 8"] = _best(result["models"])["test_metric"] >= best_mlp_at_8["test_metric"]
+    lines += ["", *(f"- {name}: {'yes' if ok else 'NO'}" for name, ok in checks.items())]
+    commits = sorted({str(r.get("commit")) for r in (_load(p) for p in (RESULTS / task).glob("*.json")) if r})
+    lines += ["", f"- Studies measured at commit(s) {', '.join(commits) or 'none yet'} (each result file records its own)."]
+    if missing:
+        lines += ["", f"Not yet measured (rerun the command to add them; finished studies are kept): {', '.join(missing)}."]
+    if any(fronts.values()):
+        _plot(task, fronts)
+        lines += ["", f"![Compressed fronts per input size](families_{task}.png)"]
+    return lines, figures, missing, checks
+
+
+def _plot(task: str, fronts: dict[str, dict[str, np.ndarray]]) -> None:
+    """Each family's compressed front, one panel per input size."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    shown = {label: families for label, families in fronts.items() if families}
+    figure, axes = plt.subplots(1, len(shown), figsize=(4.5 * len(shown), 3.6), squeeze=False, sharey=True)
+    for axis, (label, families) in zip(axes[0], shown.items(), strict=True):
+        for family, points in families.items():
+            front = pareto(points)
+            axis.step(front[:, 1], 100 * front[:, 0], where="post", marker="o", markersize=3, label=family)
+        axis.set_xscale("log")
+        axis.set_title(label)
+        axis.set_xlabel("LUT (da4ml pre-placement estimate)")
+    axes[0][0].set_ylabel("test metric (%)")
+    axes[0][0].legend(fontsize=7)
+    figure.tight_layout()
+    figure.savefig(PAGES / f"families_{task}.png", dpi=90)
+    plt.close(figure)
+
+
+def write_results_page(task: str, families: list[str], sizes: list[int | None], n_trials: int, run: Run) -> None:
+    """The page of every result present, with issue 17's checks or the studies still missing."""
+    lines, figures, missing, checks = _summarise(task, families, sizes, n_trials)
+    verdict = partial_verdict(missing, checks)
+    write_page(
+        f"families_{task}",
+        run,
+        f"Model families against the MLP on {task}: the same data and trial budget",
+        lines,
+        headline="; ".join(f"{key} {value:.4g}" for key, value in figures.items() if key.endswith("best_test_metric")) or "no study yet",
+        target="a constituent family beats the best MLP at equal LUTs; at 32 constituents it reaches the MLP's best at 8 (issue 17)",
+        verdict=verdict,
+        figures=figures,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--task", choices=sorted(FAMILIES), required=True)
+    parser.add_argument("--trials", type=int, default=40, help="COMPLETE trials per study (the same for every family)")
+    parser.add_argument("--sizes", type=int, nargs="+", help="jet constituents per study (default 8 16 32)")
+    parser.add_argument("--families", nargs="+", help="families to study (default: the task's)")
+    parser.add_argument("--one", nargs=2, metavar=("FAMILY", "SIZE"), help=argparse.SUPPRESS)  # a subprocess's study
+    parser.add_argument("--baseline", metavar="SIZE", help=argparse.SUPPRESS)
+    parser.add_argument("--page-only", action="store_true", help="rewrite the page from the results present; run nothing")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+
+    def size_of(text: str) -> int | None:
+        return None if text == "None" else int(text)
+
+    if args.baseline:
+        run_baseline(args.task, size_of(args.baseline))
+        return
+    if args.one:
+        run_study(args.task, args.one[0], size_of(args.one[1]), args.trials)
+        return
+    families = args.families or list(FAMILIES[args.task])
+    unknown = sorted(set(families) - set(FAMILIES[args.task]))
+    if unknown or "mlp" not in families:
+        raise SystemExit(f"--families for {args.task}: choose from {FAMILIES[args.task]}, mlp included (the comparison); got {families}")
+    sizes = list(SIZES[args.task]) if args.task != "jet" or not args.sizes else args.sizes
+    command = f"python benchmarks/bench_families.py --task {args.task} --trials {args.trials}"
+    raw = raw_parameters(args.task)
+    run = Run("bench_families.py", command, args.task, {key: raw.get(key) for key in MEASURED_KEYS})
+    if args.page_only:
+        write_results_page(args.task, families, sizes, args.trials, run)
+        return
+    jobs = []
+    for size in sizes:  # one input size after another: its model inputs are prepared once
+        if not (RESULTS / args.task / f"{study_name('baseline', size, 0)}.json").is_file():
+            jobs.append(["--baseline", str(size)])
+        jobs += [["--one", family, str(size)] for family in families
+                 if not (RESULTS / args.task / f"{study_name(family, size, args.trials)}.json").is_file()]
+    for job in jobs:
+        # Each study in its own process: da4ml's solver keeps its memory until the process ends.
+        logger.info("Running %s", " ".join(job))
+        subprocess.run([sys.executable, __file__, "--task", args.task, "--trials", str(args.trials), *job], check=True)
+        write_results_page(args.task, families, sizes, args.trials, run)  # a stopped run keeps its page
+    write_results_page(args.task, families, sizes, args.trials, run)
+
+
+if __name__ == "__main__":
+    main()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 import optuna
+import numpy as np
 import pytest
 from pydantic import ValidationError
 
@@ -46,6 +47,19 @@ def test_random_designs_are_reproducible_and_span_precisions() -> None:
     assert [d.design_id() for d in first] == [d.design_id() for d in second]
     assert {d.arch.layers[0].weight_bits for d in first} == {4, 6, 8}
     assert all(d.arch.n_inputs == 16 and d.arch.n_outputs == 5 for d in first)
+
+
+def test_random_designs_over_the_size_cap_are_drawn_again_and_an_impossible_cap_names_its_key() -> None:
+    names = tuple(f"f{index}" for index in range(16))
+    free = random_weight_designs(SPACE, 20, feature_names=names, n_classes=5, target=ImplementationTarget(), seed=3)
+    cap = float(np.median([d.arch.n_built_weights() for d in free]))
+    capped = random_weight_designs(SPACE, 20, feature_names=names, n_classes=5, target=ImplementationTarget(), seed=3, max_built_weights=cap)
+    assert len(capped) == 20 and all(d.arch.n_built_weights() <= cap for d in capped)
+    # The designs under the cap keep their identity (same draw, same weights).
+    kept = {d.design_id() for d in free if d.arch.n_built_weights() <= cap}
+    assert kept <= {d.design_id() for d in capped}
+    with pytest.raises(ValueError, match="surrogate_training.max_built_weights = 1 built weights"):
+        random_weight_designs(SPACE, 2, feature_names=names, n_classes=5, target=ImplementationTarget(), seed=3, max_built_weights=1)
 
 
 def test_invalid_ranges_name_the_field() -> None:

@@ -42,7 +42,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import PAGES, ROOT, Run, current_commit, partial_verdict, raw_parameters, write_page  # noqa: E402
-from bench_search_quality import _compress, pareto, search_and_compress  # noqa: E402
+from bench_search_quality import _compress, catalog_inputs, pareto, search_and_compress  # noqa: E402
 
 logger = logging.getLogger("bench_families")
 
@@ -83,33 +83,23 @@ def _constituents(model_input: dict[str, Any]) -> int:
     return sum(str(name).startswith("z_") for name in model_input["feature_names"])
 
 
-def _load_inputs(task: str, runtime: dict[str, Any]) -> dict[str, Any]:
-    from kedro.framework.session import KedroSession
-    from kedro.framework.startup import bootstrap_project
-
-    bootstrap_project(ROOT)
-    with KedroSession.create(project_path=ROOT, env=task, runtime_params=runtime) as session:
-        context = session.load_context()
-        names = ("model_input_train", "model_input_val", "model_input_test")
-        missing = [name for name in names if not context.catalog.exists(name)]
-        if missing:
-            raise SystemExit(f"{', '.join(missing)} of --env {task} not found: run `kedro run --env {task} --pipeline data_processing` first")
-        return {name: context.catalog.load(name) for name in names} | {"parameters": context.params}
+#: The model inputs a study loads (its surrogate is fitted here, for the family).
+MODEL_INPUTS = ("model_input_train", "model_input_val", "model_input_test")
 
 
 def _inputs(task: str, size: int | None) -> dict[str, Any]:
     """The task's model inputs at ``size`` constituents (jet; made again if they hold another count) and its parameters."""
     if size is None:
-        return _load_inputs(task, {})
+        return catalog_inputs(task, MODEL_INPUTS)
     runtime = {"data_processing": {"features": {"n_constituents": size}}}
-    inputs = _load_inputs(task, runtime)
+    inputs = catalog_inputs(task, MODEL_INPUTS, runtime)
     if _constituents(inputs["model_input_train"]) != size:
         from kedro.framework.session import KedroSession
 
         logger.info("Model inputs of %d constituents: data_processing (the simulated jets come from its cache)", size)
         with KedroSession.create(project_path=ROOT, env=task, runtime_params=runtime) as session:
             session.run(pipeline_name="data_processing")
-        inputs = _load_inputs(task, runtime)
+        inputs = catalog_inputs(task, MODEL_INPUTS, runtime)
     return inputs
 
 

@@ -85,22 +85,23 @@ def arm_parameters(parameters: dict[str, Any], arm: str, n_trials: int, seed: in
     return params
 
 
-def _inputs(task: str) -> dict[str, Any]:
-    """The task's model inputs, surrogate and its metrics, loaded through the project's catalog."""
+#: What a study loads through the catalog: the model inputs, the surrogate and its metrics.
+STUDY_INPUTS = ("model_input_train", "model_input_val", "model_input_test", "surrogate", "surrogate_metrics")
+
+
+def catalog_inputs(task: str, names: tuple[str, ...] = STUDY_INPUTS, runtime: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The datasets ``names`` of ``--env task`` (with ``runtime`` parameters) and its parameters, through the project's catalog."""
     from kedro.framework.session import KedroSession
     from kedro.framework.startup import bootstrap_project
 
     bootstrap_project(ROOT)
-    with KedroSession.create(project_path=ROOT, env=task) as session:
+    with KedroSession.create(project_path=ROOT, env=task, runtime_params=runtime or {}) as session:
         context = session.load_context()
         catalog = context.catalog
-        names = ("model_input_train", "model_input_val", "model_input_test", "surrogate", "surrogate_metrics")
         missing = [name for name in names if not catalog.exists(name)]
         if missing:
-            raise SystemExit(
-                f"{', '.join(missing)} of --env {task} not found: run `kedro run --env {task} --pipeline data_processing` "
-                f"and `--pipeline surrogate_training` first"
-            )
+            then = " and `--pipeline surrogate_training`" if "surrogate" in names else ""
+            raise SystemExit(f"{', '.join(missing)} of --env {task} not found: run `kedro run --env {task} --pipeline data_processing`{then} first")
         return {name: catalog.load(name) for name in names} | {"parameters": context.params}
 
 
@@ -187,7 +188,7 @@ def search_and_compress(task: str, name: str, inputs: dict[str, Any], params: di
 
 def run_arm(task: str, arm: str, seed: int, n_trials: int) -> None:
     """One arm-seed: search, compress its whole front, write its result file."""
-    inputs = _inputs(task)
+    inputs = catalog_inputs(task)
     params = arm_parameters(inputs["parameters"], arm, n_trials, seed)
     name = result_name(arm, seed, n_trials)
     result = {"task": task, "arm": arm, "seed": seed, "n_trials": n_trials,
@@ -199,7 +200,7 @@ def run_arm(task: str, arm: str, seed: int, n_trials: int) -> None:
 
 def run_baseline(task: str) -> None:
     """The environment's baselines, compressed once as every arm's front is."""
-    inputs = _inputs(task)
+    inputs = catalog_inputs(task)
     params = copy.deepcopy(inputs["parameters"])
     if not params["local_compression"]["baselines"]:
         raise SystemExit(f"--env {task} names no local_compression.baselines: nothing to compare the arms with")

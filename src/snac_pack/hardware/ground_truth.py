@@ -253,6 +253,11 @@ def cost_row(request: DesignRequest, cost: HardwareCost, seconds: float, network
     return {**_identity(request), "seconds": round(seconds, 3), **cost.to_row(), **traced, **counted}
 
 
+def counts_are_current(row: Mapping[str, Any] | pd.Series) -> bool:
+    """Whether a row's recorded weight counts are of the current ``STATISTICS_VERSION`` (False without any)."""
+    return row.get("weight_statistics_version") == STATISTICS_VERSION  # False for a missing one (None, NaN)
+
+
 def row_statistics(row: Mapping[str, Any] | pd.Series) -> np.ndarray | None:
     """The :func:`~snac_pack.hardware.surrogate_features.weight_statistics` of a row's weights, where known.
 
@@ -261,8 +266,7 @@ def row_statistics(row: Mapping[str, Any] | pd.Series) -> np.ndarray | None:
     not record them, or record counts of an older definition (their weights are not kept).
     """
     recorded = row.get("weight_statistics")
-    current = row.get("weight_statistics_version") == STATISTICS_VERSION  # False for a missing one (None, NaN)
-    if current and isinstance(recorded, (list, np.ndarray)) and len(recorded):
+    if counts_are_current(row) and isinstance(recorded, (list, np.ndarray)) and len(recorded):
         return np.asarray([np.asarray(layer, dtype=np.float64) for layer in recorded])
     if row.get("weight_origin") == "random":
         arch = architecture_of(row)

@@ -61,6 +61,7 @@ from snac_pack.hardware.ground_truth import (
     DesignRequest,
     GroundTruthStore,
     architecture_of,
+    counts_are_current,
     da4ml_version,
     extend_ground_truth,
 )
@@ -403,7 +404,7 @@ def merge_tables(inputs: Sequence[Path], into: Path) -> int:
             raise FileNotFoundError(f"{path}: no such table to merge")
         for row in GroundTruthStore(path, shipped=None).rows():
             row.pop("table", None)
-            if "weight_statistics" in row and row.get("weight_statistics_version") != STATISTICS_VERSION:
+            if "weight_statistics" in row and not counts_are_current(row):
                 if row["weight_origin"] != "random":
                     stale_trained += 1
                     continue

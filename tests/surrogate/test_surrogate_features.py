@@ -113,6 +113,12 @@ def test_lookup_forest_predicts_what_the_regressor_predicts() -> None:
     for forest in forests:
         inputs = forest.inputs(matrix, max_layers=4)
         np.testing.assert_allclose(forest.predict(inputs), forest.regressor.predict(inputs), rtol=1e-12, atol=1e-12)
+        # Values exactly on a split's threshold go left, as in sklearn (the bins count thresholds below a value).
+        used, thresholds, _, _ = forest._binning  # noqa: SLF001
+        on_thresholds = inputs.copy()
+        for feature, edges in zip(used, thresholds, strict=True):
+            on_thresholds[:, feature] = edges[np.arange(len(inputs)) % len(edges)]
+        np.testing.assert_allclose(forest.predict(on_thresholds), forest.regressor.predict(on_thresholds), rtol=1e-12, atol=1e-12)
 
 
 def test_refuses_a_surrogate_fitted_on_older_features() -> None:

@@ -53,6 +53,7 @@ Everything is computed with numpy over the batch; only reading the layers off th
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -207,35 +208,64 @@ def _pool_work(arch: Architecture) -> tuple[float, float]:
     return adder_bits, levels
 
 
+#: The attributes of an MLP's dense layer :func:`_layer_values` reads, in C (``map``), for the search's batches.
+_DENSE_NUMBERS = operator.attrgetter("units", "weight_bits", "weight_integer_bits", "activation_bits", "sparsity")
+_ACTIVATION, _KIND = operator.attrgetter("activation"), operator.attrgetter("kind")
+
+
 def _layer_values(archs: Sequence[Architecture], max_layers: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Read the batch into arrays: per layer with weights ``(n, max_layers, len(_LAYER_VALUES))``, per network, layer mask."""
-    layer_rows: list[tuple[float, ...]] = []
-    network_rows: list[tuple[float, ...]] = []
-    for arch in archs:
+    """Read the batch into arrays: per layer with weights ``(n, max_layers, len(_LAYER_VALUES))``, per network, layer mask.
+
+    MLPs (what the search describes by the thousand each generation) are read attribute by
+    attribute in C and chained in numpy (a layer's fan-in and input width are its predecessor's
+    units and activation bits); other families layer by layer through the architecture's shapes.
+    """
+    network = np.zeros((len(archs), len(_NETWORK_VALUES)))
+    mlp, dense_numbers, activations = [], [], []
+    other_rows: list[tuple[float, ...]] = []
+    other = []
+    for index, arch in enumerate(archs):
+        layers = arch.layers
+        if arch.tokens is None and set(map(_KIND, layers)) == {"dense"}:
+            mlp.append(index)
+            dense_numbers.extend(map(_DENSE_NUMBERS, layers))
+            activations.extend(map(_ACTIVATION, layers))
+            network[index] = (arch.n_inputs, arch.input_bits, len(layers), arch.target.clock_period_ns, 0.0, 0.0, 0.0)
+            continue
+        other.append(index)
         weighted = arch.weighted_layers()
-        if len(weighted) > max_layers:
-            raise ValueError(f"{arch.describe()} has {len(weighted)} layers with weights, more than the surrogate's {max_layers}")
-        if arch.is_mlp:  # the common case, read directly (the search describes thousands per generation)
-            shapes = list(zip((arch.n_inputs, *(layer.units for layer in weighted[:-1])), (layer.units for layer in weighted)))
-            uses = [1] * len(weighted)
-            reads = [arch.input_bits, *(layer.activation_bits for layer in weighted[:-1])]
-            pool_bits = pool_levels = 0.0
-        else:
-            shapes, uses = arch.layer_shapes(), arch.kernel_uses()
-            reads = [fmt.bits for fmt, layer in zip(arch.layer_input_formats(), arch.layers, strict=True) if has_weights(layer)]
-            pool_bits, pool_levels = _pool_work(arch)
-        network_rows.append((int(np.prod(arch.input_shape)), arch.input_bits, len(weighted), arch.target.clock_period_ns,
-                             arch.tokens or 0, pool_bits, pool_levels))
-        layer_rows.extend(
+        shapes, uses = arch.layer_shapes(), arch.kernel_uses()
+        reads = [fmt.bits for fmt, layer in zip(arch.layer_input_formats(), arch.layers, strict=True) if has_weights(layer)]
+        pool_bits, pool_levels = _pool_work(arch)
+        network[index] = (int(np.prod(arch.input_shape)), arch.input_bits, len(weighted), arch.target.clock_period_ns,
+                          arch.tokens or 0, pool_bits, pool_levels)
+        other_rows.extend(
             (units, fan_in, applications, layer.weight_bits, layer.weight_integer_bits, layer.activation_bits,
              layer.sparsity, layer.activation == "linear", read)
             for layer, (fan_in, units), applications, read in zip(weighted, shapes, uses, reads, strict=True)
         )
-    network = np.array(network_rows, dtype=np.float64).reshape(len(archs), len(_NETWORK_VALUES))
     depth = network[:, 2].astype(np.intp)
+    if len(archs) and depth.max() > max_layers:
+        deepest = archs[int(np.argmax(depth))]
+        raise ValueError(f"{deepest.describe()} has {depth.max()} layers with weights, more than the surrogate's {max_layers}")
     mask = np.arange(max_layers)[None, :] < depth[:, None]
     layers = np.zeros((len(archs), max_layers, len(_LAYER_VALUES)))
-    layers[mask] = np.array(layer_rows, dtype=np.float64).reshape(-1, len(_LAYER_VALUES))
+    if mlp:
+        units, weight_bits, weight_integer_bits, activation_bits, sparsity = np.array(dense_numbers, dtype=np.float64).T
+        first = np.concatenate([[0], np.cumsum(depth[mlp])[:-1]])
+        fan_in, read = np.empty_like(units), np.empty_like(units)
+        fan_in[1:], read[1:] = units[:-1], activation_bits[:-1]
+        fan_in[first], read[first] = network[mlp, 0], network[mlp, 1]
+        linear = np.array(activations) == "linear"
+        chained = np.stack([units, fan_in, np.ones_like(units), weight_bits, weight_integer_bits, activation_bits, sparsity,
+                            linear, read], axis=1)
+        of_mlps = np.zeros((len(mlp), max_layers, len(_LAYER_VALUES)))
+        of_mlps[mask[mlp]] = chained
+        layers[mlp] = of_mlps
+    if other:
+        of_others = np.zeros((len(other), max_layers, len(_LAYER_VALUES)))
+        of_others[mask[other]] = np.array(other_rows, dtype=np.float64).reshape(-1, len(_LAYER_VALUES))
+        layers[other] = of_others
     return layers, network, mask
 
 

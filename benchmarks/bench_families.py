@@ -49,10 +49,6 @@ logger = logging.getLogger("bench_families")
 FAMILIES = {"jet": ("mlp", "deepsets", "mixer"), "qubit": ("mlp", "conv1d")}
 #: Input sizes per task: jet constituents; the qubit traces keep the environment's window (None).
 SIZES = {"jet": (8, 16, 32), "qubit": (None,)}
-#: The qubit space's shortest window (10 samples) is shorter than its deepest convolution stack
-#: reads (2 layers, kernel up to 5, stride up to 2: 13 samples); the configuration refuses it, so
-#: the convolution's studies start the window search at 20 samples (the MLP's keep the environment's).
-CONV1D_WINDOW_LOW = 20
 WORK = ROOT / "data" / "benchmarks" / "families"
 RESULTS = PAGES / "families"
 MEASURED_KEYS = ("global_search", "search_space", "local_compression")
@@ -67,9 +63,6 @@ def study_parameters(parameters: dict[str, Any], family: str, n_trials: int) -> 
     """The environment's parameters as one study runs them: its family, budget and whole final front."""
     params = copy.deepcopy(parameters)
     params["search_space"]["family"] = family
-    if family == "conv1d":
-        window = params["search_space"]["input_window"]["length"]
-        window["low"] = max(window["low"], CONV1D_WINDOW_LOW)
     search = params["global_search"]
     search["n_trials"] = n_trials
     search["candidates"] = {**search["candidates"], "selectors": ["whole_front"]}

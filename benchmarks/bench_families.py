@@ -197,8 +197,9 @@ def _summarise(task: str, families: list[str], sizes: list[int | None], n_trials
                 + (f"{100 * error:.1f} % (n={held_out['n']})" if error is not None else "–") + " | "
                 f"{(result['study_wall_s'] + result['compression_seconds']) / 60:.1f} |"
             )
-            figures[f"{family}_{size}_best_test_metric"] = best["test_metric"]
-            figures[f"{family}_{size}_best_lut"] = best["exact_lut"]
+            where = f"{size}c" if size else "traces"
+            figures[f"{family}_{where}_best_test_metric"] = best["test_metric"]
+            figures[f"{family}_{where}_best_lut"] = best["exact_lut"]
             if family != "mlp" and mlp_best and cheap is not None:
                 checks[f"{family} at {label} beats the best MLP at no more LUTs"] = cheap["test_metric"] > mlp_best["test_metric"]
         if baseline:

@@ -63,3 +63,18 @@ def test_a_design_picked_by_two_selectors_appears_once_with_both_names() -> None
 def test_whole_front_takes_every_design_once() -> None:
     chosen = select_candidates(FRONT, "accuracy", "lut", CandidateRule(selectors=("whole_front", "best_metric")))
     assert list(chosen.index) == list(FRONT.index) and chosen.loc[15, "selected_by"] == "whole_front,best_metric"
+
+
+@pytest.mark.parametrize(
+    ("baseline", "tolerance", "expected"),
+    [(0.745, 0.01, [13, 14]), (0.745, 0.005, [13, 14]), (0.75, 0.01, [13, 14, 15]), (0.72, 0.01, []), (0.50, 0.0, [11])],
+)
+def test_around_baseline_takes_every_front_design_within_the_tolerance_above_or_below(
+    baseline: float, tolerance: float, expected: list[int], caplog: pytest.LogCaptureFixture
+) -> None:
+    rule = CandidateRule(selectors=("around_baseline", "best_metric"), tolerance=tolerance)
+    chosen = select_candidates(FRONT, "accuracy", "lut", rule, baseline_metric=baseline)
+    assert [index for index, names in chosen["selected_by"].items() if "around_baseline" in names] == expected
+    if not expected:
+        assert "no front design lies within 0.0100 of the baseline's accuracy 0.7200" in caplog.text
+    assert "around_baseline" not in select_candidates(FRONT, "accuracy", "lut", rule, baseline_metric=None)["selected_by"].iloc[0]

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 logger = logging.getLogger(__name__)
 
-Selector = Literal["best_metric", "knee", "cheapest_within_tolerance", "cheapest_at_baseline", "whole_front"]
+Selector = Literal["best_metric", "knee", "cheapest_within_tolerance", "cheapest_at_baseline", "around_baseline", "whole_front"]
 
 
 class CandidateRule(BaseModel):
@@ -22,11 +22,14 @@ class CandidateRule(BaseModel):
             point of the metric-vs-cost front farthest from the line joining its ends) and
             ``cheapest_within_tolerance`` (the lowest cost whose metric is within ``tolerance``
             of the best) and ``cheapest_at_baseline`` (the lowest cost whose metric is at least the
-            best baseline's, measured as the trials are, minus ``tolerance``); ``whole_front``
-            takes every front design (as a benchmark compares whole fronts).
+            best baseline's, measured as the trials are, minus ``tolerance``); ``around_baseline``
+            takes every front design whose metric lies within ``tolerance`` of the best
+            baseline's, above or below (compression moves each network's metric its own way, so
+            the designs that bracket the baseline are the ones that may beat it cheaply);
+            ``whole_front`` takes every front design (as a benchmark compares whole fronts).
         cost: the figure that measures cost for every selector but ``best_metric``.
         tolerance: allowed absolute drop of the metric for ``cheapest_within_tolerance`` and
-            ``cheapest_at_baseline``.
+            ``cheapest_at_baseline``; half the width of ``around_baseline``'s band.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -89,15 +92,17 @@ def select_candidates(
 ) -> pd.DataFrame:
     """Apply the rule's selectors to a front; a trial picked twice appears once with both names.
 
-    A selector that finds no eligible design (``cheapest_at_baseline`` without baselines, or
-    when no front design reaches the baseline) picks nothing and says so in the log.
+    A selector that finds no eligible design (``cheapest_at_baseline`` or ``around_baseline``
+    without baselines, or when no front design reaches the baseline or lies near it) picks
+    nothing and says so in the log.
 
     Args:
         front: the Pareto-optimal trials.
         metric_column: column of the task metric (larger is better).
         cost_column: column of the cost the rule trades against the metric.
         rule: the selectors and tolerance.
-        baseline_metric: the best baseline's metric, measured as the trials' (``cheapest_at_baseline``).
+        baseline_metric: the best baseline's metric, measured as the trials' (``cheapest_at_baseline``,
+            ``around_baseline``).
 
     Returns:
         The chosen rows with a ``selected_by`` column.
@@ -112,6 +117,17 @@ def select_candidates(
     for selector in rule.selectors:
         if selector == "whole_front":
             for index in front.index:
+                chosen.setdefault(int(index), []).append(selector)
+            continue
+        if selector == "around_baseline":
+            if baseline_metric is None:
+                logger.warning("around_baseline: the run has no baselines (local_compression.baselines); it picks nothing")
+                continue
+            near = front[(front[metric] - baseline_metric).abs() <= rule.tolerance + 1e-12]
+            if near.empty:
+                logger.warning("around_baseline: no front design lies within %.4f of the baseline's %s %.4f; it picks nothing",
+                               rule.tolerance, metric.removeprefix("attr_"), baseline_metric)
+            for index in near.index:
                 chosen.setdefault(int(index), []).append(selector)
             continue
         if selector == "best_metric":

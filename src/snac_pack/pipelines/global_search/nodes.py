@@ -166,8 +166,8 @@ def choose_candidates(
 ) -> list[dict[str, Any]]:
     """The Pareto trials that go on to compression, by the configured rule.
 
-    ``cheapest_at_baseline`` compares the front with the best of ``search_baselines`` (the
-    baselines measured as the trials are).
+    ``cheapest_at_baseline`` and ``around_baseline`` compare the front with the best of
+    ``search_baselines`` (the baselines measured as the trials are).
 
     Returns:
         One record per candidate: trial number, selectors, searched parameters, architecture and figures.

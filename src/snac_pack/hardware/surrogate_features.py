@@ -210,7 +210,7 @@ def _pool_work(arch: Architecture) -> tuple[float, float]:
 
 #: The attributes of an MLP's dense layer :func:`_layer_values` reads, in C (``map``), for the search's batches.
 _DENSE_NUMBERS = operator.attrgetter("units", "weight_bits", "weight_integer_bits", "activation_bits", "sparsity")
-_ACTIVATION, _KIND = operator.attrgetter("activation"), operator.attrgetter("kind")
+_ACTIVATION = operator.attrgetter("activation")
 
 
 def _layer_values(archs: Sequence[Architecture], max_layers: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -226,7 +226,7 @@ def _layer_values(archs: Sequence[Architecture], max_layers: int) -> tuple[np.nd
     other = []
     for index, arch in enumerate(archs):
         layers = arch.layers
-        if arch.tokens is None and set(map(_KIND, layers)) == {"dense"}:
+        if arch.is_mlp:
             mlp.append(index)
             dense_numbers.extend(map(_DENSE_NUMBERS, layers))
             activations.extend(map(_ACTIVATION, layers))

@@ -34,7 +34,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -42,6 +42,9 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import PAGES, ROOT, Run, conf_values, write_page  # noqa: E402
 from bench_search_quality import STUDY_INPUTS, active_seconds, catalog_inputs  # noqa: E402
+
+if TYPE_CHECKING:
+    from snac_pack.search.study import StudyLocation
 
 logger = logging.getLogger("bench_paper_settings")
 
@@ -83,31 +86,30 @@ def grow_study(more: int) -> None:
     keep_trials(search.collect_trials(study, summary), {name: int(len(inputs[f"model_input_{name}"]["x"])) for name in ("train", "val")})
 
 
-def study_location() -> Any:
+def study_location() -> StudyLocation:
+    """The benchmark's own study (SQLite under data/)."""
     from snac_pack.search.study import StudyLocation
 
     return StudyLocation(url=f"sqlite:///{WORK / 'study.db'}", study_name=f"{TASK}_paper_settings")
 
 
+def _kept() -> dict[str, Any]:
+    """What the last sitting kept beside the page: ``examples`` (or None) and ``trials`` (empty before any)."""
+    path = RESULTS / "trials.json"
+    return json.loads(path.read_text()) if path.is_file() else {"examples": None, "trials": []}
+
+
 def keep_trials(trials: pd.DataFrame, examples: dict[str, int] | None = None) -> None:
     """Keep each trial's interval beside the page (the study itself stays under data/), and the examples it trained on."""
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / "trials.json"
-    if examples is None and path.is_file():
-        examples = json.loads(path.read_text()).get("examples")
     kept = trials[["number", "state", "datetime_start", "datetime_complete"]].copy()
     for column in ("datetime_start", "datetime_complete"):
         kept[column] = kept[column].map(lambda value: None if pd.isna(value) else value.isoformat())
-    path.write_text(json.dumps({"examples": examples, "trials": kept.to_dict(orient="records")}, indent=0))
+    record = {"examples": examples or _kept()["examples"], "trials": kept.to_dict(orient="records")}
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "trials.json").write_text(json.dumps(record, indent=0))
 
 
-def training_examples() -> dict[str, int] | None:
-    """The train and validation examples the kept trials were measured on (None when not recorded)."""
-    path = RESULTS / "trials.json"
-    return json.loads(path.read_text()).get("examples") if path.is_file() else None
-
-
-def _complete(study: Any) -> int:
+def _complete(study: StudyLocation) -> int:
     import optuna
 
     try:
@@ -119,10 +121,7 @@ def _complete(study: Any) -> int:
 
 def measured_trials() -> pd.DataFrame:
     """The kept trial intervals (empty when none was measured yet)."""
-    path = RESULTS / "trials.json"
-    if not path.is_file():
-        return pd.DataFrame(columns=["number", "state", "datetime_start", "datetime_complete"])
-    trials = pd.DataFrame(json.loads(path.read_text())["trials"])
+    trials = pd.DataFrame(_kept()["trials"], columns=["number", "state", "datetime_start", "datetime_complete"])
     for column in ("datetime_start", "datetime_complete"):
         trials[column] = pd.to_datetime(trials[column])
     return trials
@@ -147,7 +146,7 @@ def write(run: Run) -> None:
         f"{PAPER['cross_validation_folds']}-fold cross-validation, NSGA-II population {PAPER['population_size']}; "
         "the search space, trial mode, training and surrogate are `--env jet`'s (see the configuration above), and so are "
         + (f"its data: {examples['train']:,} training and {examples['val']:,} validation jets, which the 3 folds split. "
-           if (examples := training_examples()) else "its data. ")
+           if (examples := _kept()["examples"]) else "its data. ")
         + f"The paper reports about {PAPER_HOURS:.0f} hours on one A100 for its search on the published hls4ml jet data "
         "(OpenML 42468 holds 830,000 jets), a much larger set: a trial's time grows with the examples it trains on, so the two times compare settings, "
         "not machines. This machine has no GPU.",

@@ -252,6 +252,11 @@ class LocalCompressionParams(_Section):
     precisions: tuple[QuantizationPoint, ...] = Field(min_length=1, description="weight and activation formats to compress at")
     warmup: PhaseTraining = Field(description="quantization-aware training before pruning")
     pruning: PruningSchedule
+    searched_precision: bool = Field(
+        default=True,
+        description="a candidate of a quantization-aware trial is also compressed (as `trial_<n>_searched`) at its own "
+        "per-layer bits, pruned in `pruning.iterations` steps to its own sparsity",
+    )
     selection: SelectionRule = Field(default_factory=SelectionRule)
     baselines: tuple[BaselineModel, ...] = Field(default=(), description="hand-designed networks compressed alike")
     comparison: ComparisonSettings = Field(

@@ -50,3 +50,18 @@ def test_per_layer_ranking_prunes_every_layer_alike() -> None:
 def test_sparsity_outside_range_is_refused() -> None:
     with pytest.raises(ValueError, match="sparsity must lie in"):
         prune_masks(_kernels(), [np.ones((10, 8)), np.ones((8, 4))], 1.0, "global")
+
+
+def test_a_schedule_towards_a_searched_precision_ends_at_its_draw() -> None:
+    from snac_pack.search.space import LayerPrecision, Precision
+
+    per_layer = Precision(8, 3, 8, 0, 8, 3, sparsity=0.3,
+                          per_layer=(LayerPrecision(4, 6, 0.2), LayerPrecision(8, 8, 0.6), LayerPrecision(6, 6, 0.1)))
+    schedule = PruningSchedule.towards(per_layer, 3, iterations=3, finetune_epochs=2, per_layer=True)
+    assert (schedule.iterations, schedule.finetune_epochs, schedule.layer_targets) == (3, 2, (0.2, 0.6, 0.1))
+    assert schedule.layer_sparsity(3) == pytest.approx((0.2, 0.6, 0.1))
+    # One draw for the network: all kernels together, as a configured schedule prunes.
+    network_wide = PruningSchedule.towards(Precision(8, 3, 6, 0, 6, 3, sparsity=0.5), 3, iterations=2, finetune_epochs=1, per_layer=False)
+    assert network_wide.layer_targets == () and network_wide.target_sparsity(2) == pytest.approx(0.5)
+    # Nothing drawn, nothing pruned.
+    assert PruningSchedule.towards(Precision(8, 3, 6, 0, 6, 3), 3, iterations=2, finetune_epochs=1, per_layer=True).iterations == 0

@@ -59,6 +59,12 @@ KINDS = {
     ),
     "flatten": Architecture(n_inputs=2, tokens=3, layers=(FlattenLayerSpec(), _head())),
     "dense": Architecture.from_widths([5, 4, 3], weight_bits=5, activation_bits=6),
+    # Each layer at its own bits, as a quantization-aware trial draws them and compression keeps them.
+    "dense_per_layer_bits": Architecture(
+        n_inputs=5,
+        layers=(DenseLayerSpec(units=6, weight_bits=4, activation_bits=6, activation_integer_bits=3, sparsity=0.5),
+                DenseLayerSpec(units=4, weight_bits=8, activation_bits=8, activation_integer_bits=2), _head(weight_bits=6)),
+    ),
 }
 
 

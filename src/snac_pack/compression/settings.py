@@ -130,6 +130,23 @@ class PruningSchedule(BaseModel):
             raise ValueError(f"layer_targets must lie in [0, 1), got {list(self.layer_targets)}")
         return self
 
+    @classmethod
+    def towards(cls, precision: Precision, n_layers: int, iterations: int, finetune_epochs: int, per_layer: bool) -> PruningSchedule:
+        """Pruning in ``iterations`` steps to a searched precision's sparsity (a quantization-aware trial's draw).
+
+        With ``per_layer`` each of the ``n_layers`` dense layers is pruned to its own drawn
+        sparsity, otherwise all kernels together to the network's; no step where none is drawn.
+        """
+        targets = tuple(precision.layer(index, n_layers).sparsity for index in range(n_layers))
+        steps = iterations if max(targets) > 0 else 0
+        return cls(
+            iterations=steps,
+            # Each step prunes this share of the surviving weights: 1 − (1 − f)^steps = the target.
+            fraction=1.0 - (1.0 - precision.sparsity) ** (1.0 / steps) if steps else 0.5,  # 0.5: unused, no step
+            finetune_epochs=finetune_epochs,
+            layer_targets=targets if per_layer and steps else (),
+        )
+
     def target_sparsity(self, iteration: int) -> float:
         """Fraction of all kernel weights pruned after ``iteration`` pruning steps (without ``layer_targets``)."""
         return 1.0 - (1.0 - self.fraction) ** iteration

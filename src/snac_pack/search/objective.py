@@ -343,16 +343,9 @@ class TrialObjective:
 
         point = QuantizationPoint.of(precision)
         input_format = FixedPoint(bits=precision.input_bits, integer=precision.input_integer_bits)
-        n_layers = n_weighted_layers(candidate)
-        targets = tuple(precision.layer(index, n_layers).sparsity for index in range(n_layers))
-        steps = self.quantization_aware.pruning_iterations if max(targets) > 0 else 0
-        per_layer = {"layer_targets": targets} if "sparsity" in self.space.per_layer and steps else {}
-        schedule = PruningSchedule(
-            iterations=steps,
-            # Each step prunes this share of the surviving weights: 1 − (1 − f)^steps = the target.
-            fraction=1.0 - (1.0 - precision.sparsity) ** (1.0 / steps) if steps else 0.5,  # 0.5: unused, no step
-            finetune_epochs=self.quantization_aware.finetune_epochs,
-            **per_layer,
+        schedule = PruningSchedule.towards(
+            precision, n_weighted_layers(candidate), self.quantization_aware.pruning_iterations,
+            self.quantization_aware.finetune_epochs, per_layer="sparsity" in self.space.per_layer,
         )
         warmup = PhaseTraining(epochs=settings.epochs, patience=settings.patience, batch_size=settings.batch_size)
         job = CompressionJob(name, "candidate", candidate)

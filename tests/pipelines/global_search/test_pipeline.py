@@ -114,10 +114,19 @@ def test_quantization_aware_trials_store_their_networks_and_feed_compression(sur
         assert Path(trial["attr_network_file"]).resolve() == path.resolve()
         [network] = read_models(path).values()
         assert network.point.weights.bits == trial["param_weight_bits"] and network.val_metric >= 0.0
-    # The candidates go on to compression, rebuilt from their trial parameters as float ones are.
+    # The candidates go on to compression, rebuilt from their trial parameters as float ones are, and
+    # each also at the precision its trial drew, pruned to the sparsity it drew.
     run_pipeline(surrogate_project, env="test", pipeline="local_compression", params=params)
     summary = json.loads(latest_version(surrogate_project / "data/test/08_reporting/compression_summary.json").read_text())
     assert {model["kind"] for model in summary["models"]} >= {"candidate"}
+    history = pd.read_parquet(latest_version(surrogate_project / "data/test/07_model_output/compression_history.parquet"))
+    candidates = json.loads(latest_version(surrogate_project / "data/test/07_model_output/search_candidates.json").read_text())
+    for record in candidates:
+        assert record["mode"] == "quantization_aware"
+        searched = history[history["model"] == f"trial_{record['trial']}_searched"].sort_values("iteration")
+        assert not searched.empty and (searched["weight_bits"] == record["params"]["weight_bits"]).all()
+        assert searched["target_sparsity"].iloc[-1] == pytest.approx(record["params"]["sparsity"])
+    assert {model["model"] for model in summary["models"]} >= {f"trial_{record['trial']}_searched" for record in candidates}
 
 
 # Each change of what the study's trials were measured under, as a user would make it on the command line.

@@ -67,6 +67,44 @@ def test_selected_models_reload_and_reproduce_their_metric(compressed_project: P
     assert (compressed_project / "data/test/08_reporting/compression_plot.json").is_dir()
 
 
+def test_a_quantization_aware_candidate_is_also_compressed_at_the_precision_its_trial_drew() -> None:
+    import optuna
+
+    from snac_pack.compression.settings import LayerBits
+    from snac_pack.config import LocalCompressionParams
+    from snac_pack.pipelines.local_compression.nodes import _jobs
+    from snac_pack.search.space import SearchSpace, n_weighted_layers, suggest_candidate, suggest_precision
+
+    space = SearchSpace.model_validate({
+        "hidden_layers": {"low": 2, "high": 2}, "units": [8, 16], "batch_norm": [False],
+        "per_layer": ["weight_bits", "activation_bits", "sparsity"],
+        "precision": {"weight_bits": [4, 6, 8], "activation_bits": [6, 8], "sparsity": {"low": 0.0, "high": 0.8}},
+    })
+    drawn = optuna.trial.FixedTrial({
+        "hidden_layers": 2, "units_0": 16, "units_1": 8, "dropout": 0.0, "l1": 1e-5, "learning_rate": 1e-3,
+        "weight_bits_0": 4, "weight_bits_1": 8, "weight_bits_2": 6, "activation_bits_0": 6, "activation_bits_1": 8,
+        "activation_bits_2": 6, "sparsity_0": 0.5, "sparsity_1": 0.2, "sparsity_2": 0.0,
+    })
+    suggest_candidate(space, drawn)
+    suggest_precision(space, drawn, 3)
+    record = {"trial": 7, "params": drawn.params}
+    params = LocalCompressionParams.model_validate({
+        "precisions": [{"weights": {"bits": 6, "integer": 0}, "activations": {"bits": 6, "integer": 3}}],
+        "warmup": {"epochs": 2}, "pruning": {"iterations": 3, "fraction": 0.4, "finetune_epochs": 2},
+    })
+    jobs = {job.name: runs for job, runs in _jobs([record | {"mode": "quantization_aware"}], space, params)}
+    assert set(jobs) == {"trial_7", "trial_7_searched"}
+    assert jobs["trial_7"] == [(params.precisions[0], params.pruning)]
+    [(point, schedule)] = jobs["trial_7_searched"]
+    assert point.per_layer == (LayerBits(weights=4, activations=6), LayerBits(weights=8, activations=8), LayerBits(weights=6, activations=6))
+    assert (schedule.iterations, schedule.finetune_epochs, schedule.layer_targets) == (3, 2, (0.5, 0.2, 0.0))
+    assert n_weighted_layers(suggest_candidate(space, drawn)) == len(point.per_layer)
+    # A float trial drew no precision; the option off compresses at the configured precisions only.
+    assert [job.name for job, _ in _jobs([record | {"mode": "float"}], space, params)] == ["trial_7"]
+    unsearched = params.model_copy(update={"searched_precision": False})
+    assert [job.name for job, _ in _jobs([record | {"mode": "quantization_aware"}], space, unsearched)] == ["trial_7"]
+
+
 @pytest.mark.parametrize(
     ("params", "message"),
     [

@@ -170,7 +170,8 @@ def choose_candidates(
     ``search_baselines`` (the baselines measured as the trials are).
 
     Returns:
-        One record per candidate: trial number, selectors, searched parameters, architecture and figures.
+        One record per candidate: trial number, selectors, how the trial trained (``mode``), searched
+        parameters, architecture and figures.
     """
     params = GlobalSearchParams.model_validate(global_search)
     metric = TaskParams.model_validate(task).metric
@@ -184,6 +185,8 @@ def choose_candidates(
             {
                 "trial": int(row["number"]),
                 "selected_by": row["selected_by"].split(","),
+                # How the trial trained: a quantization-aware trial's params hold its bits and sparsity.
+                "mode": row["attr_mode"] if pd.notna(row.get("attr_mode")) else "float",
                 "params": {k.removeprefix("param_"): _plain(v) for k, v in row.items() if k.startswith("param_") and pd.notna(v)},
                 "architecture": row["attr_architecture"],
                 "arch_json": row["attr_arch_json"],

@@ -16,6 +16,7 @@ from snac_pack.compression.evaluate import exact_costs, history_table
 from snac_pack.compression.loop import CompressionJob, CompressionPoint, compress
 from snac_pack.compression.saved import CompressedModel
 from snac_pack.compression.selection import picks_against_baselines, select_points
+from snac_pack.compression.settings import PruningSchedule, QuantizationPoint
 from snac_pack.config import LocalCompressionParams, TaskParams
 from snac_pack.data.features import FeatureTable
 from snac_pack.hardware.architecture import ImplementationTarget
@@ -23,7 +24,7 @@ from snac_pack.hardware.ground_truth import GroundTruthStore
 from snac_pack.hardware.surrogate import Surrogate
 from snac_pack.models.mlp import task_metric
 from snac_pack.reporting.compression_report import compression_plot, compression_summary
-from snac_pack.search.space import SearchSpace, suggest_candidate
+from snac_pack.search.space import SearchSpace, n_weighted_layers, suggest_candidate, suggest_precision
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -31,14 +32,35 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def _jobs(search_candidates: list[dict[str, Any]], space: SearchSpace, params: LocalCompressionParams) -> list[CompressionJob]:
-    """Baselines first, then the search's candidates (rebuilt from their trial parameters)."""
+#: Suffix of the compression job of a candidate at its searched precision (``trial_12_searched``).
+SEARCHED_SUFFIX = "_searched"
+
+
+def _jobs(
+    search_candidates: list[dict[str, Any]], space: SearchSpace, params: LocalCompressionParams
+) -> list[tuple[CompressionJob, list[tuple[QuantizationPoint, PruningSchedule]]]]:
+    """Each network to compress with its runs (precision, pruning schedule): baselines first, then the search's candidates.
+
+    Candidates are rebuilt from their trial parameters and compressed at every configured
+    precision. A candidate of a quantization-aware trial is also compressed, as its own network
+    ``trial_<n>_searched``, at the per-layer bits its trial drew, pruned in ``pruning.iterations``
+    steps to the sparsity it drew (``searched_precision``; float trials drew neither).
+    """
     import optuna
 
-    jobs = [CompressionJob(baseline.name, "baseline", baseline.candidate()) for baseline in params.baselines]
+    configured = [(point, params.pruning) for point in params.precisions]
+    jobs = [(CompressionJob(baseline.name, "baseline", baseline.candidate()), configured) for baseline in params.baselines]
     for record in search_candidates:
-        candidate = suggest_candidate(space, optuna.trial.FixedTrial(record["params"]))
-        jobs.append(CompressionJob(f"trial_{record['trial']}", "candidate", candidate))
+        trial = optuna.trial.FixedTrial(record["params"])
+        candidate = suggest_candidate(space, trial)
+        name = f"trial_{record['trial']}"
+        jobs.append((CompressionJob(name, "candidate", candidate), configured))
+        if params.searched_precision and record.get("mode", "float") == "quantization_aware":
+            n_layers = n_weighted_layers(candidate)
+            precision = suggest_precision(space, trial, n_layers)
+            schedule = PruningSchedule.towards(precision, n_layers, params.pruning.iterations, params.pruning.finetune_epochs,
+                                               per_layer="sparsity" in space.per_layer)
+            jobs.append((CompressionJob(name + SEARCHED_SUFFIX, "candidate", candidate), [(QuantizationPoint.of(precision), schedule)]))
     return jobs
 
 
@@ -51,7 +73,7 @@ def compress_networks(
     hardware_target: dict[str, Any],
     local_compression: dict[str, Any],
 ) -> list[CompressionPoint]:
-    """Warm up and prune every candidate and baseline at every configured precision.
+    """Warm up and prune every candidate and baseline at every configured precision (and searched ones, see :func:`_jobs`).
 
     Returns:
         Every network × precision × iteration, with its weights.
@@ -61,12 +83,15 @@ def compress_networks(
     metric = TaskParams.model_validate(task).metric
     target = ImplementationTarget.model_validate(hardware_target)
     train, val = FeatureTable.from_arrays(model_input_train), FeatureTable.from_arrays(model_input_val)
+    input_format = params.input_format(space)
     points: list[CompressionPoint] = []
     jobs = _jobs(search_candidates, space, params)
-    logger.info("Compressing %d networks at %d precisions, %d pruning iterations each", len(jobs), len(params.precisions), params.pruning.iterations)
-    for job in jobs:
-        for point in params.precisions:
-            points += compress(job, point, params.input_format(space), params.pruning, params.warmup, train, val, metric, target, params.seed)
+    searched = sum(job.name.endswith(SEARCHED_SUFFIX) for job, _ in jobs)
+    logger.info("Compressing %d networks at %d precisions, %d pruning iterations each%s", len(jobs) - searched,
+                len(params.precisions), params.pruning.iterations, f"; {searched} at their searched precision" if searched else "")
+    for job, runs in jobs:
+        for point, schedule in runs:
+            points += compress(job, point, input_format, schedule, params.warmup, train, val, metric, target, params.seed)
     return points
 
 

@@ -97,8 +97,9 @@ def hardware_architecture(
             raise ValueError(
                 f"{job.name} at {point.name()}: every weight of layer {name} is zero after pruning and "
                 "quantization, so the network passes nothing through it; in local_compression lower "
-                "pruning.fraction or iterations, or use more weight bits (a quantization-aware search trial with "
-                "such a layer fails: its L1, sparsity or bits left the layer empty)"
+                "pruning.fraction or iterations, or use more weight bits; a network at its searched precision "
+                "(trial_<n>_searched) is left out by local_compression.searched_precision: false (a quantization-aware "
+                "search trial with such a layer fails: its L1, sparsity or bits left the layer empty)"
             )
     measured = iter(zeros)
     layers = tuple(

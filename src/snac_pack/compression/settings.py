@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from snac_pack.hardware.architecture import MAX_BITS
 from snac_pack.models.mlp import NetworkSpec
-from snac_pack.search.space import Candidate, LayerPrecision, Precision
+from snac_pack.search.space import Candidate, LayerPrecision, Precision, SearchSpace, Suggester, n_weighted_layers, suggest_precision
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 
@@ -155,6 +155,15 @@ class PruningSchedule(BaseModel):
         """Each layer's sparsity after ``iteration`` steps towards ``layer_targets``: every step
         prunes the same share of a layer's surviving weights, ``1 − (1 − target)^(iteration / iterations)``."""
         return tuple(1.0 - (1.0 - target) ** (iteration / self.iterations) for target in self.layer_targets)
+
+
+def searched_run(space: SearchSpace, trial: Suggester, candidate: Candidate, pruning: PruningSchedule) -> tuple[QuantizationPoint, PruningSchedule]:
+    """A quantization-aware trial's network compressed where it was searched: the bits its parameters drew, pruned
+    in ``pruning``'s steps and fine-tuning to the sparsity they drew (per layer where the space draws it)."""
+    n_layers = n_weighted_layers(candidate)
+    precision = suggest_precision(space, trial, n_layers)
+    schedule = PruningSchedule.towards(precision, n_layers, pruning.iterations, pruning.finetune_epochs, per_layer="sparsity" in space.per_layer)
+    return QuantizationPoint.of(precision), schedule
 
 
 class SelectionRule(BaseModel):

@@ -16,7 +16,7 @@ from snac_pack.compression.evaluate import exact_costs, history_table
 from snac_pack.compression.loop import CompressionJob, CompressionPoint, compress
 from snac_pack.compression.saved import CompressedModel
 from snac_pack.compression.selection import picks_against_baselines, select_points
-from snac_pack.compression.settings import PruningSchedule, QuantizationPoint
+from snac_pack.compression.settings import PruningSchedule, QuantizationPoint, searched_run
 from snac_pack.config import LocalCompressionParams, TaskParams
 from snac_pack.data.features import FeatureTable
 from snac_pack.hardware.architecture import ImplementationTarget
@@ -24,7 +24,7 @@ from snac_pack.hardware.ground_truth import GroundTruthStore
 from snac_pack.hardware.surrogate import Surrogate
 from snac_pack.models.mlp import task_metric
 from snac_pack.reporting.compression_report import compression_plot, compression_summary
-from snac_pack.search.space import SearchSpace, n_weighted_layers, suggest_candidate, suggest_precision
+from snac_pack.search.space import SearchSpace, suggest_candidate
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -56,11 +56,7 @@ def _jobs(
         name = f"trial_{record['trial']}"
         jobs.append((CompressionJob(name, "candidate", candidate), configured))
         if params.searched_precision and record.get("mode", "float") == "quantization_aware":
-            n_layers = n_weighted_layers(candidate)
-            precision = suggest_precision(space, trial, n_layers)
-            schedule = PruningSchedule.towards(precision, n_layers, params.pruning.iterations, params.pruning.finetune_epochs,
-                                               per_layer="sparsity" in space.per_layer)
-            jobs.append((CompressionJob(name + SEARCHED_SUFFIX, "candidate", candidate), [(QuantizationPoint.of(precision), schedule)]))
+            jobs.append((CompressionJob(name + SEARCHED_SUFFIX, "candidate", candidate), [searched_run(space, trial, candidate, params.pruning)]))
     return jobs
 
 
@@ -86,7 +82,7 @@ def compress_networks(
     input_format = params.input_format(space)
     points: list[CompressionPoint] = []
     jobs = _jobs(search_candidates, space, params)
-    searched = sum(job.name.endswith(SEARCHED_SUFFIX) for job, _ in jobs)
+    searched = len(jobs) - len(params.baselines) - len(search_candidates)
     logger.info("Compressing %d networks at %d precisions, %d pruning iterations each%s", len(jobs) - searched,
                 len(params.precisions), params.pruning.iterations, f"; {searched} at their searched precision" if searched else "")
     for job, runs in jobs:

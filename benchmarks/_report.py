@@ -118,6 +118,37 @@ def changed_keys(env: str, measured: dict[str, Any]) -> list[str]:
     return [key for key, value in measured.items() if json.dumps(value, sort_keys=True) != json.dumps(current[key], sort_keys=True)]
 
 
+def read_result(path: Path, env: str, keys: tuple[str, ...], page: str) -> tuple[dict[str, Any] | None, list[str]]:
+    """A benchmark's result file and the keys of its configuration changed since it was measured ([]: current).
+
+    A result records the values of ``keys`` it was measured under (``configuration``, from
+    :func:`conf_values`). One written before results recorded them counts as measured under the
+    configuration of the page that showed it (``page``'s summary), which was written with it.
+
+    Returns:
+        ``(None, [])`` without the file; otherwise the result and the changed keys.
+    """
+    if not path.is_file():
+        return None, []
+    result = json.loads(path.read_text())
+    recorded = result.get("configuration")
+    if recorded is None:
+        summary = read_summary(PAGES / page) if (PAGES / page).is_file() else None
+        recorded = summary["parameters"] if summary is not None and summary["conf_env"] == env else {}
+    return result, changed_keys(env, {key: recorded.get(key) for key in keys})
+
+
+def set_aside(paths: list[Path], folder: Path) -> Path:
+    """Move the files of a result measured under an older configuration into ``folder/<time>/``: kept, never deleted."""
+    target = folder / datetime.datetime.now().strftime("%Y%m%dT%H%M%S")
+    target.mkdir(parents=True, exist_ok=True)
+    for path in paths:
+        if path.exists():
+            path.rename(target / path.name)
+            logger.info("Set aside %s (measured under an older configuration) in %s", path.name, target)
+    return target
+
+
 def current_commit() -> str:
     """HEAD's short hash, and whether the code a benchmark runs had uncommitted changes."""
     def git(*args: str) -> str:

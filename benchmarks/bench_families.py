@@ -20,6 +20,10 @@ study is one subprocess whose result (its compressed front, a few kB) is a JSON 
 docs/benchmarks/families/<task>/, kept with the page because a full measurement outlasts one
 machine's session; its study database and networks stay under data/benchmarks/families/.
 The page is rewritten from every result present after each study, naming those still missing.
+Each result records the configuration it was measured under (``global_search``,
+``search_space``, ``local_compression`` of the environment): one measured under an older
+configuration is not shown, and a run sets it and its study aside (under
+data/benchmarks/families/<task>/set_aside/) and measures it again.
 
     python benchmarks/bench_families.py --task jet [--trials 40] [--sizes 8 16 32] [--families mlp deepsets mixer] [--page-only]
     python benchmarks/bench_families.py --task qubit [--families mlp conv1d]
@@ -41,7 +45,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import PAGES, ROOT, Run, current_commit, partial_verdict, raw_parameters, write_page  # noqa: E402
+from _report import PAGES, ROOT, Run, conf_values, current_commit, partial_verdict, raw_parameters, read_result, set_aside, write_page  # noqa: E402
 from bench_search_quality import _compress, catalog_inputs, pareto, search_and_compress  # noqa: E402
 
 logger = logging.getLogger("bench_families")
@@ -115,6 +119,7 @@ def run_study(task: str, family: str, size: int | None, n_trials: int) -> None:
     name = study_name(family, size, n_trials)
     by_family = {record["family"]: record for record in inputs["surrogate_metrics"].get("by_family", [])}
     result = {"task": task, "family": family, "size": size, "n_trials": n_trials, "surrogate_held_out": by_family.get(family),
+              "configuration": conf_values(task, MEASURED_KEYS),
               **search_and_compress(task, name, inputs, params, WORK / task, WORK / task / f"{name}_networks")}
     (RESULTS / task).mkdir(parents=True, exist_ok=True)
     (RESULTS / task / f"{name}.json").write_text(json.dumps(result, indent=1, default=float))
@@ -131,12 +136,23 @@ def run_baseline(task: str, size: int | None) -> None:
     models, seconds = _compress(inputs, params, [], WORK / task / "ground_truth.jsonl")
     (RESULTS / task).mkdir(parents=True, exist_ok=True)
     (RESULTS / task / f"{study_name('baseline', size, 0)}.json").write_text(
-        json.dumps({"size": size, "models": models, "compression_seconds": seconds, "commit": current_commit()}, indent=1, default=float)
+        json.dumps({"size": size, "models": models, "compression_seconds": seconds, "commit": current_commit(),
+                    "configuration": conf_values(task, MEASURED_KEYS)}, indent=1, default=float)
     )
 
 
-def _load(path: Path) -> dict[str, Any] | None:
-    return json.loads(path.read_text()) if path.is_file() else None
+def current_result(task: str, name: str) -> tuple[dict[str, Any] | None, list[str]]:
+    """A study's (or baseline's) result and the measured keys changed since it was measured (see ``read_result``)."""
+    return read_result(RESULTS / task / f"{name}.json", task, MEASURED_KEYS, f"families_{task}.md")
+
+
+def _shown(task: str, name: str, label: str, missing: list[str]) -> dict[str, Any] | None:
+    """The result the page shows (measured under the current configuration), or None, named in ``missing``."""
+    result, changed = current_result(task, name)
+    if result is None or changed:
+        missing.append(label + (f" (measured before {', '.join(changed)} changed)" if changed else ""))
+        return None
+    return result
 
 
 def _best(models: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -167,13 +183,12 @@ def _summarise(task: str, families: list[str], sizes: list[int | None], n_trials
     checks: dict[str, bool] = {}
     fronts: dict[str, dict[str, np.ndarray]] = {}
     best_mlp_at_8 = None
+    shown: list[dict[str, Any]] = []
     for size in sizes:
         label = f"{size} constituents" if size else "traces"
-        baseline = _load(RESULTS / task / f"{study_name('baseline', size, 0)}.json")
-        results = {family: _load(RESULTS / task / f"{study_name(family, size, n_trials)}.json") for family in families}
-        missing += [f"{family} at {label}" for family, result in results.items() if result is None]
-        if baseline is None:
-            missing.append(f"baseline at {label}")
+        results = {family: _shown(task, study_name(family, size, n_trials), f"{family} at {label}", missing) for family in families}
+        baseline = _shown(task, study_name("baseline", size, 0), f"baseline at {label}", missing)
+        shown += [result for result in (*results.values(), baseline) if result is not None]
         mlp_best = _best(results["mlp"]["models"]) if results.get("mlp") else None
         if size == 8 and mlp_best:
             best_mlp_at_8 = mlp_best
@@ -209,11 +224,12 @@ def _summarise(task: str, families: list[str], sizes: list[int | None], n_trials
                          f"{baseline['compression_seconds'] / 60:.1f} |")
     if task == "jet" and best_mlp_at_8 is not None:
         for family in families:
-            result = _load(RESULTS / task / f"{study_name(family, 32, n_trials)}.json")
+            result, changed = current_result(task, study_name(family, 32, n_trials))
+            result = None if changed else result
             if family != "mlp" and result is not None:
                 checks[f"{family} at 32 constituents reaches the best MLP at 8"] = _best(result["models"])["test_metric"] >= best_mlp_at_8["test_metric"]
     lines += ["", *(f"- {name}: {'yes' if ok else 'NO'}" for name, ok in checks.items())]
-    commits = sorted({str(r.get("commit")) for r in (_load(p) for p in (RESULTS / task).glob("*.json")) if r})
+    commits = sorted({str(r.get("commit")) for r in shown})
     lines += ["", f"- Studies measured at commit(s) {', '.join(commits) or 'none yet'} (each result file records its own)."]
     if missing:
         lines += ["", f"Not yet measured (rerun the command to add them; finished studies are kept): {', '.join(missing)}."]
@@ -296,10 +312,14 @@ def main() -> None:
         return
     jobs = []
     for size in sizes:  # one input size after another: its model inputs are prepared once
-        if not (RESULTS / args.task / f"{study_name('baseline', size, 0)}.json").is_file():
-            jobs.append(["--baseline", str(size)])
-        jobs += [["--one", family, str(size)] for family in families
-                 if not (RESULTS / args.task / f"{study_name(family, size, args.trials)}.json").is_file()]
+        named = {study_name("baseline", size, 0): ["--baseline", str(size)]}
+        named |= {study_name(family, size, args.trials): ["--one", family, str(size)] for family in families}
+        for name, job in named.items():
+            result, changed = current_result(args.task, name)
+            if changed:  # its study would refuse the new configuration, and its figures are not this one's
+                set_aside([RESULTS / args.task / f"{name}.json", WORK / args.task / f"{name}.db"], WORK / args.task / "set_aside")
+            if result is None or changed:
+                jobs.append(job)
     for job in jobs:
         # Each study in its own process: da4ml's solver keeps its memory until the process ends.
         logger.info("Running %s", " ".join(job))

@@ -23,7 +23,10 @@ and `--pipeline surrogate_training`). Resumable: each arm-seed is one subprocess
 kept with the page because a full measurement takes longer than one machine's session; its
 study and networks stay under data/benchmarks/search_quality/<task>/. A rerun skips finished
 arm-seeds (an unfinished study resumes), and the page is rewritten from every result present
-after each arm-seed, naming any still missing.
+after each arm-seed, naming any still missing. Each result records the configuration it was
+measured under (``global_search``, ``search_space``, ``local_compression`` of the environment):
+one measured under an older configuration is not shown, and a run sets it and its study aside
+(under data/benchmarks/search_quality/<task>/set_aside/) and measures it again.
 
     python benchmarks/bench_search_quality.py --task jet [--trials 200] [--seeds 0 1 2] [--arms ...] [--page-only]
 
@@ -47,7 +50,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import PAGES, ROOT, Run, current_commit, partial_verdict, raw_parameters, write_page  # noqa: E402
+from _report import PAGES, ROOT, Run, conf_values, current_commit, partial_verdict, raw_parameters, read_result, set_aside, write_page  # noqa: E402
 
 logger = logging.getLogger("bench_search_quality")
 
@@ -59,6 +62,11 @@ REFERENCE = {"jet": (0.40, 40_000.0), "qubit": (0.90, 10_000.0)}
 WORK = ROOT / "data" / "benchmarks" / "search_quality"  # studies, trial networks, the ground-truth cache
 RESULTS = PAGES / "search_quality"  # each arm-seed's result and the baseline's, read by the page
 MEASURED_KEYS = ("global_search", "search_space", "local_compression")
+
+
+def current_result(task: str, name: str) -> tuple[dict[str, Any] | None, list[str]]:
+    """An arm-seed's (or the baseline's) result and the measured keys changed since it was measured (see ``read_result``)."""
+    return read_result(RESULTS / task / f"{name}.json", task, MEASURED_KEYS, f"search_quality_{task}.md")
 
 
 def arm_parameters(parameters: dict[str, Any], arm: str, n_trials: int, seed: int) -> dict[str, Any]:
@@ -191,7 +199,7 @@ def run_arm(task: str, arm: str, seed: int, n_trials: int) -> None:
     inputs = catalog_inputs(task)
     params = arm_parameters(inputs["parameters"], arm, n_trials, seed)
     name = result_name(arm, seed, n_trials)
-    result = {"task": task, "arm": arm, "seed": seed, "n_trials": n_trials,
+    result = {"task": task, "arm": arm, "seed": seed, "n_trials": n_trials, "configuration": conf_values(task, MEASURED_KEYS),
               **search_and_compress(task, name, inputs, params, WORK / task, WORK / task / "trial_networks")}
     results = RESULTS / task
     results.mkdir(parents=True, exist_ok=True)
@@ -208,7 +216,8 @@ def run_baseline(task: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     models, seconds = _compress(inputs, params, [], folder / "ground_truth.jsonl")
     (RESULTS / task).mkdir(parents=True, exist_ok=True)
-    (RESULTS / task / "baseline.json").write_text(json.dumps({"models": models, "compression_seconds": seconds, "commit": current_commit()}, indent=1, default=float))
+    (RESULTS / task / "baseline.json").write_text(json.dumps({"models": models, "compression_seconds": seconds, "commit": current_commit(),
+                                                                  "configuration": conf_values(task, MEASURED_KEYS)}, indent=1, default=float))
 
 
 def pareto(points: np.ndarray) -> np.ndarray:
@@ -240,19 +249,21 @@ def _summarise(
     task: str, arms: list[str], seeds: list[int], n_trials: int
 ) -> tuple[list[str], dict[str, Any], list[str], dict[str, bool]]:
     """The page's lines, figures, the arm-seeds missing and the checks of issue 16, from every result present."""
-    folder, results_folder = WORK / task, RESULTS / task
-    baseline_file = results_folder / "baseline.json"
-    baseline = json.loads(baseline_file.read_text())["models"][0] if baseline_file.is_file() else None
+    folder = WORK / task
+    baseline_result, baseline_changed = current_result(task, "baseline")
+    baseline = baseline_result["models"][0] if baseline_result is not None and not baseline_changed else None
     reference = REFERENCE[task]
     rows, figures, missing, fronts, results_of_all = [], {}, [], {}, []
     for arm in arms:
         results = []
         for seed in seeds:
-            path = results_folder / f"{result_name(arm, seed, n_trials)}.json"
-            if path.is_file():
-                results.append(json.loads(path.read_text()))
-            else:
+            result, changed = current_result(task, result_name(arm, seed, n_trials))
+            if result is None:
                 missing.append(f"{arm} seed {seed}")
+            elif changed:
+                missing.append(f"{arm} seed {seed} (measured before {', '.join(changed)} changed)")
+            else:
+                results.append(result)
         if not results:
             continue
         results_of_all += results
@@ -379,11 +390,16 @@ def main() -> None:
         write_results_page(args.task, args.arms, args.seeds, args.trials, run)
         return
     # Each arm-seed in its own process: da4ml's solver keeps its memory until the process ends.
-    jobs = [["--baseline-only"]] if not (results / "baseline.json").is_file() else []
-    jobs += [
-        ["--one", arm, str(seed)] for seed in args.seeds for arm in args.arms
-        if not (results / f"{result_name(arm, seed, args.trials)}.json").is_file()
-    ]
+    names = {"baseline": ["--baseline-only"]} | {
+        result_name(arm, seed, args.trials): ["--one", arm, str(seed)] for seed in args.seeds for arm in args.arms
+    }
+    jobs = []
+    for name, job in names.items():
+        result, changed = current_result(args.task, name)
+        if changed:  # its study would refuse the new configuration, and its figures are not this one's
+            set_aside([results / f"{name}.json", WORK / args.task / f"{name}.db"], WORK / args.task / "set_aside")
+        if result is None or changed:
+            jobs.append(job)
     for job in jobs:
         logger.info("Running %s", " ".join(job))
         subprocess.run([sys.executable, __file__, "--task", args.task, "--trials", str(args.trials), *job], check=True)

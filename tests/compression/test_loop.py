@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from snac_pack.compression.loop import CompressionJob, compress
+from snac_pack.compression import loop
+from snac_pack.compression.loop import CompressionJob, EmptyLayerError, compress
 from snac_pack.compression.saved import CompressedModel
 from snac_pack.compression.settings import FixedPoint, PhaseTraining, PruningSchedule, QuantizationPoint
 from snac_pack.data.features import FeatureTable
@@ -93,6 +94,51 @@ def test_rewinding_restarts_the_survivors_from_the_warm_up() -> None:
     # The first pruning starts from the warm-up either way; the second restarts from it only when rewinding.
     assert all(np.array_equal(a, b) for a, b in zip(rewound[1].weights, continued[1].weights, strict=True))
     assert not all(np.array_equal(a, b) for a, b in zip(rewound[2].weights, continued[2].weights, strict=True))
+
+
+def _emptied_from_call(monkeypatch: pytest.MonkeyPatch, first_empty_call: int) -> None:
+    """From its ``first_empty_call``-th reading on (1: the warm-up's), the network's first kernel quantizes to zeros.
+
+    A layer that small weights leave empty (a token mixer of two tokens at 4 bits, say) is hard to
+    train into on purpose; the loop only sees the quantized weights, so they are what is replaced.
+    """
+    real, calls = loop.quantized_weights, []
+
+    def emptied(model: object) -> list:
+        weights = real(model)
+        calls.append(1)
+        if len(calls) >= first_empty_call:
+            kernel, bias = weights[0]
+            weights[0] = (np.zeros_like(kernel), bias)
+        return weights
+
+    monkeypatch.setattr(loop, "quantized_weights", emptied)
+
+
+def _compress_small(**options: bool) -> list:
+    job = CompressionJob("tiny", "candidate", Candidate(NetworkSpec(hidden_units=(8,)), 2e-2, None))
+    schedule = PruningSchedule(iterations=3, fraction=0.4, finetune_epochs=1)
+    return compress(job, POINT, INPUT, schedule, PhaseTraining(epochs=1, batch_size=64), _table(300, 0), _table(100, 1), "accuracy",
+                    ImplementationTarget(), **options)
+
+
+def test_pruning_that_empties_a_layer_ends_that_network_s_schedule_or_fails_naming_the_layer(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    _emptied_from_call(monkeypatch, first_empty_call=3)  # warm-up and iteration 1 keep it, iteration 2 empties it
+    with caplog.at_level("WARNING", logger="snac_pack.compression.loop"):
+        points = _compress_small(stop_at_empty_layer=True)
+    assert [p.iteration for p in points] == [0, 1]
+    assert "every weight of layer dense_0 is zero" in caplog.text and "pruning stops at iteration 1 of 3" in caplog.text
+    _emptied_from_call(monkeypatch, first_empty_call=3)
+    with pytest.raises(EmptyLayerError, match="every weight of layer dense_0 is zero"):
+        _compress_small()  # a trial that must reach its drawn sparsity fails instead
+
+
+def test_a_warm_up_that_leaves_a_layer_empty_fails_either_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    _emptied_from_call(monkeypatch, first_empty_call=1)
+    with pytest.raises(EmptyLayerError, match="tiny at w6.0-a6.3: every weight of layer dense_0"):
+        _compress_small(stop_at_empty_layer=True)
 
 
 def _token_table(n: int, seed: int) -> FeatureTable:

@@ -80,6 +80,10 @@ class CompressionPoint:
     hardware_weights: list[LayerWeights] = field(repr=False)
 
 
+class EmptyLayerError(ValueError):
+    """Every weight of a layer is zero after pruning and quantization: the network passes nothing through it."""
+
+
 def hardware_architecture(
     job: CompressionJob,
     point: QuantizationPoint,
@@ -89,12 +93,16 @@ def hardware_architecture(
     target: ImplementationTarget,
     hardware_weights: list[LayerWeights],
 ) -> Architecture:
-    """The architecture of a quantized network, each layer's sparsity measured on its quantized kernel."""
+    """The architecture of a quantized network, each layer's sparsity measured on its quantized kernel.
+
+    Raises:
+        EmptyLayerError: a layer's kernel is all zeros (named, with the settings that avoid it).
+    """
     arch = to_architecture(job.candidate.network, input_shape, n_classes, point.precision(input_format), target)
     zeros = zero_fractions([kernel for kernel, _ in hardware_weights])
     for name, fraction in zip(kernel_layer_names(arch), zeros, strict=True):
         if fraction >= 1.0:
-            raise ValueError(
+            raise EmptyLayerError(
                 f"{job.name} at {point.name()}: every weight of layer {name} is zero after pruning and "
                 "quantization, so the network passes nothing through it; in local_compression lower "
                 "pruning.fraction or iterations, or use more weight bits; a network at its searched precision "
@@ -120,6 +128,7 @@ def compress(
     metric: Metric,
     target: ImplementationTarget,
     seed: int = 0,
+    stop_at_empty_layer: bool = False,
 ) -> list[CompressionPoint]:
     """Warm up one network at one precision, then prune it iteratively.
 
@@ -134,9 +143,18 @@ def compress(
         metric: the task metric.
         target: the implementation target of the architectures.
         seed: seed of initialisation and training.
+        stop_at_empty_layer: a pruning iteration that leaves a layer without a nonzero weight
+            (after quantization) ends this network's schedule at the iteration before it, with a
+            warning, instead of failing (the warm-up itself must keep every layer). For compressing
+            many networks, where one small layer should not stop the others; a trial that must
+            reach its drawn sparsity leaves it off.
 
     Returns:
-        ``schedule.iterations + 1`` points, the warm-up first.
+        ``schedule.iterations + 1`` points, the warm-up first (fewer when the schedule stopped).
+
+    Raises:
+        EmptyLayerError: the warm-up, or (without ``stop_at_empty_layer``) a pruning iteration,
+            left a layer without a nonzero weight.
     """
     x_train, x_val = candidate_inputs(job.candidate, train), candidate_inputs(job.candidate, val)
     if any(job.candidate.network.batch_norm_flags):
@@ -199,7 +217,14 @@ def compress(
             settings(schedule.finetune_epochs, warmup.patience, warmup.batch_size),
             from_logits=True,
         )
-        points.append(record(iteration, len(history["loss"]), time.perf_counter() - started))
+        try:
+            points.append(record(iteration, len(history["loss"]), time.perf_counter() - started))
+        except EmptyLayerError as error:
+            if not stop_at_empty_layer:
+                raise
+            logger.warning("%s: pruning stops at iteration %d of %d, the last that leaves every layer a nonzero weight",
+                           error, iteration - 1, schedule.iterations)
+            break
         logger.debug("masks prune %.3f of %d dense layers", pruned_fraction(masks), len(kernel_layers(model)))
         log_point(points[-1])
     return points

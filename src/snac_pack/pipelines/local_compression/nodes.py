@@ -87,7 +87,8 @@ def compress_networks(
                 len(params.precisions), params.pruning.iterations, f"; {searched} at their searched precision" if searched else "")
     for job, runs in jobs:
         for point, schedule in runs:
-            points += compress(job, point, input_format, schedule, params.warmup, train, val, metric, target, params.seed)
+            points += compress(job, point, input_format, schedule, params.warmup, train, val, metric, target, params.seed,
+                               stop_at_empty_layer=True)
     return points
 
 

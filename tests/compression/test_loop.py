@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 
 from snac_pack.compression import loop
-from snac_pack.compression.loop import CompressionJob, EmptyLayerError, compress
+from snac_pack.compression.loop import CompressionJob, EmptyLayerError, compress, compress_at_each
 from snac_pack.compression.saved import CompressedModel
 from snac_pack.compression.settings import FixedPoint, PhaseTraining, PruningSchedule, QuantizationPoint
 from snac_pack.data.features import FeatureTable
@@ -96,18 +98,18 @@ def test_rewinding_restarts_the_survivors_from_the_warm_up() -> None:
     assert not all(np.array_equal(a, b) for a, b in zip(rewound[2].weights, continued[2].weights, strict=True))
 
 
-def _emptied_from_call(monkeypatch: pytest.MonkeyPatch, first_empty_call: int) -> None:
-    """From its ``first_empty_call``-th reading on (1: the warm-up's), the network's first kernel quantizes to zeros.
+def _emptied_at(monkeypatch: pytest.MonkeyPatch, readings: Callable[[int], bool]) -> None:
+    """At the readings of the quantized weights ``readings`` picks (1: the first warm-up's), the first kernel is all zeros.
 
     A layer that small weights leave empty (a token mixer of two tokens at 4 bits, say) is hard to
     train into on purpose; the loop only sees the quantized weights, so they are what is replaced.
     """
-    real, calls = loop.quantized_weights, []
+    real, count = loop.quantized_weights, []
 
     def emptied(model: object) -> list:
         weights = real(model)
-        calls.append(1)
-        if len(calls) >= first_empty_call:
+        count.append(1)
+        if readings(len(count)):
             kernel, bias = weights[0]
             weights[0] = (np.zeros_like(kernel), bias)
         return weights
@@ -115,30 +117,48 @@ def _emptied_from_call(monkeypatch: pytest.MonkeyPatch, first_empty_call: int) -
     monkeypatch.setattr(loop, "quantized_weights", emptied)
 
 
-def _compress_small(**options: bool) -> list:
-    job = CompressionJob("tiny", "candidate", Candidate(NetworkSpec(hidden_units=(8,)), 2e-2, None))
-    schedule = PruningSchedule(iterations=3, fraction=0.4, finetune_epochs=1)
-    return compress(job, POINT, INPUT, schedule, PhaseTraining(epochs=1, batch_size=64), _table(300, 0), _table(100, 1), "accuracy",
+TINY = CompressionJob("tiny", "candidate", Candidate(NetworkSpec(hidden_units=(8,)), 2e-2, None))
+WIDER = QuantizationPoint(weights=FixedPoint(bits=8, integer=0), activations=FixedPoint(bits=6, integer=3))
+
+
+def _compress_tiny(iterations: int, **options: bool) -> list:
+    schedule = PruningSchedule(iterations=iterations, fraction=0.4, finetune_epochs=1)
+    return compress(TINY, POINT, INPUT, schedule, PhaseTraining(epochs=1, batch_size=64), _table(300, 0), _table(100, 1), "accuracy",
                     ImplementationTarget(), **options)
+
+
+def _compress_tiny_at_two_precisions() -> list:
+    schedule = PruningSchedule(iterations=1, fraction=0.4, finetune_epochs=1)
+    return compress_at_each(TINY, [(POINT, schedule), (WIDER, schedule)], INPUT, PhaseTraining(epochs=1, batch_size=64),
+                            _table(300, 0), _table(100, 1), "accuracy", ImplementationTarget())
 
 
 def test_pruning_that_empties_a_layer_ends_that_network_s_schedule_or_fails_naming_the_layer(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    _emptied_from_call(monkeypatch, first_empty_call=3)  # warm-up and iteration 1 keep it, iteration 2 empties it
+    _emptied_at(monkeypatch, lambda reading: reading >= 3)  # warm-up and iteration 1 keep it, iteration 2 empties it
     with caplog.at_level("WARNING", logger="snac_pack.compression.loop"):
-        points = _compress_small(stop_at_empty_layer=True)
+        points = _compress_tiny(3, stop_at_empty_layer=True)
     assert [p.iteration for p in points] == [0, 1]
     assert "every weight of layer dense_0 is zero" in caplog.text and "pruning stops at iteration 1 of 3" in caplog.text
-    _emptied_from_call(monkeypatch, first_empty_call=3)
+    _emptied_at(monkeypatch, lambda reading: reading >= 3)
     with pytest.raises(EmptyLayerError, match="every weight of layer dense_0 is zero"):
-        _compress_small()  # a trial that must reach its drawn sparsity fails instead
+        _compress_tiny(3)  # a trial that must reach its drawn precision fails instead
 
 
-def test_a_warm_up_that_leaves_a_layer_empty_fails_either_way(monkeypatch: pytest.MonkeyPatch) -> None:
-    _emptied_from_call(monkeypatch, first_empty_call=1)
-    with pytest.raises(EmptyLayerError, match="tiny at w6.0-a6.3: every weight of layer dense_0"):
-        _compress_small(stop_at_empty_layer=True)
+def test_a_precision_whose_warm_up_empties_a_layer_is_left_out_and_a_network_with_none_left_fails(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    _emptied_at(monkeypatch, lambda reading: True)
+    with caplog.at_level("WARNING", logger="snac_pack.compression.loop"):
+        assert _compress_tiny(1, stop_at_empty_layer=True) == []
+    assert "tiny at w6.0-a6.3: every weight of layer dense_0" in caplog.text and "left out at this precision" in caplog.text
+    with pytest.raises(EmptyLayerError, match=r"tiny leaves a layer without a nonzero weight at every precision .*w6.0-a6.3, w8.0-a6.3"):
+        _compress_tiny_at_two_precisions()
+    monkeypatch.undo()
+    _emptied_at(monkeypatch, lambda reading: reading == 1)  # only the first precision's warm-up
+    points = _compress_tiny_at_two_precisions()
+    assert [(p.point.name(), p.iteration) for p in points] == [("w8.0-a6.3", 0), ("w8.0-a6.3", 1)]
 
 
 def _token_table(n: int, seed: int) -> FeatureTable:

@@ -143,18 +143,17 @@ def compress(
         metric: the task metric.
         target: the implementation target of the architectures.
         seed: seed of initialisation and training.
-        stop_at_empty_layer: a pruning iteration that leaves a layer without a nonzero weight
-            (after quantization) ends this network's schedule at the iteration before it, with a
-            warning, instead of failing (the warm-up itself must keep every layer). For compressing
-            many networks, where one small layer should not stop the others; a trial that must
-            reach its drawn sparsity leaves it off.
+        stop_at_empty_layer: a point that leaves a layer without a nonzero weight (after
+            quantization) ends this network's schedule at this precision, with a warning, instead
+            of failing: the points before it are kept (none when the warm-up is the one). For
+            compressing many networks at several precisions, where one small layer at few bits
+            should not stop the others; a trial that must reach its drawn precision leaves it off.
 
     Returns:
         ``schedule.iterations + 1`` points, the warm-up first (fewer when the schedule stopped).
 
     Raises:
-        EmptyLayerError: the warm-up, or (without ``stop_at_empty_layer``) a pruning iteration,
-            left a layer without a nonzero weight.
+        EmptyLayerError: without ``stop_at_empty_layer``, a point left a layer without a nonzero weight.
     """
     x_train, x_val = candidate_inputs(job.candidate, train), candidate_inputs(job.candidate, val)
     if any(job.candidate.network.batch_norm_flags):
@@ -198,7 +197,13 @@ def compress(
     history = train_classifier(
         model, (x_train, train.y), (x_val, val.y), settings(warmup.epochs, warmup.patience, warmup.batch_size), from_logits=True
     )
-    points = [record(0, len(history["loss"]), time.perf_counter() - started)]
+    try:
+        points = [record(0, len(history["loss"]), time.perf_counter() - started)]
+    except EmptyLayerError as error:
+        if not stop_at_empty_layer:
+            raise
+        logger.warning("%s: this network is left out at this precision", error)
+        return []
     warm_weights = model.get_weights()
     log_point(points[-1])
     for iteration in range(1, schedule.iterations + 1):
@@ -227,6 +232,37 @@ def compress(
             break
         logger.debug("masks prune %.3f of %d dense layers", pruned_fraction(masks), len(kernel_layers(model)))
         log_point(points[-1])
+    return points
+
+
+def compress_at_each(
+    job: CompressionJob,
+    runs: list[tuple[QuantizationPoint, PruningSchedule]],
+    input_format: FixedPoint,
+    warmup: PhaseTraining,
+    train: FeatureTable,
+    val: FeatureTable,
+    metric: Metric,
+    target: ImplementationTarget,
+    seed: int = 0,
+) -> list[CompressionPoint]:
+    """One network at each of its precisions, each with its schedule (see :func:`compress`).
+
+    A precision at which a layer is left without a nonzero weight ends there, with a warning
+    (``stop_at_empty_layer``): one small layer at few bits does not stop the other networks.
+
+    Raises:
+        EmptyLayerError: no precision leaves every layer a nonzero weight, so the network has no point.
+    """
+    points = []
+    for point, schedule in runs:
+        points += compress(job, point, input_format, schedule, warmup, train, val, metric, target, seed, stop_at_empty_layer=True)
+    if not points:
+        raise EmptyLayerError(
+            f"{job.name} leaves a layer without a nonzero weight at every precision it is compressed at "
+            f"({', '.join(point.name() for point, _ in runs)}; the warnings above name the layers): add a precision "
+            "with more weight bits to local_compression.precisions"
+        )
     return points
 
 

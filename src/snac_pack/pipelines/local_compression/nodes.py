@@ -13,7 +13,7 @@ import pandas as pd
 
 from snac_pack.compression.comparison import compare_picks_with_baselines, compare_with_baselines
 from snac_pack.compression.evaluate import exact_costs, history_table
-from snac_pack.compression.loop import CompressionJob, CompressionPoint, compress
+from snac_pack.compression.loop import CompressionJob, CompressionPoint, compress_at_each
 from snac_pack.compression.saved import CompressedModel
 from snac_pack.compression.selection import picks_against_baselines, select_points
 from snac_pack.compression.settings import PruningSchedule, QuantizationPoint, searched_run
@@ -86,9 +86,7 @@ def compress_networks(
     logger.info("Compressing %d networks at %d precisions, %d pruning iterations each%s", len(jobs) - searched,
                 len(params.precisions), params.pruning.iterations, f"; {searched} at their searched precision" if searched else "")
     for job, runs in jobs:
-        for point, schedule in runs:
-            points += compress(job, point, input_format, schedule, params.warmup, train, val, metric, target, params.seed,
-                               stop_at_empty_layer=True)
+        points += compress_at_each(job, runs, input_format, params.warmup, train, val, metric, target, params.seed)
     return points
 
 

@@ -9,10 +9,18 @@ import pytest
 import yaml
 
 from snac_pack.hardware.architecture import ImplementationTarget
-from snac_pack.hardware.ground_truth import SHIPPED_TABLE, DesignRequest, GroundTruthStore, architecture_of, da4ml_version
+from snac_pack.hardware.ground_truth import (
+    SHIPPED_TABLE,
+    DesignRequest,
+    GroundTruthStore,
+    architecture_of,
+    counts_are_current,
+    da4ml_version,
+    row_statistics,
+)
 from snac_pack.hardware.exact import ExactDesign
 from snac_pack.hardware.network import WEIGHT_DISTRIBUTIONS
-from snac_pack.hardware.surrogate_features import STATISTICS_VERSION
+from snac_pack.hardware.surrogate_features import WEIGHT_STATISTICS
 
 ROOT = Path(__file__).resolve().parents[2]
 IDENTITY = ("design_id", "arch_key", "architecture", "arch_json", "weight_origin", "weight_seed", "origin", "plan", "source")
@@ -89,6 +97,6 @@ def test_every_trained_network_of_the_shipped_table_has_counts_of_the_current_de
     # surrogate without the tasks' trained networks on a first run.
     trained = shipped[(shipped["source"] == "da4ml") & (shipped["weight_origin"] == "trained")]
     assert set(trained["plan"]) >= set(TASKS)
-    assert (trained["weight_statistics_version"] == STATISTICS_VERSION).all()
-    assert all(len(counts) == len(architecture_of(row).weighted_layers())
-               for counts, (_, row) in zip(trained["weight_statistics"], trained.iterrows(), strict=True))
+    assert all(counts_are_current(row) for _, row in trained.iterrows())
+    assert all(row_statistics(row).shape == (len(architecture_of(row).weighted_layers()), len(WEIGHT_STATISTICS))
+               for _, row in trained.iterrows())

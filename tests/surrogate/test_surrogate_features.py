@@ -173,7 +173,7 @@ def test_a_shared_kernel_is_counted_at_every_application(mixing: str) -> None:
     arch = _tokens_network(mixing)
     weights = _integer_network(arch, np.random.default_rng(1))
     counts = weight_statistics(arch, weights)
-    for (kernel, _), layer, uses, (digits, nonzero, busiest, _) in zip(
+    for (kernel, _), layer, uses, (digits, nonzero, busiest, _, _) in zip(
         weights, arch.weighted_layers(), arch.kernel_uses(), counts, strict=True
     ):
         kernel_digits = csd_digit_count(np.rint(kernel * 2.0**layer.weight_format.fractional_bits))

@@ -42,7 +42,9 @@ Networks over tokens are described the same way, one entry per layer with weight
 ``(fan_in, units)`` and ``applications``, the times da4ml builds its adders (every token of a
 ``pointwise`` layer, every position of a ``conv1d``, every feature of a ``token_mix``; 1 for
 ``dense``); digits, adder bits and registers count every application, the adder depth one. A
-pool adds ``pool_adder_bits`` (its sums: ``size − 1`` adders per output at the width it reads)
+pool adds ``pool_adder_bits`` (its sums: ``size − 1`` adders per output at the width it reads;
+with known weights, over the values that vary into live outputs, at their interval widths: in
+random deep sets a third of the per-constituent features can be constants)
 and ``⌈log2 size⌉`` adder levels; a flatten adds nothing. For an MLP these columns are 1 and 0
 and every other column is what it was.
 
@@ -59,7 +61,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from snac_pack.hardware.architecture import Architecture, has_weights
+from snac_pack.hardware.architecture import Architecture, LayerSpec, has_weights
 from snac_pack.hardware.exact import latency_cutoff_for_clock
 
 if TYPE_CHECKING:
@@ -97,11 +99,15 @@ NETWORK_COLUMNS = (
 )
 
 #: Per-layer counts of :func:`weight_statistics`, in this order.
-WEIGHT_STATISTICS = ("csd_digits", "nonzero_weights", "busiest_column_digits", "digit_bits")
+WEIGHT_STATISTICS = ("csd_digits", "nonzero_weights", "busiest_column_digits", "digit_bits", "pool_adder_bits")
 #: Version of what :func:`weight_statistics` counts; rows record it. 2: only weights da4ml builds
 #: adders for are counted (not those of constant or dead neurons). 3: constants by interval
 #: arithmetic (as da4ml finds them), and the digits' adder bits at their inputs' interval widths.
-STATISTICS_VERSION = 3
+#: 4: the adder bits of the pools after each layer, over the values they sum that vary.
+STATISTICS_VERSION = 4
+#: The older version whose counts equal the current ones for networks without a pool (they lack
+#: only the pools' column, which is zero there): such rows stay current.
+POOL_FREE_STATISTICS_VERSION = 3
 
 # Grid of expected_csd_digits: log2 of the weights' standard deviation in LSBs, and sparsity.
 _LOG2_SCALE_GRID = np.arange(-6.0, 8.0 + 1e-9, 0.125)
@@ -269,6 +275,22 @@ def _layer_values(archs: Sequence[Architecture], max_layers: int) -> tuple[np.nd
     return layers, network, mask
 
 
+def _pool_adder_bits(layer: LayerSpec, varying: np.ndarray, width: np.ndarray, live: np.ndarray) -> float:
+    """A pool's adder bits over the values it sums that vary: each live output adds its group's varying inputs.
+
+    ``varying`` and ``width`` are over the pool's input ``(tokens, features)``, ``live`` over its
+    output; a constant input (a dead neuron's) is folded, not added. Each adder is counted at
+    the mean width of the inputs it sums, as :func:`_pool_work` counts it at the read format's.
+    """
+    tokens, features = varying.shape
+    size = tokens if layer.size is None else layer.size
+    varying = varying.reshape(tokens // size, size, features)
+    width = width.reshape(tokens // size, size, features)
+    summed = varying.sum(axis=1)
+    mean_width = (width * varying).sum(axis=1) / np.maximum(summed, 1.0)
+    return float((np.maximum(summed - 1.0, 0.0) * mean_width * live.reshape(summed.shape)).sum())
+
+
 def weight_statistics(arch: Architecture, weights: NetworkWeights) -> np.ndarray:
     """Per-layer counts of a concrete network's quantized kernels (see :data:`WEIGHT_STATISTICS`).
 
@@ -285,17 +307,20 @@ def weight_statistics(arch: Architecture, weights: NetworkWeights) -> np.ndarray
     application's adders) is counted at every application, over the inputs that vary and the
     outputs that are live there. Which inputs reach which outputs follows from the layers' own
     arithmetic (:func:`snac_pack.hardware.layers.apply_layer`) on 0/1 indicators, so every kind
-    is read the way the netlist computes it.
+    is read the way the netlist computes it. A pool's sums are counted the same way, over the
+    values that vary into outputs that are live, and go to the layer with weights before it
+    (the first, for a pool before any).
 
     Args:
         arch: the architecture (its weight formats give the kernels' least significant bits).
         weights: one ``(kernel, bias)`` per layer with weights, on the layers' weight grids.
 
     Returns:
-        Array of shape ``(n layers with weights, 4)``: nonzero CSD digits of the kernel, nonzero
+        Array of shape ``(n layers with weights, 5)``: nonzero CSD digits of the kernel, nonzero
         weights, the most digits of any one output (column at one application), and the digits'
         adder bits (each digit times the bits of its input's interval), over the weights from
-        varying inputs to live outputs, summed over the kernel's applications.
+        varying inputs to live outputs, summed over the kernel's applications; then the adder
+        bits of the pools after the layer.
 
     Raises:
         ValueError: the weights do not match the architecture's layers.
@@ -322,14 +347,16 @@ def weight_statistics(arch: Architecture, weights: NetworkWeights) -> np.ndarray
         layer, own = arch.layers[index], reach[index]
         low, high, step = intervals[index]
         varying_in = (high > low).astype(np.float64)
+        width = np.log2((high - low) / step + 1.0)  # 0 for a constant
         if own is not None:
             position -= 1
             zero_bias = own[1]
             digits = apply_layer(layer, varying_in[None], (digit_kernels[position], zero_bias))[0] * live
             nonzero = apply_layer(layer, varying_in[None], (nonzero_kernels[position], zero_bias))[0] * live
-            width = np.log2((high - low) / step + 1.0)  # 0 for a constant
             digit_bits = apply_layer(layer, width[None], (digit_kernels[position], zero_bias))[0] * live
-            counts[position] = (digits.sum(), nonzero.sum(), digits.max(initial=0.0), digit_bits.sum())
+            counts[position, :4] = (digits.sum(), nonzero.sum(), digits.max(initial=0.0), digit_bits.sum())
+        elif layer.kind == "pool":
+            counts[max(position - 1, 0), 4] += _pool_adder_bits(layer, varying_in, width, live)
         if index == 0:
             break
         # Each varying input's reach, one input at a time: live where it reaches a live output.
@@ -485,8 +512,9 @@ def _description(archs: Sequence[Architecture], max_layers: int, statistics: Seq
         counts = np.zeros((len(archs), max_layers, len(WEIGHT_STATISTICS)))
         if len(archs):
             counts[mask] = np.concatenate([np.asarray(c, dtype=np.float64) for c in statistics])
-        csd_digits, weights, column_digits, counted_digit_bits = np.moveaxis(counts, -1, 0)
+        csd_digits, weights, column_digits, counted_digit_bits, counted_pool_bits = np.moveaxis(counts, -1, 0)
         sparsity = np.where(mask, 1.0 - weights / np.maximum(applications * fan_in * units, 1.0), 0.0)
+        pool_adder_bits = counted_pool_bits.sum(axis=1)
         # The width da4ml gives the inputs: their intervals', on average over the digits that read them.
         input_bits = np.where(csd_digits > 0, counted_digit_bits / np.maximum(csd_digits, 1.0), input_bits)
     adder_bits = weights * weight_bits * input_bits

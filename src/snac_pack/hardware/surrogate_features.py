@@ -43,8 +43,9 @@ Networks over tokens are described the same way, one entry per layer with weight
 ``pointwise`` layer, every position of a ``conv1d``, every feature of a ``token_mix``; 1 for
 ``dense``); digits, adder bits and registers count every application, the adder depth one. A
 pool adds ``pool_adder_bits`` (its sums: ``size − 1`` adders per output at the width it reads;
-with known weights, over the values that vary into live outputs, at their interval widths: in
-random deep sets a third of the per-constituent features can be constants)
+with known weights, over the values that vary into live outputs, at their interval widths: of
+the features the table's random pooled designs average, a median 17 % are constants, over 37 %
+in a quarter of them)
 and ``⌈log2 size⌉`` adder levels; a flatten adds nothing. For an MLP these columns are 1 and 0
 and every other column is what it was.
 

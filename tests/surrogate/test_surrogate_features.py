@@ -173,13 +173,14 @@ def test_a_shared_kernel_is_counted_at_every_application(mixing: str) -> None:
     arch = _tokens_network(mixing)
     weights = _integer_network(arch, np.random.default_rng(1))
     counts = weight_statistics(arch, weights)
-    for (kernel, _), layer, uses, (digits, nonzero, busiest, _, _) in zip(
+    for (kernel, _), layer, uses, (digits, nonzero, busiest, *_) in zip(
         weights, arch.weighted_layers(), arch.kernel_uses(), counts, strict=True
     ):
         kernel_digits = csd_digit_count(np.rint(kernel * 2.0**layer.weight_format.fractional_bits))
         assert digits == uses * kernel_digits.sum()
         assert nonzero == uses * kernel.size
         assert busiest == kernel_digits.sum(axis=0).max()
+    assert counts[0, 5] == 4 * 3 * arch.input_bits  # every input of every token is used
 
 
 def test_a_per_token_unit_that_feeds_nothing_is_not_counted_at_any_token() -> None:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from snac_pack.hardware.ground_truth import GroundTruthStore, da4ml_version, row_statistics
-from snac_pack.hardware.surrogate_features import POOL_FREE_STATISTICS_VERSION
+from snac_pack.hardware.surrogate_features import STATISTICS_VERSION
 from snac_pack.hardware.table import (
     BroadRanges,
     FamilyRanges,
@@ -126,14 +126,13 @@ def test_a_larger_plan_extends_a_table_computing_only_the_designs_it_lacks(tmp_p
 
 def test_merge_leaves_out_trained_rows_whose_counts_are_of_an_older_definition(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """Trained weights are not kept: counts of an older definition cannot be recounted, so the row cannot be described."""
-    # Version 2 (before interval arithmetic): older for every network; version 3 counts stay current without a pool.
     tiny = BroadRanges(hidden_layers=(1, 1), n_inputs=(4, 6), widths=(4, 6), n_outputs=(2, 2), max_nonzero_weights=100)
     shard = build_shard(TablePlan(n_designs=2, extra_draws=0, n_yosys=0, n_family_designs=0, ranges=tiny), 0, 1,
                         tmp_path / "shards", n_workers=1, yosys=False)
     random_row, other = (json.loads(line) for line in shard.read_text().splitlines())
-    stale_random = {**random_row, "weight_statistics_version": POOL_FREE_STATISTICS_VERSION - 1}
+    stale_random = {**random_row, "weight_statistics_version": STATISTICS_VERSION - 1}
     stale_trained = {**other, "design_id": "trained-1", "weight_origin": "trained", "origin": "trained",
-                     "weight_statistics_version": POOL_FREE_STATISTICS_VERSION - 1}
+                     "weight_statistics_version": STATISTICS_VERSION - 1}
     current_trained = {**other, "design_id": "trained-2", "weight_origin": "trained", "origin": "trained"}
     _rewrite(tmp_path / "old.jsonl", [stale_random, stale_trained, current_trained])
     with caplog.at_level(logging.WARNING, logger="snac_pack.hardware.table"):

@@ -22,7 +22,7 @@ def test_weight_statistics_count_digits_nonzeros_the_busiest_column_and_adder_bi
     counts = weight_statistics(arch, [(first, np.zeros(2)), (second, np.zeros(1))])
     # The inputs span their 8-bit format; the hidden ReLUs (ufixed<8,3>, steps of 1/32) reach
     # (3 + 1) · 7.9375 / 8 = 3.96875 (128 values: 7 bits) and 7 · 7.9375 / 8, rounded to 7 (225 values).
-    np.testing.assert_allclose(counts, [[5, 3, 3, 5 * 8, 0], [3, 2, 3, 2 * 7 + np.log2(225), 0]])
+    np.testing.assert_allclose(counts, [[5, 3, 3, 5 * 8, 0, 2 * 8], [3, 2, 3, 2 * 7 + np.log2(225), 0, 0]])
 
 
 def test_weight_statistics_leave_out_the_weights_of_dead_and_constant_neurons() -> None:
@@ -34,15 +34,15 @@ def test_weight_statistics_leave_out_the_weights_of_dead_and_constant_neurons() 
     counts = weight_statistics(arch, [(first, np.zeros(3)), (second, np.zeros(1))])
     # Layer 0 keeps neurons 0 (digits 2 + 1) and 2 (2 + 2): 7 digits, 4 weights, busiest column 4,
     # on 8-bit inputs; layer 1 reads neuron 0 (up to 3.96875: 7 bits) and neuron 2 (saturated: 8 bits).
-    np.testing.assert_array_equal(counts, [[7, 4, 4, 7 * 8, 0], [3, 2, 3, 1 * 7 + 2 * 8, 0]])
+    np.testing.assert_array_equal(counts, [[7, 4, 4, 7 * 8, 0, 2 * 8], [3, 2, 3, 1 * 7 + 2 * 8, 0, 0]])
     # A zero in a chain: before it nothing is used (dead), after it nothing varies (constant).
     deep = Architecture.from_widths([1, 1, 1, 1], weight_bits=8, weight_integer_bits=4)
     zero_middle = [(np.array([[3.0]]) * lsb, np.zeros(1)), (np.array([[0.0]]), np.zeros(1)), (np.array([[1.0]]) * lsb, np.zeros(1))]
-    np.testing.assert_array_equal(weight_statistics(deep, zero_middle), np.zeros((3, 5)))
+    np.testing.assert_array_equal(weight_statistics(deep, zero_middle), np.zeros((3, 6)))  # the input reaches nothing live
     # Hidden neuron 1 reads nothing: a constant, so its outgoing weight (3: 2 digits) builds nothing.
     constant = [(np.array([[1, 0], [2, 0]]) * lsb, np.zeros(2)), (np.array([[1], [3]]) * lsb, np.zeros(1))]
     np.testing.assert_allclose(weight_statistics(Architecture.from_widths([2, 2, 1], weight_bits=8, weight_integer_bits=4), constant),
-                               [[2, 2, 2, 2 * 8, 0], [1, 1, 1, np.log2(96), 0]])  # neuron 0 reaches 2.96875: 96 values
+                               [[2, 2, 2, 2 * 8, 0, 2 * 8], [1, 1, 1, np.log2(96), 0, 0]])  # neuron 0 reaches 2.96875: 96 values
 
 
 def test_weight_statistics_leave_out_neurons_that_interval_arithmetic_proves_constant() -> None:
@@ -81,7 +81,7 @@ def test_a_pool_sums_only_the_values_that_vary_into_outputs_that_are_used() -> N
     np.testing.assert_allclose(counts[:, 4], [3 * width, 0.0])
     # The head does not read feature 0: its average and the weights into it are removed.
     unread = [network[0], (np.array([[0.0], [1.0]]) * lsb, np.zeros(1))]
-    np.testing.assert_array_equal(weight_statistics(arch, unread)[0], np.zeros(5))
+    np.testing.assert_array_equal(weight_statistics(arch, unread)[0], np.zeros(6))
     # The weight-aware description carries the counted bits; the architecture-only one, every sum.
     columns = matrix_columns(2)
     aware = dict(zip(columns, realised_matrix([arch], [counts], max_layers=2)[0], strict=True))
@@ -91,9 +91,27 @@ def test_a_pool_sums_only_the_values_that_vary_into_outputs_that_are_used() -> N
     assert dict(zip(columns, architecture_matrix([arch], max_layers=2)[0], strict=True))["pool_adder_bits"] == 3 * 2 * 8
 
 
+def test_the_used_input_bits_are_those_da4ml_registers() -> None:
+    """An input whose every weight is pruned, or whose neurons feed nothing, gets no input register in da4ml."""
+    from da4ml.cmvm.types import _minimal_kif  # da4ml's width of a registered value
+
+    from snac_pack.hardware.exact import ExactDesign
+
+    arch = Architecture.from_widths([4, 3, 2], weight_bits=6, weight_integer_bits=2, input_bits=6)
+    lsb = 2.0**-3
+    first = np.array([[1, 2, 0], [0, 0, 0], [0, 0, 3], [1, 0, 0]]) * lsb  # input 1 pruned away; input 2 feeds neuron 2 only
+    second = np.array([[1, 0], [2, 1], [0, 0]]) * lsb  # neuron 2 feeds nothing, so input 2 is unused too
+    network = [(first, np.zeros(3)), (second, np.zeros(2))]
+    counts = weight_statistics(arch, network)
+    assert counts[0, 5] == 2 * 6 and counts[1, 5] == 0
+    pipeline = ExactDesign.build(arch, network).pipeline
+    registered = sum(sum(kif) for kif in map(_minimal_kif, pipeline.inp_qint))
+    assert registered == counts[0, 5]
+
+
 def test_realised_matrix_holds_the_counts_and_the_realised_sparsity() -> None:
     arch = Architecture.from_widths([2, 2, 1], weight_bits=8, weight_integer_bits=4)
-    counts = np.array([[5.0, 3.0, 3.0, 40.0, 0.0], [2.0, 1.0, 2.0, 11.0, 0.0]])
+    counts = np.array([[5.0, 3.0, 3.0, 40.0, 0.0, 8.0], [2.0, 1.0, 2.0, 11.0, 0.0, 0.0]])
     matrix = realised_matrix([arch], [counts], max_layers=3)
     columns = dict(zip(matrix_columns(3), matrix[0], strict=True))
     assert columns["layer0_csd_digits"] == 5 and columns["layer1_csd_digits"] == 2
@@ -102,7 +120,10 @@ def test_realised_matrix_holds_the_counts_and_the_realised_sparsity() -> None:
     assert columns["layer1_input_bits"] == 5.5  # the interval width the digits read, on average
     assert columns["layer2_units"] == 0  # padding stays empty
     assert matrix[0, column_index("unpruned_weights", 3)] == 4
-    with pytest.raises(ValueError, match="expected \\(2, 5\\)"):
+    # The registers count the used input bits (one 8-bit input of two), not every input's.
+    every_input = realised_matrix([arch], [np.column_stack([counts[:, :5], [16.0, 0.0]])], max_layers=3)
+    assert every_input[0, column_index("register_bits", 3)] - matrix[0, column_index("register_bits", 3)] == 8
+    with pytest.raises(ValueError, match="expected \\(2, 6\\)"):
         realised_matrix([arch], [counts[:1]], max_layers=3)
 
 
@@ -188,27 +209,6 @@ def test_a_random_draw_without_recorded_counts_is_recounted_from_its_seed() -> N
     stale.pop("weight_statistics_version")
     np.testing.assert_array_equal(row_statistics(stale), row_statistics(recorded))
     assert row_statistics({**stale, "weight_origin": "trained"}) is None
-
-
-def test_counts_from_before_the_pools_column_stay_current_for_networks_without_a_pool() -> None:
-    from snac_pack.hardware.architecture import PointwiseLayerSpec, PoolLayerSpec
-    from snac_pack.hardware.surrogate_features import POOL_FREE_STATISTICS_VERSION
-
-    cost = HardwareCost(source="da4ml", stage="estimate", target=Architecture.from_widths([2, 1]).target, lut=1.0, ff=1.0, dsp=0.0,
-                        bram_18k=0.0, latency_cycles=1, latency_ns=5.0, initiation_interval=1)
-    mlp = DesignRequest(Architecture.from_widths([16, 8, 5], sparsity=0.5), "random", 7)
-    counts = row_statistics(cost_row(mlp, cost, 0.1, mlp.network()))
-    older = {**cost_row(mlp, cost, 0.1, mlp.network()), "weight_statistics": counts[:, :4].tolist(),
-             "weight_statistics_version": POOL_FREE_STATISTICS_VERSION}
-    np.testing.assert_array_equal(row_statistics({**older, "weight_origin": "trained"}), counts)  # read, with a zero pools' column
-    deepsets = Architecture(n_inputs=3, tokens=4, layers=(PointwiseLayerSpec(units=4), PoolLayerSpec(), Architecture.from_widths([4, 2]).layers[0]))
-    pooled = DesignRequest(deepsets, "random", 3)
-    recorded = cost_row(pooled, cost, 0.1, pooled.network())
-    older = {**recorded, "weight_statistics": np.asarray(recorded["weight_statistics"])[:, :4].tolist(),
-             "weight_statistics_version": POOL_FREE_STATISTICS_VERSION}
-    # A network with a pool: its older counts lack the pools' bits; a random draw is recounted, a trained one unknown.
-    np.testing.assert_array_equal(row_statistics(older), row_statistics(recorded))
-    assert row_statistics({**older, "weight_origin": "trained"}) is None
 
 
 def test_accuracy_is_reported_per_plan_of_designs() -> None:

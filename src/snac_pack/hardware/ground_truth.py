@@ -39,9 +39,7 @@ from snac_pack.hardware.cost import HardwareCost
 from snac_pack.hardware.exact import TRACE_VERSION, WEIGHTS_PER_PROCESS, ExactDesign, solved_weights, start_costing_process
 from snac_pack.hardware.network import WEIGHT_DISTRIBUTIONS, NetworkWeights, WeightDistribution, random_quantized_network
 from snac_pack.hardware.surrogate_features import (
-    POOL_FREE_STATISTICS_VERSION,
     STATISTICS_VERSION,
-    WEIGHT_STATISTICS,
     weight_statistics,
 )
 
@@ -259,20 +257,8 @@ def cost_row(request: DesignRequest, cost: HardwareCost, seconds: float, network
 
 
 def counts_are_current(row: Mapping[str, Any] | pd.Series) -> bool:
-    """Whether a row's recorded weight counts are those the current ``STATISTICS_VERSION`` gives (False without any).
-
-    Counts of ``POOL_FREE_STATISTICS_VERSION`` are, for a network without a pool: they lack only
-    the pools' column, zero there (:func:`row_statistics` adds it).
-    """
-    version = row.get("weight_statistics_version")  # None or NaN where missing: neither equals a version
-    if version == STATISTICS_VERSION:
-        return True
-    return version == POOL_FREE_STATISTICS_VERSION and not _has_pool(row["arch_json"])
-
-
-@functools.lru_cache(maxsize=65536)
-def _has_pool(arch_json: str) -> bool:
-    return any(layer.kind == "pool" for layer in Architecture.model_validate_json(arch_json).layers)
+    """Whether a row's recorded weight counts are those the current ``STATISTICS_VERSION`` gives (False without any)."""
+    return bool(row.get("weight_statistics_version") == STATISTICS_VERSION)  # None or NaN where missing: neither equals it
 
 
 def row_statistics(row: Mapping[str, Any] | pd.Series) -> np.ndarray | None:
@@ -284,9 +270,7 @@ def row_statistics(row: Mapping[str, Any] | pd.Series) -> np.ndarray | None:
     """
     recorded = row.get("weight_statistics")
     if counts_are_current(row) and isinstance(recorded, (list, np.ndarray)) and len(recorded):
-        counts = np.asarray([np.asarray(layer, dtype=np.float64) for layer in recorded])
-        missing = len(WEIGHT_STATISTICS) - counts.shape[1]  # the pools' column, absent from pool-free counts of version 3
-        return np.pad(counts, ((0, 0), (0, missing))) if missing > 0 else counts
+        return np.asarray([np.asarray(layer, dtype=np.float64) for layer in recorded])
     if row.get("weight_origin") == "random":
         arch = architecture_of(row)
         recorded_distribution = row.get("weight_distribution")

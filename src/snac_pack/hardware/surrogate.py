@@ -81,7 +81,7 @@ _LAYER_PROXY_FIGURES = ("lut",)
 REGRESSOR_SETTINGS = {"max_iter": 400, "learning_rate": 0.1, "max_leaf_nodes": 8, "min_samples_leaf": 4}
 #: Version of the regressors' inputs (:func:`architecture_matrix`'s columns, the layer proxies);
 #: a surrogate fitted on other inputs is refused.
-FEATURES_VERSION = 8
+FEATURES_VERSION = 9
 
 
 class SurrogateTargetMismatch(ValueError):

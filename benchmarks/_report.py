@@ -118,12 +118,42 @@ def changed_keys(env: str, measured: dict[str, Any]) -> list[str]:
     return [key for key, value in measured.items() if json.dumps(value, sort_keys=True) != json.dumps(current[key], sort_keys=True)]
 
 
+def search_keys(env: str) -> tuple[str, ...]:
+    """``global_search`` of ``env`` as dotted keys, but its candidate rule: what a benchmark measures that picks no candidates.
+
+    The rule decides only which trials the default run compresses; a benchmark of the search
+    itself, or one that compresses whole Pareto fronts, does not depend on it.
+    """
+    return tuple(f"global_search.{key}" for key in raw_parameters(env)["global_search"] if key != "candidates")
+
+
+def front_benchmark_keys(env: str) -> tuple[str, ...]:
+    """The configuration a benchmark that compresses whole Pareto fronts measures: :func:`search_keys`, ``search_space``, ``local_compression``."""
+    return (*search_keys(env), "search_space", "local_compression")
+
+
+def _recorded_value(recorded: dict[str, Any], key: str) -> Any:
+    """A dotted key's value in a recorded configuration, which may hold it whole or under a parent key."""
+    if key in recorded:
+        return recorded[key]
+    parent = key.rpartition(".")[0]
+    while parent:
+        if parent in recorded:
+            value: Any = recorded[parent]
+            for part in key[len(parent) + 1:].split("."):
+                value = value.get(part) if isinstance(value, dict) else None
+            return value
+        parent = parent.rpartition(".")[0]
+    return None
+
+
 def read_result(path: Path, env: str, keys: tuple[str, ...], page: str) -> tuple[dict[str, Any] | None, list[str]]:
     """A benchmark's result file and the keys of its configuration changed since it was measured ([]: current).
 
     A result records the values of ``keys`` it was measured under (``configuration``, from
-    :func:`conf_values`). One written before results recorded them counts as measured under the
-    configuration of the page that showed it (``page``'s summary), which was written with it.
+    :func:`conf_values`; a dotted key may be recorded within its parent's value). One written
+    before results recorded them counts as measured under the configuration of the page that
+    showed it (``page``'s summary), which was written with it.
 
     Returns:
         ``(None, [])`` without the file; otherwise the result and the changed keys.
@@ -135,7 +165,7 @@ def read_result(path: Path, env: str, keys: tuple[str, ...], page: str) -> tuple
     if recorded is None:
         summary = read_summary(PAGES / page) if (PAGES / page).is_file() else None
         recorded = summary["parameters"] if summary is not None and summary["conf_env"] == env else {}
-    return result, changed_keys(env, {key: recorded.get(key) for key in keys})
+    return result, changed_keys(env, {key: _recorded_value(recorded, key) for key in keys})
 
 
 def set_aside(paths: list[Path], folder: Path) -> Path:

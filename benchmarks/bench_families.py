@@ -20,7 +20,7 @@ study is one subprocess whose result (its compressed front, a few kB) is a JSON 
 docs/benchmarks/families/<task>/, kept with the page because a full measurement outlasts one
 machine's session; its study database and networks stay under data/benchmarks/families/.
 The page is rewritten from every result present after each study, naming those still missing.
-Each result records the configuration it was measured under (``global_search``,
+Each result records the configuration it was measured under (``global_search`` but its candidate rule,
 ``search_space``, ``local_compression`` of the environment): one measured under an older
 configuration is not shown, and a run sets it and its study aside (under
 data/benchmarks/families/<task>/set_aside/) and measures it again.
@@ -45,7 +45,9 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import PAGES, ROOT, Run, conf_values, current_commit, partial_verdict, raw_parameters, read_result, set_aside, write_page  # noqa: E402
+from _report import (  # noqa: E402
+    PAGES, ROOT, Run, conf_values, current_commit, front_benchmark_keys, partial_verdict, read_result, set_aside, write_page,
+)
 from bench_search_quality import _compress, catalog_inputs, pareto, search_and_compress  # noqa: E402
 
 logger = logging.getLogger("bench_families")
@@ -55,7 +57,6 @@ FAMILIES = {"jet": ("mlp", "deepsets", "mixer"), "qubit": ("mlp", "conv1d")}
 SIZES = {"jet": (8, 16, 32), "qubit": (None,)}
 WORK = ROOT / "data" / "benchmarks" / "families"
 RESULTS = PAGES / "families"
-MEASURED_KEYS = ("global_search", "search_space", "local_compression")
 
 
 def study_name(family: str, size: int | None, n_trials: int) -> str:
@@ -119,7 +120,7 @@ def run_study(task: str, family: str, size: int | None, n_trials: int) -> None:
     name = study_name(family, size, n_trials)
     by_family = {record["family"]: record for record in inputs["surrogate_metrics"].get("by_family", [])}
     result = {"task": task, "family": family, "size": size, "n_trials": n_trials, "surrogate_held_out": by_family.get(family),
-              "configuration": conf_values(task, MEASURED_KEYS),
+              "configuration": conf_values(task, front_benchmark_keys(task)),
               **search_and_compress(task, name, inputs, params, WORK / task, WORK / task / f"{name}_networks")}
     (RESULTS / task).mkdir(parents=True, exist_ok=True)
     (RESULTS / task / f"{name}.json").write_text(json.dumps(result, indent=1, default=float))
@@ -137,13 +138,13 @@ def run_baseline(task: str, size: int | None) -> None:
     (RESULTS / task).mkdir(parents=True, exist_ok=True)
     (RESULTS / task / f"{study_name('baseline', size, 0)}.json").write_text(
         json.dumps({"size": size, "models": models, "compression_seconds": seconds, "commit": current_commit(),
-                    "configuration": conf_values(task, MEASURED_KEYS)}, indent=1, default=float)
+                    "configuration": conf_values(task, front_benchmark_keys(task))}, indent=1, default=float)
     )
 
 
 def current_result(task: str, name: str) -> tuple[dict[str, Any] | None, list[str]]:
     """A study's (or baseline's) result and the measured keys changed since it was measured (see ``read_result``)."""
-    return read_result(RESULTS / task / f"{name}.json", task, MEASURED_KEYS, f"families_{task}.md")
+    return read_result(RESULTS / task / f"{name}.json", task, front_benchmark_keys(task), f"families_{task}.md")
 
 
 def _shown(task: str, name: str, label: str, missing: list[str]) -> dict[str, Any] | None:
@@ -305,8 +306,7 @@ def main() -> None:
         raise SystemExit(f"--families for {args.task}: choose from {FAMILIES[args.task]}, mlp included (the comparison); got {families}")
     sizes = list(SIZES[args.task]) if args.task != "jet" or not args.sizes else args.sizes
     command = f"python benchmarks/bench_families.py --task {args.task} --trials {args.trials}"
-    raw = raw_parameters(args.task)
-    run = Run("bench_families.py", command, args.task, {key: raw.get(key) for key in MEASURED_KEYS})
+    run = Run("bench_families.py", command, args.task, conf_values(args.task, front_benchmark_keys(args.task)))
     if args.page_only:
         write_results_page(args.task, families, sizes, args.trials, run)
         return

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import PAGES, ROOT, Run, conf_values, write_page  # noqa: E402
+from _report import PAGES, ROOT, Run, conf_values, search_keys, write_page  # noqa: E402
 from bench_search_quality import STUDY_INPUTS, active_seconds, catalog_inputs  # noqa: E402
 
 if TYPE_CHECKING:
@@ -55,7 +55,6 @@ PAPER = {"n_trials": 500, "cross_validation_folds": 3, "population_size": 20}
 PAPER_HOURS = 6.0
 WORK = ROOT / "data" / "benchmarks" / "paper_settings"
 RESULTS = PAGES / "paper_settings"
-MEASURED_KEYS = ("global_search", "search_space")
 
 
 def paper_parameters(parameters: dict[str, Any], n_trials: int) -> dict[str, Any]:
@@ -191,7 +190,7 @@ def main() -> None:
     parser.add_argument("--page-only", action="store_true", help="rewrite the page from the kept trial intervals; run nothing")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    run = Run("bench_paper_settings.py", "python benchmarks/bench_paper_settings.py", TASK, conf_values(TASK, MEASURED_KEYS))
+    run = Run("bench_paper_settings.py", "python benchmarks/bench_paper_settings.py", TASK, conf_values(TASK, (*search_keys(TASK), "search_space")))
     if not args.page_only:
         if args.more < 1:
             raise SystemExit("--more must be at least 1")

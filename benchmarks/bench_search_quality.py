@@ -24,7 +24,7 @@ kept with the page because a full measurement takes longer than one machine's se
 study and networks stay under data/benchmarks/search_quality/<task>/. A rerun skips finished
 arm-seeds (an unfinished study resumes), and the page is rewritten from every result present
 after each arm-seed, naming any still missing. Each result records the configuration it was
-measured under (``global_search``, ``search_space``, ``local_compression`` of the environment):
+measured under (``global_search`` but its candidate rule, ``search_space``, ``local_compression`` of the environment):
 one measured under an older configuration is not shown, and a run sets it and its study aside
 (under data/benchmarks/search_quality/<task>/set_aside/) and measures it again.
 
@@ -50,7 +50,9 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import PAGES, ROOT, Run, conf_values, current_commit, partial_verdict, raw_parameters, read_result, set_aside, write_page  # noqa: E402
+from _report import (  # noqa: E402
+    PAGES, ROOT, Run, conf_values, current_commit, front_benchmark_keys, partial_verdict, read_result, set_aside, write_page,
+)
 
 logger = logging.getLogger("bench_search_quality")
 
@@ -61,12 +63,11 @@ ARMS = ("surrogate", "bops", "exact", "random", "quantization_aware")
 REFERENCE = {"jet": (0.40, 40_000.0), "qubit": (0.90, 10_000.0)}
 WORK = ROOT / "data" / "benchmarks" / "search_quality"  # studies, trial networks, the ground-truth cache
 RESULTS = PAGES / "search_quality"  # each arm-seed's result and the baseline's, read by the page
-MEASURED_KEYS = ("global_search", "search_space", "local_compression")
 
 
 def current_result(task: str, name: str) -> tuple[dict[str, Any] | None, list[str]]:
     """An arm-seed's (or the baseline's) result and the measured keys changed since it was measured (see ``read_result``)."""
-    return read_result(RESULTS / task / f"{name}.json", task, MEASURED_KEYS, f"search_quality_{task}.md")
+    return read_result(RESULTS / task / f"{name}.json", task, front_benchmark_keys(task), f"search_quality_{task}.md")
 
 
 def arm_parameters(parameters: dict[str, Any], arm: str, n_trials: int, seed: int) -> dict[str, Any]:
@@ -199,7 +200,7 @@ def run_arm(task: str, arm: str, seed: int, n_trials: int) -> None:
     inputs = catalog_inputs(task)
     params = arm_parameters(inputs["parameters"], arm, n_trials, seed)
     name = result_name(arm, seed, n_trials)
-    result = {"task": task, "arm": arm, "seed": seed, "n_trials": n_trials, "configuration": conf_values(task, MEASURED_KEYS),
+    result = {"task": task, "arm": arm, "seed": seed, "n_trials": n_trials, "configuration": conf_values(task, front_benchmark_keys(task)),
               **search_and_compress(task, name, inputs, params, WORK / task, WORK / task / "trial_networks")}
     results = RESULTS / task
     results.mkdir(parents=True, exist_ok=True)
@@ -217,7 +218,7 @@ def run_baseline(task: str) -> None:
     models, seconds = _compress(inputs, params, [], folder / "ground_truth.jsonl")
     (RESULTS / task).mkdir(parents=True, exist_ok=True)
     (RESULTS / task / "baseline.json").write_text(json.dumps({"models": models, "compression_seconds": seconds, "commit": current_commit(),
-                                                                  "configuration": conf_values(task, MEASURED_KEYS)}, indent=1, default=float))
+                                                                  "configuration": conf_values(task, front_benchmark_keys(task))}, indent=1, default=float))
 
 
 def pareto(points: np.ndarray) -> np.ndarray:
@@ -383,8 +384,7 @@ def main() -> None:
     command = f"python benchmarks/bench_search_quality.py --task {args.task} --trials {args.trials} --seeds {' '.join(map(str, args.seeds))}"
     if args.arms != list(ARMS):
         command += f" --arms {' '.join(args.arms)}"
-    raw = raw_parameters(args.task)
-    run = Run("bench_search_quality.py", command, args.task, {key: raw.get(key) for key in MEASURED_KEYS})
+    run = Run("bench_search_quality.py", command, args.task, conf_values(args.task, front_benchmark_keys(args.task)))
     results = RESULTS / args.task
     if args.page_only:
         write_results_page(args.task, args.arms, args.seeds, args.trials, run)

@@ -42,12 +42,12 @@ from snac_pack.search.sampling import candidate_inputs
 from snac_pack.search.space import random_trials, suggest_candidate, to_architecture
 from snac_pack.search.study import StudySpec, create_or_join_study, open_storage, open_study, resolve_storage_url, trials_table
 from snac_pack.search.workers import run_workers
-from _report import Run, catalog_path, conf_values, project_parameters, study_location, write_page
+from _report import Run, catalog_path, conf_values, project_parameters, search_keys, study_location, write_page
 
 logger = logging.getLogger("bench_search_workers")
 
 ROOT = Path(__file__).resolve().parents[1]
-MEASURED_KEYS = ("global_search", "search_space", "data_processing.simulation", "data_processing.features", "data_processing.split")
+OTHER_MEASURED_KEYS = ("search_space", "data_processing.simulation", "data_processing.features", "data_processing.split")
 END_OF_FIT = "end of fit (idle: tf.data stops its autotuning threads)"
 TRAINING_PHASES = ("epochs 2+: training", "epochs 2+: validation")
 #: (worker processes, TensorFlow threads per worker) on this 2-core machine.
@@ -413,7 +413,7 @@ def main() -> None:
         "bench_search_workers.py",
         f"python benchmarks/bench_search_workers.py --trials {arguments.trials} --repeats {arguments.repeats}",
         "jet",
-        conf_values("jet", MEASURED_KEYS),
+        conf_values("jet", (*search_keys("jet"), *OTHER_MEASURED_KEYS)),
     )
     profile, phases, stalls = profile_one_worker(objective, parameter_sets)
     with tempfile.TemporaryDirectory(prefix="bench-search-") as directory:

@@ -41,6 +41,14 @@ def test_cheapest_at_baseline_is_the_fewest_luts_at_the_baselines_metric_less_th
     assert _picked("cheapest_at_baseline", tolerance, baseline) == expected
 
 
+@pytest.mark.parametrize(("n_cheapest", "expected"), [(1, [12]), (2, [12, 13]), (3, [12, 13, 14]), (9, [12, 13, 14, 15])])
+def test_the_cheapest_selectors_take_the_n_cheapest_designs_at_or_above_their_floor(n_cheapest: int, expected: list[int]) -> None:
+    for selector, baseline in (("cheapest_at_baseline", 0.70), ("cheapest_within_tolerance", None)):
+        rule = CandidateRule(selectors=(selector,), tolerance=0.06 if baseline is None else 0.0, n_cheapest=n_cheapest)
+        chosen = select_candidates(FRONT, "accuracy", "lut", rule, baseline)
+        assert list(chosen.index) == expected and set(chosen["selected_by"]) == {selector}
+
+
 def test_cheapest_at_baseline_picks_nothing_when_no_design_reaches_the_baseline_or_there_is_none(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

@@ -30,12 +30,17 @@ class CandidateRule(BaseModel):
         cost: the figure that measures cost for every selector but ``best_metric``.
         tolerance: allowed absolute drop of the metric for ``cheapest_within_tolerance`` and
             ``cheapest_at_baseline``; half the width of ``around_baseline``'s band.
+        n_cheapest: how many of the cheapest designs at or above their floor
+            ``cheapest_within_tolerance`` and ``cheapest_at_baseline`` take (the metric of a
+            float-trained trial predicts its compressed network's only roughly, so the cheapest
+            alone may fall below the baseline after compression while the next one does not).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     selectors: tuple[Selector, ...] = Field(default=("cheapest_at_baseline", "best_metric", "knee"), min_length=1)
     cost: str = "lut"
     tolerance: float = Field(default=0.01, ge=0)
+    n_cheapest: int = Field(default=1, ge=1)
 
 
 def pareto_mask(values: np.ndarray, maximize: np.ndarray) -> np.ndarray:
@@ -149,7 +154,9 @@ def select_candidates(
                     selector, metric.removeprefix("attr_"), floor, front[metric].max(),
                 )
                 continue
-            index = int(good[cost].idxmin())
+            for index in good.sort_values(cost, kind="stable").index[: rule.n_cheapest]:
+                chosen.setdefault(int(index), []).append(selector)
+            continue
         chosen.setdefault(index, []).append(selector)
     if not chosen:
         raise ValueError(f"global_search.candidates.selectors {list(rule.selectors)} picked no design; add best_metric or knee")

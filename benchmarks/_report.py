@@ -112,10 +112,36 @@ def conf_values(env: str, keys: tuple[str, ...]) -> dict[str, Any]:
     return values
 
 
-def changed_keys(env: str, measured: dict[str, Any]) -> list[str]:
-    """The keys of ``measured`` whose value differs from the current configuration of ``env``."""
+def _without(value: Any, key: str, ignoring: tuple[str, ...]) -> Any:
+    """``value`` of dotted ``key`` with the ignored dotted keys below it removed."""
+    for ignored in ignoring:
+        if not ignored.startswith(key + ".") or not isinstance(value, dict):
+            continue
+        value = json.loads(json.dumps(value))  # a copy
+        *parents, last = ignored[len(key) + 1:].split(".")
+        inner = value
+        for part in parents:
+            inner = inner.get(part) if isinstance(inner, dict) else None
+        if isinstance(inner, dict):
+            inner.pop(last, None)
+    return value
+
+
+def changed_keys(env: str, measured: dict[str, Any], ignoring: tuple[str, ...] = ()) -> list[str]:
+    """The keys of ``measured`` whose value differs from the current configuration of ``env``, leaving out the dotted keys ``ignoring``."""
     current = conf_values(env, tuple(measured))
-    return [key for key, value in measured.items() if json.dumps(value, sort_keys=True) != json.dumps(current[key], sort_keys=True)]
+    return [
+        key for key, value in measured.items()
+        if json.dumps(_without(value, key, ignoring), sort_keys=True) != json.dumps(_without(current[key], key, ignoring), sort_keys=True)
+    ]
+
+
+#: The rule by which the default run picks the trials it compresses.
+CANDIDATE_RULE = "global_search.candidates"
+#: Scripts whose figures do not depend on :data:`CANDIDATE_RULE` (they time the search, or compress
+#: whole fronts): a page they wrote under another rule is still current (pages written before they
+#: recorded :func:`search_keys` hold ``global_search`` whole).
+SCRIPTS_WITHOUT_CANDIDATE_RULE = ("bench_search_quality.py", "bench_families.py", "bench_paper_settings.py", "bench_search_workers.py")
 
 
 def search_keys(env: str) -> tuple[str, ...]:
@@ -124,7 +150,7 @@ def search_keys(env: str) -> tuple[str, ...]:
     The rule decides only which trials the default run compresses; a benchmark of the search
     itself, or one that compresses whole Pareto fronts, does not depend on it.
     """
-    return tuple(f"global_search.{key}" for key in raw_parameters(env)["global_search"] if key != "candidates")
+    return tuple(f"global_search.{key}" for key in raw_parameters(env)["global_search"] if f"global_search.{key}" != CANDIDATE_RULE)
 
 
 def front_benchmark_keys(env: str) -> tuple[str, ...]:

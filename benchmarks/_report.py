@@ -39,6 +39,11 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
+def machine() -> str:
+    """This machine in the words a page's provenance uses: its CPU model and logical cores."""
+    return f"{cpu_model()}, {os.cpu_count()} logical cores"
+
+
 def load_average() -> float:
     """The 1-minute load average: other work on the machine slows every timing."""
     return os.getloadavg()[0]
@@ -241,7 +246,7 @@ class Run:
         """The page's opening lines: who wrote it, when, where, under which load and configuration."""
         lines = [
             f"- Written by `benchmarks/{self.script}` on {self.date}, started at commit {self.commit}; command: `{self.command}` (repository root)",
-            f"- Machine: {cpu_model()}, {os.cpu_count()} logical cores, Python {platform.python_version()}; 1-minute load average "
+            f"- Machine: {machine()}, Python {platform.python_version()}; 1-minute load average "
             f"{self.load_before:.1f} when the run started, {load_after:.1f} when it ended (above 0: other work shared the cores)",
         ]
         if self.conf_env is not None:

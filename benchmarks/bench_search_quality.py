@@ -51,7 +51,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import (  # noqa: E402
-    PAGES, ROOT, Run, conf_values, current_commit, front_benchmark_keys, partial_verdict, read_result, set_aside, write_page,
+    PAGES, ROOT, Run, conf_values, current_commit, front_benchmark_keys, machine, partial_verdict, read_result, set_aside, write_page,
 )
 
 logger = logging.getLogger("bench_search_quality")
@@ -191,7 +191,7 @@ def search_and_compress(task: str, name: str, inputs: dict[str, Any], params: di
     return {
         "complete_trials": int((trials["state"] == "COMPLETE").sum()), "study_wall_s": active_seconds(trials),
         "search_seconds_this_run": search_seconds, "compression_seconds": compression_seconds,
-        "front_size": len(front), "models": models, "commit": current_commit(),
+        "front_size": len(front), "models": models, "commit": current_commit(), "machine": machine(),
     }
 
 
@@ -326,6 +326,15 @@ def _summarise(
     lines += verdict_lines
     commits = sorted({str(r.get("commit", "not recorded")) for r in results_of_all})
     lines += ["", f"- Arm-seeds measured at commit(s) {', '.join(commits)} (each result file records its own)."]
+    on_machines = {}
+    for result in results_of_all:
+        if "arm" in result:
+            on_machines.setdefault(str(result.get("machine", "not recorded")), []).append(f"{result['arm']} seed {result['seed']}")
+    lines += [
+        "- Machines the arm-seeds ran on, as their result files record it (files written before results recorded it do not; "
+        "the machine line above is the one that wrote this page; wall times compare only within one machine kind): "
+        + "; ".join(f"{kind}: {', '.join(names)}" for kind, names in sorted(on_machines.items()))
+    ]
     if missing:
         lines += ["", f"Not yet measured (rerun the command to add them; finished arm-seeds are kept): {', '.join(missing)}."]
     if fronts:

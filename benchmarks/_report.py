@@ -108,13 +108,14 @@ def catalog_path(env: str, dataset: str, key: str | None = None) -> Path:
 def conf_values(env: str, keys: tuple[str, ...]) -> dict[str, Any]:
     """The current values of dotted ``keys`` (e.g. ``local_compression.pruning``) in ``env``."""
     raw = raw_parameters(env)
-    values = {}
-    for key in keys:
-        value: Any = raw
-        for part in key.split("."):
-            value = value.get(part) if isinstance(value, dict) else None
-        values[key] = value
-    return values
+    return {key: _at(raw, key) for key in keys}
+
+
+def _at(value: Any, dotted: str) -> Any:
+    """The value under a dotted key (``a.b.c``) of nested mappings; None where a part is missing."""
+    for part in dotted.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
 
 
 def _without(value: Any, key: str, ignoring: tuple[str, ...]) -> Any:
@@ -170,10 +171,7 @@ def _recorded_value(recorded: dict[str, Any], key: str) -> Any:
     parent = key.rpartition(".")[0]
     while parent:
         if parent in recorded:
-            value: Any = recorded[parent]
-            for part in key[len(parent) + 1:].split("."):
-                value = value.get(part) if isinstance(value, dict) else None
-            return value
+            return _at(recorded[parent], key[len(parent) + 1:])
         parent = parent.rpartition(".")[0]
     return None
 

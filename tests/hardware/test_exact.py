@@ -122,6 +122,18 @@ def test_a_network_with_an_all_zero_kernel_is_a_constant_and_costs_nothing(layer
     assert np.all(outputs == outputs[0])
 
 
+def test_a_constant_output_rounds_ties_to_even_as_the_forward_pass() -> None:
+    # An output neuron with no weights is its bias: -1/16 on a grid of 1/4 is -0.25 half-way to 0,
+    # which rounds to 0 (even). da4ml 0.5.2 read the bit of the negative constant with its sign (-0.25).
+    arch = Architecture.from_widths([2, 2], weight_bits=6, activation_bits=6)
+    assert arch.layers[-1].activation_format.step == 0.25
+    weights = [(np.array([[0.0, 0.5], [0.0, 0.25]]), np.array([-0.0625, -0.0625]))]
+    x = np.random.default_rng(2).normal(0.0, 2.0, size=(500, 2))
+    reference = forward_quantized(arch, weights, x)
+    assert np.all(reference[:, 0] == 0.0)
+    np.testing.assert_array_equal(predict_exact(arch, weights, x), reference)
+
+
 def test_pruning_more_weights_of_a_network_never_makes_it_dearer() -> None:
     arch = Architecture.from_widths([8, 16, 4], weight_bits=6, activation_bits=6)
     weights = random_quantized_network(arch, np.random.default_rng(1))

@@ -92,14 +92,21 @@ def _round_half_even(x: Any, signed: int, integer_bits: int, fractional_bits: in
 
     A value ``v`` with ``F > f`` fractional bits lies on the 2^-F grid. Subtracting 2^-F when
     the bit at 2^-f is 0 (the kept part is even) moves an exact tie just below it, so rounding up
-    then rounds it down, and moves no other value across a rounding boundary.
+    then rounds it down, and moves no other value across a rounding boundary. A constant (a
+    neuron whose weights are all zero) is rounded here instead: da4ml 0.5.2 reads the bit of a
+    negative constant with its sign (−0.0625 gave −0.25 where 0 is right).
     """
     from da4ml.trace import FixedVariableArray
 
+    scale = 2.0**fractional_bits
+    lowest, highest = (-(2.0**integer_bits) if signed else 0.0), 2.0**integer_bits - 1.0 / scale
     rounded = []
     for value in x._vars.ravel():  # noqa: SLF001  da4ml exposes the variables only so
         own_fractional = value.kif[2]
-        if fractional_bits < own_fractional:
+        if value.low == value.high:
+            exact = min(max(float(np.rint(float(value.low) * scale)) / scale, lowest), highest)
+            value = value * 0.0 + exact  # a constant on the format's grid: the quantizer below keeps it
+        elif fractional_bits < own_fractional:
             kept_lsb = value.quantize(0, 1 - fractional_bits, fractional_bits, "WRAP", "TRN")  # 0 or 2^-f
             step = float(2.0**-own_fractional)
             value = value + kept_lsb * float(2.0 ** (fractional_bits - own_fractional)) - step

@@ -20,9 +20,31 @@ def test_weight_statistics_count_digits_nonzeros_the_busiest_column_and_adder_bi
     first = np.array([[3, 0], [1, -7]]) * lsb  # CSD digits 2, 0 / 1, 2 (7 = 8 - 1)
     second = np.array([[5], [1]]) * lsb  # 5 = 4 + 1: 2 digits, 1: 1
     counts = weight_statistics(arch, [(first, np.zeros(2)), (second, np.zeros(1))])
-    # The inputs span their 8-bit format; the hidden ReLUs (ufixed<8,3>, steps of 1/32) reach
-    # (3 + 1) · 7.9375 / 8 = 3.96875 (128 values: 7 bits) and 7 · 7.9375 / 8, rounded to 7 (225 values).
-    np.testing.assert_allclose(counts, [[5, 3, 3, 5 * 8, 0, 2 * 8], [3, 2, 3, 2 * 7 + np.log2(225), 0, 0]])
+    # The inputs span their 8-bit format [-8, 7.9375]. da4ml bounds each digit on its own: hidden
+    # ReLU 0 (3 = 4 - 1, and 1) reaches (4 · 7.9375 + 8 + 7.9375) / 8 = 5.9609375, rounded to
+    # 5.96875 on ufixed<8,3>'s steps of 1/32 (192 values); ReLU 1 (-7 = 1 - 8) reaches
+    # (7.9375 + 64) / 8, saturated at 7.96875 (256 values: 8 bits).
+    np.testing.assert_allclose(counts, [[5, 3, 3, 5 * 8, 0, 2 * 8], [3, 2, 3, 2 * np.log2(192) + 8, 0, 0]])
+
+
+def test_value_intervals_bound_each_signed_digit_as_da4ml_does() -> None:
+    """A weight whose digits have both signs widens the interval: da4ml's adder graph adds each digit on its own."""
+    from snac_pack.hardware.exact import trace_network
+
+    arch = Architecture.from_widths([2, 2, 1], weight_bits=8, weight_integer_bits=4)
+    lsb = 2.0**-3
+    network = [(np.array([[3, 0], [1, -7]]) * lsb, np.zeros(2)), (np.array([[5], [1]]) * lsb, np.zeros(1))]
+    intervals = value_intervals(arch, network)
+    np.testing.assert_array_equal(intervals[1][1], [5.96875, 7.96875])  # not the kernel's own 3.96875 and 7
+    out_low, out_high, _ = intervals[-1]
+    traced = trace_network(arch, network).out_qint
+    assert (out_low[0], out_high[0]) == (traced[0].min, traced[0].max) == (0.0, 4.75)
+    # A ReLU of ReLUs with only negative weights varies when a weight's digits have both signs.
+    relus = Architecture.from_widths([2, 2, 2, 1], weight_bits=8, weight_integer_bits=4)
+    mixed = [(np.eye(2) * lsb, np.zeros(2)), (np.array([[-7, -1], [-1, -2]]) * lsb, np.zeros(2)), (np.array([[1], [1]]) * lsb, np.zeros(1))]
+    low, high, _ = value_intervals(relus, mixed)[2]
+    assert high[0] > low[0] == 0.0  # -7 = 1 - 8: its +1 digit reaches above zero
+    assert high[1] == low[1] == 0.0  # -1 and -2: single negative digits, a constant zero
 
 
 def test_weight_statistics_leave_out_the_weights_of_dead_and_constant_neurons() -> None:
@@ -33,8 +55,9 @@ def test_weight_statistics_leave_out_the_weights_of_dead_and_constant_neurons() 
     second = np.array([[1], [0], [6]]) * lsb  # neuron 1 reaches nothing
     counts = weight_statistics(arch, [(first, np.zeros(3)), (second, np.zeros(1))])
     # Layer 0 keeps neurons 0 (digits 2 + 1) and 2 (2 + 2): 7 digits, 4 weights, busiest column 4,
-    # on 8-bit inputs; layer 1 reads neuron 0 (up to 3.96875: 7 bits) and neuron 2 (saturated: 8 bits).
-    np.testing.assert_array_equal(counts, [[7, 4, 4, 7 * 8, 0, 2 * 8], [3, 2, 3, 1 * 7 + 2 * 8, 0, 0]])
+    # on 8-bit inputs; layer 1 reads neuron 0 (3 = 4 - 1 and 1, each digit bounded on its own: up to
+    # (4 · 7.9375 + 8 + 7.9375) / 8, rounded to 5.96875, 192 values) and neuron 2 (saturated: 8 bits).
+    np.testing.assert_allclose(counts, [[7, 4, 4, 7 * 8, 0, 2 * 8], [3, 2, 3, 1 * np.log2(192) + 2 * 8, 0, 0]])
     # A zero in a chain: before it nothing is used (dead), after it nothing varies (constant).
     deep = Architecture.from_widths([1, 1, 1, 1], weight_bits=8, weight_integer_bits=4)
     zero_middle = [(np.array([[3.0]]) * lsb, np.zeros(1)), (np.array([[0.0]]), np.zeros(1)), (np.array([[1.0]]) * lsb, np.zeros(1))]

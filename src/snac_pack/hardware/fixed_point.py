@@ -107,3 +107,27 @@ def is_representable(values: ArrayLike, fmt: FixedFormat) -> bool:
     """
     array = np.asarray(values, dtype=np.float64)
     return bool(np.all(quantize_to_format(array, fmt) == array))
+
+
+def signed_digit_parts(integers: ArrayLike) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Split integers into the sums of their positive and of their negative canonical signed digits.
+
+    The canonical signed-digit (non-adjacent) form is the one da4ml decomposes constants into:
+    ``n = positive − negative``, each a sum of distinct powers of two, e.g. 7 = 8 − 1 and
+    −7 = 1 − 8. The form's nonzero digits are the set bits of the two parts.
+
+    Args:
+        integers: integers (any sign).
+
+    Returns:
+        ``(positive, negative)``, non-negative, with the inputs' shape.
+    """
+    values = np.asarray(integers, dtype=np.int64)
+    magnitude = np.abs(values)
+    half = magnitude >> 1
+    three_halves = magnitude + half
+    # The NAF of k has a nonzero digit where 3k/2 and k/2 differ (Prodinger's identity): +1 where
+    # 3k/2 has the bit, −1 where k/2 has it.
+    differs = three_halves ^ half
+    plus, minus = three_halves & differs, half & differs
+    return np.where(values >= 0, plus, minus), np.where(values >= 0, minus, plus)

@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from snac_pack.hardware.architecture import Architecture, has_weights, quantizes
-from snac_pack.hardware.fixed_point import FixedFormat, is_representable, quantize_to_format
+from snac_pack.hardware.fixed_point import FixedFormat, is_representable, quantize_to_format, signed_digit_parts
 from snac_pack.hardware.layers import apply_layer
 
 LayerWeights = tuple[NDArray[np.float64], NDArray[np.float64]]
@@ -193,10 +193,15 @@ def value_intervals(arch: Architecture, weights: NetworkWeights) -> list[ValueIn
     """The range of every value of the network over all inputs, as da4ml's interval arithmetic bounds it.
 
     da4ml knows each value's interval and grid: an input spans its format; a layer with weights
-    maps the box of its inputs to ``centre ± |kernel| · radius`` around ``kernel · centre + bias``;
-    a pool sums (positive coefficients); the activation quantizer rounds and saturates both ends
-    (a ReLU's unsigned format clips at zero). A value whose interval is one point is a constant
-    (no logic), and a value's width is the bits its interval needs, which sets its adders'.
+    is an adder graph over the kernel's canonical signed digits, each digit one shifted input, so
+    its bound is the digits' bounds summed: with the kernel split into its positive and negative
+    digits (``kernel = P − N``, :func:`~snac_pack.hardware.fixed_point.signed_digit_parts`), the
+    box ``[low, high]`` maps to ``[P·low − N·high, P·high − N·low] + bias``. That is wider than
+    the kernel's own bound where a weight's digits have both signs (−7 = 1 − 8): a ReLU whose
+    weights are all negative then still varies in da4ml's netlist, and is built. A pool sums
+    (positive coefficients); the activation quantizer rounds and saturates both ends (a ReLU's
+    unsigned format clips at zero). A value whose interval is one point is a constant (no
+    logic), and a value's width is the bits its interval needs, which sets its adders'.
 
     Args:
         arch: The architecture.
@@ -215,9 +220,13 @@ def value_intervals(arch: Architecture, weights: NetworkWeights) -> list[ValueIn
             low, high = apply_layer(layer, low[None], None)[0], apply_layer(layer, high[None], None)[0]
         else:
             kernel, bias = (np.asarray(array, dtype=np.float64) for array in own)
-            centre = apply_layer(layer, ((low + high) / 2.0)[None], (kernel, bias))[0]
-            radius = apply_layer(layer, ((high - low) / 2.0)[None], (np.abs(kernel), np.zeros_like(bias)))[0]
-            low, high = centre - radius, centre + radius
+            lsb = layer.weight_format.step
+            positive, negative = (part * lsb for part in signed_digit_parts(np.rint(kernel / lsb)))
+            no_bias = np.zeros_like(bias)
+            low, high = (
+                apply_layer(layer, low[None], (positive, bias))[0] - apply_layer(layer, high[None], (negative, no_bias))[0],
+                apply_layer(layer, high[None], (positive, bias))[0] - apply_layer(layer, low[None], (negative, no_bias))[0],
+            )
         if quantizes(layer):
             low, high = quantize_to_format(low, layer.activation_format), quantize_to_format(high, layer.activation_format)
             step = layer.activation_format.step

@@ -79,9 +79,9 @@ _PROXY_COLUMNS = {"ff": "register_bits"}
 _LAYER_PROXY_FIGURES = ("lut",)
 #: Settings of every figure's HistGradientBoostingRegressor (accuracy is flat around them: docs/benchmarks/surrogate.md).
 REGRESSOR_SETTINGS = {"max_iter": 400, "learning_rate": 0.1, "max_leaf_nodes": 8, "min_samples_leaf": 4}
-#: Version of the regressors' inputs (:func:`architecture_matrix`'s columns, the layer proxies);
-#: a surrogate fitted on other inputs is refused.
-FEATURES_VERSION = 9
+#: Version of the regressors' inputs (:func:`architecture_matrix`'s columns, the layer proxies,
+#: and the weight counts of ``STATISTICS_VERSION``); a surrogate fitted on other inputs is refused.
+FEATURES_VERSION = 10
 
 
 class SurrogateTargetMismatch(ValueError):

@@ -65,6 +65,7 @@ import numpy as np
 
 from snac_pack.hardware.architecture import Architecture, LayerSpec, has_weights
 from snac_pack.hardware.exact import latency_cutoff_for_clock
+from snac_pack.hardware.fixed_point import signed_digit_parts
 
 if TYPE_CHECKING:
     from snac_pack.hardware.network import NetworkWeights
@@ -109,7 +110,9 @@ WEIGHT_STATISTICS = (
 #: arithmetic (as da4ml finds them), and the digits' adder bits at their inputs' interval widths.
 #: 4: the adder bits of the pools after each layer, over the values they sum that vary.
 #: 5: the bits of the network's inputs that reach a live output (da4ml registers no other input).
-STATISTICS_VERSION = 5
+#: 6: intervals bounded over the kernels' signed digits, as da4ml's adder graphs bound them
+#: (a ReLU with only negative weights whose digits have both signs varies, and is built).
+STATISTICS_VERSION = 6
 
 # Grid of expected_csd_digits: log2 of the weights' standard deviation in LSBs, and sparsity.
 _LOG2_SCALE_GRID = np.arange(-6.0, 8.0 + 1e-9, 0.125)
@@ -141,27 +144,49 @@ def csd_digit_count(values: np.ndarray) -> np.ndarray:
     Returns:
         The digit counts, e.g. 1 for 1, 2 and 4, 2 for 3 (= 4 − 1) and 5, 2 for 7 (= 8 − 1).
     """
-    magnitude = np.abs(np.asarray(values, dtype=np.int64))
-    half = magnitude >> 1
-    # The NAF of k has a nonzero digit where k + k/2 and k/2 differ (Prodinger's identity).
-    return np.bitwise_count((magnitude + half) ^ half).astype(np.float64)
+    positive, negative = signed_digit_parts(values)
+    return (np.bitwise_count(positive) + np.bitwise_count(negative)).astype(np.float64)
 
 
 @functools.cache
-def _csd_table() -> np.ndarray:
-    """Expected CSD digits per weight on the (log2 scale, sparsity) grid; built once per process."""
+def _level_tables() -> tuple[np.ndarray, np.ndarray]:
+    """Tables on the (log2 scale, sparsity) grid, built once per process.
+
+    Returns:
+        The expected CSD digits per weight (zeros included), and the share of nonzero weights
+        whose digits all have the weight's sign.
+    """
     from scipy.special import ndtr, ndtri  # lazy: keeps `import snac_pack.hardware` light
 
     threshold = ndtri((1.0 + _SPARSITY_GRID) / 2.0)  # magnitude pruning threshold, in σ
-    table = np.empty((len(_LOG2_SCALE_GRID), len(_SPARSITY_GRID)))
+    digits = np.empty((len(_LOG2_SCALE_GRID), len(_SPARSITY_GRID)))
+    single_signed = np.empty_like(digits)
     for row, log2_scale in enumerate(_LOG2_SCALE_GRID):
         scale = 2.0**log2_scale  # σ in LSBs
         levels = np.arange(1, int(np.ceil(7.0 * scale)) + 2)  # to 7 σ
         low, high = (levels - 0.5) / scale, (levels + 0.5) / scale  # rounding bins, in σ
         # Probability that a weight survives pruning and rounds to +level (the same for −level).
         mass = np.clip(ndtr(high)[None, :] - ndtr(np.maximum(low[None, :], threshold[:, None])), 0.0, None)
-        table[row] = 2.0 * mass @ csd_digit_count(levels)
-    return table
+        digits[row] = 2.0 * mass @ csd_digit_count(levels)
+        single_signed[row] = (mass @ (signed_digit_parts(levels)[1] == 0)) / np.maximum(mass.sum(axis=1), 1e-300)
+    return digits, single_signed
+
+
+def _on_grid(table: np.ndarray, log2_scale: np.ndarray, sparsity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Bilinear interpolation in a table on the (log2 scale, sparsity) grid, clipped to it; and how far the scale lies above it."""
+    step = _LOG2_SCALE_GRID[1] - _LOG2_SCALE_GRID[0]
+    log2_scale = np.asarray(log2_scale, dtype=np.float64)
+    position = np.clip((log2_scale - _LOG2_SCALE_GRID[0]) / step, 0.0, len(_LOG2_SCALE_GRID) - 1.0)
+    row = np.minimum(np.floor(position).astype(np.intp), len(_LOG2_SCALE_GRID) - 2)
+    row_weight = position - row
+    s_position = np.clip(np.asarray(sparsity, dtype=np.float64), 0.0, _SPARSITY_GRID[-1]) / _SPARSITY_GRID[1]
+    column = np.minimum(np.floor(s_position).astype(np.intp), len(_SPARSITY_GRID) - 2)
+    column_weight = s_position - column
+
+    def at(rows: np.ndarray) -> np.ndarray:
+        return table[rows, column] * (1.0 - column_weight) + table[rows, column + 1] * column_weight
+
+    return at(row) * (1.0 - row_weight) + at(row + 1) * row_weight, np.maximum(log2_scale - _LOG2_SCALE_GRID[-1], 0.0)
 
 
 def expected_csd_digits(log2_scale: np.ndarray, sparsity: np.ndarray) -> np.ndarray:
@@ -178,24 +203,21 @@ def expected_csd_digits(log2_scale: np.ndarray, sparsity: np.ndarray) -> np.ndar
     Returns:
         Expected digits per weight, with the inputs' broadcast shape.
     """
-    table = _csd_table()
-    step = _LOG2_SCALE_GRID[1] - _LOG2_SCALE_GRID[0]
-    log2_scale = np.asarray(log2_scale, dtype=np.float64)
-    position = np.clip((log2_scale - _LOG2_SCALE_GRID[0]) / step, 0.0, len(_LOG2_SCALE_GRID) - 1.0)
-    row = np.minimum(np.floor(position).astype(np.intp), len(_LOG2_SCALE_GRID) - 2)
-    row_weight = position - row
-    s_position = np.clip(np.asarray(sparsity, dtype=np.float64), 0.0, _SPARSITY_GRID[-1]) / _SPARSITY_GRID[1]
-    column = np.minimum(np.floor(s_position).astype(np.intp), len(_SPARSITY_GRID) - 2)
-    column_weight = s_position - column
+    table = _level_tables()[0]
+    digits, beyond = _on_grid(table, log2_scale, sparsity)
+    top = np.full(np.shape(beyond), _LOG2_SCALE_GRID[-1])
+    last_doubling = _on_grid(table, top, sparsity)[0] - _on_grid(table, top - 1.0, sparsity)[0]
+    return np.maximum(digits + beyond * last_doubling, 0.0)
 
-    def at(rows: np.ndarray) -> np.ndarray:
-        return table[rows, column] * (1.0 - column_weight) + table[rows, column + 1] * column_weight
 
-    digits = at(row) * (1.0 - row_weight) + at(row + 1) * row_weight
-    beyond = np.maximum(log2_scale - _LOG2_SCALE_GRID[-1], 0.0)
-    top = np.full_like(row, len(_LOG2_SCALE_GRID) - 1)
-    digits = digits + beyond * (at(top) - at(top - int(round(1.0 / step))))
-    return np.maximum(digits, 0.0)
+def single_signed_share(log2_scale: np.ndarray, sparsity: np.ndarray) -> np.ndarray:
+    """Share of a random kernel's nonzero weights whose CSD digits all have the weight's sign (5 = 4 + 1; not 3 = 4 − 1).
+
+    A negative such weight adds nothing positive to da4ml's bound of a neuron (see
+    :func:`snac_pack.hardware.network.value_intervals`). Table as :func:`expected_csd_digits`'s;
+    above its largest scale (2^8 LSBs, where it is about a fifth), its last value.
+    """
+    return _on_grid(_level_tables()[1], log2_scale, sparsity)[0]
 
 
 #: Values :func:`_layer_values` reads off each layer with weights, and off each network.
@@ -298,12 +320,13 @@ def weight_statistics(arch: Architecture, weights: NetworkWeights) -> np.ndarray
 
     Only weights da4ml builds adders for are counted, and each at the width da4ml gives its
     input. da4ml bounds every value by interval arithmetic
-    (:func:`snac_pack.hardware.network.value_intervals`): a neuron whose interval quantizes to
-    one value (every input reaching it through a zero weight, or a ReLU whose sum never turns
-    positive) is a constant, folded into the next layer; a neuron whose nonzero outgoing weights
+    (:func:`snac_pack.hardware.network.value_intervals`, each signed digit of a weight bounded
+    on its own): a neuron whose interval quantizes to one value (every input reaching it through
+    a zero weight, or a ReLU of ReLUs whose weights have only negative digits) is a constant,
+    folded into the next layer; a neuron whose nonzero outgoing weights
     reach no live neuron feeds nothing, and its logic is removed; a value that spans part of its
     format needs only the bits of its interval. (In random 4-bit networks of 8-wide ReLU layers
-    at 80 % sparsity, 40-60 % of the neurons after the first layer are constants.)
+    at 80 % sparsity, a quarter to a half of the neurons after the first layer are constants.)
 
     A kernel applied several times (each token, position or feature: da4ml builds each
     application's adders) is counted at every application, over the inputs that vary and the
@@ -375,7 +398,7 @@ def _all_zero_probability(zero_share: np.ndarray, n_weights: np.ndarray, m: np.n
     Hypergeometric, continued to real counts with log-gamma; 0 where there are fewer zeros than
     ``m`` (a count less than one weight short rounds down, as the product it continues).
     """
-    from scipy.special import gammaln  # lazy, as in _csd_table
+    from scipy.special import gammaln  # lazy, as in _level_tables
 
     zeros = zero_share * n_weights
     spare = zeros - m + 1.0
@@ -393,16 +416,19 @@ def _expected_built_fraction(
     zeroes an exact number of them, so the chance that ``m`` given weights are all zero is
     hypergeometric, ``h(m) = k! (n − m)! / ((k − m)! n!)`` (for an 8-wide layer at 80 % sparsity
     about a tenth below the ``z^m`` of independent zeros). A ReLU that reads ReLUs (inputs never
-    negative) is also a constant zero when its nonzero weights are all negative and its bias
-    rounds to at most zero: chance ``s · (((1 + z) / 2)^m − z^m)``, with ``s`` the bias's chance
-    (``sign_constant``; 0 for a layer reading signed values). Forward, a neuron varies unless it
-    is a constant: ``v_l = 1 − h_l(m) − s_l (((1 + z_l) / 2)^m − z_l^m)`` with
-    ``m = fan_in_l · v_{l−1}``. Backward, a neuron is live unless its weights to live, varying
-    neurons are all zero: ``live_l = 1 − h_{l+1}(units_{l+1} · live_{l+1} · g_{l+1})``, where
-    ``g_l = 1 − s_l ((1 + z_l) / 2)^{m−1} / 2`` is the chance that a neuron varies given that one
-    of its weights is nonzero. A kernel keeps the share ``v_{l−1} · live_l · g_l`` of its digits.
+    negative) is also a constant zero when its bias rounds to at most zero and its nonzero
+    weights are all negative with only negative CSD digits (da4ml bounds each digit on its own, so
+    −3 = 1 − 4 lets the neuron reach above zero): a weight is zero or such with chance
+    ``q = z + (1 − z) r / 2`` (``r``: :func:`single_signed_share`), and the neuron a constant with
+    chance ``s · (q^m − z^m)``, ``s`` the bias's chance (``sign_constant``; 0 for a layer reading
+    signed values). Forward, a neuron varies unless it is a constant:
+    ``v_l = 1 − h_l(m) − s_l (q_l^m − z_l^m)`` with ``m = fan_in_l · v_{l−1}``. Backward, a neuron
+    is live unless its weights to live, varying neurons are all zero:
+    ``live_l = 1 − h_{l+1}(units_{l+1} · live_{l+1} · g_{l+1})``, where
+    ``g_l = 1 − s_l q_l^{m−1} r_l / 2`` is the chance that a neuron varies given that one of its
+    weights is nonzero. A kernel keeps the share ``v_{l−1} · live_l · g_l`` of its digits.
     The counts of varying inputs and live neurons enter at their expectation, and the signs as if
-    independent (up to 8 % too many digits in 8-wide layers at 80 % sparsity).
+    independent (up to 3 % too many digits in 8-wide layers at 75-80 % sparsity).
 
     Args:
         units, fan_in, log2_scale, sparsity, mask: per layer ``(n, max_layers)``, as in
@@ -412,13 +438,14 @@ def _expected_built_fraction(
     Returns:
         Array ``(n, max_layers)``; zeros where a network has no layer.
     """
-    from scipy.special import erf  # lazy, as in _csd_table
+    from scipy.special import erf  # lazy, as in _level_tables
 
     n_weights = np.maximum(fan_in * units, 1.0)
     # Pruning zeroes round(sparsity · n) weights (as random_quantized_network); rounding may zero more.
     zeros = np.maximum(np.rint(sparsity * n_weights), erf(0.5 / (2.0**log2_scale * np.sqrt(2.0))) * n_weights) * mask
     zero = zeros / n_weights
-    nonpositive = (1.0 + zero) / 2.0  # a weight is zero or negative
+    single_signed = single_signed_share(log2_scale, sparsity)
+    never_positive = zero + (1.0 - zero) * single_signed / 2.0  # zero, or negative without a positive digit
     depth = mask.sum(axis=1)
     varying_inputs = np.ones_like(units)  # of each layer's inputs
     varies = np.ones_like(units)  # each layer's neurons
@@ -426,9 +453,11 @@ def _expected_built_fraction(
     for index in range(units.shape[1]):
         reads = fan_in[:, index] * varying_inputs[:, index]
         all_zero = _all_zero_probability(zero[:, index], n_weights[:, index], reads)
-        all_negative = np.maximum(nonpositive[:, index] ** reads - zero[:, index] ** reads, 0.0)
+        all_negative = np.maximum(never_positive[:, index] ** reads - zero[:, index] ** reads, 0.0)
         varies[:, index] = 1.0 - all_zero - sign_constant[:, index] * all_negative
-        varies_given_a_weight[:, index] = 1.0 - sign_constant[:, index] * nonpositive[:, index] ** np.maximum(reads - 1.0, 0.0) / 2.0
+        varies_given_a_weight[:, index] = (
+            1.0 - sign_constant[:, index] * never_positive[:, index] ** np.maximum(reads - 1.0, 0.0) * single_signed[:, index] / 2.0
+        )
         if index + 1 < units.shape[1]:
             varying_inputs[:, index + 1] = varies[:, index]
     live = np.ones_like(units)
@@ -447,7 +476,7 @@ def _sign_constant(linear: np.ndarray, weight_bits: np.ndarray, weight_integer_b
     Nonzero for a ReLU reading ReLUs (pools and flattens between them keep the sign; the
     network's inputs are signed): the chance that its Glorot draw's bias rounds to at most zero.
     """
-    from scipy.special import ndtr  # lazy, as in _csd_table
+    from scipy.special import ndtr  # lazy, as in _level_tables
 
     from snac_pack.hardware.network import RANDOM_BIAS_STD
 

@@ -16,10 +16,12 @@ shipped table, which holds the first run's own designs), and judged on held-out 
 - speed: 10,000 architectures of the jet space in one call, and 1,000 networks with known
   weights weight-aware (their feature extraction included);
 - the floor under any architecture-only predictor, per space and per family: how much weight
-  draws alone move da4ml's figures.
+  draws alone move da4ml's figures; and the floor under any predictor from the weight counts:
+  how much they move between networks of equal counts (twins of one draw, its first kernel's
+  columns shuffled).
 
-Run from the repository root (no pipeline run needed; computes 12 + (16 + 48 + 48 + 3 × 12) × 4 + 4
-exact costs, about half an hour on two cores):
+Run from the repository root (no pipeline run needed; computes 12 + (16 + 48 + 48 + 3 × 12) × (4 + 3)
++ 4 exact costs, at most, about 45 minutes on two cores):
 
     python benchmarks/bench_surrogate.py
 
@@ -53,9 +55,9 @@ from snac_pack.hardware.ground_truth import (
     rows_for,
     split_rows,
 )
-from snac_pack.hardware.network import random_quantized_network
+from snac_pack.hardware.network import NetworkWeights, random_quantized_network
 from snac_pack.hardware.surrogate import REGRESSOR_SETTINGS, Surrogate, evaluate_rows, fit_surrogate
-from snac_pack.hardware.surrogate_features import architecture_matrix
+from snac_pack.hardware.surrogate_features import architecture_matrix, weight_statistics
 from snac_pack.pipelines.surrogate_training.nodes import train_surrogate
 from snac_pack.search.sampling import network_input_shape
 from snac_pack.search.space import (
@@ -260,12 +262,27 @@ def family_architectures(table: pd.DataFrame, family: str, target: Implementatio
     return [arch for arch in archs if arch.family == family and is_held_out(arch, holdout_fraction)][:n]
 
 
-def weight_draw_spread(archs: list[Architecture], target: ImplementationTarget, workers: int) -> tuple[list[str], dict, float]:
+def _deviations(groups: list[pd.DataFrame]) -> dict[str, tuple[float, float]]:
+    """Per figure, the median and p90 of a member's deviation from its group's mean (the floor a group sets).
+
+    |member − mean| / mean, scaled by √(n/(n−1)) for the mean's own noise; groups of one are left out.
+    """
+    deviations: dict[str, list[float]] = {"lut": [], "ff": []}
+    for group in groups:
+        if len(group) < 2:
+            continue
+        for name in deviations:
+            deviations[name].extend(np.abs(group[name] / group[name].mean() - 1) * np.sqrt(len(group) / (len(group) - 1)))
+    return {name: (float(np.median(values)), float(np.percentile(values, 90))) for name, values in deviations.items()}
+
+
+def weight_draw_spread(archs: list[Architecture], target: ImplementationTarget, workers: int) -> tuple[list[str], dict, float, pd.DataFrame]:
     """da4ml's figures for ``N_DRAWS`` weight draws of each architecture, and the floor they set.
 
     Returns:
         One table line per architecture, the floor (per figure: median and p90 of a single
-        draw's deviation from its architecture's mean) and the seconds the costs took.
+        draw's deviation from its architecture's mean), the seconds the costs took and the
+        draws' rows.
     """
     requests = [DesignRequest(arch=arch, weight_origin="random", weight_seed=seed) for arch in archs for seed in range(N_DRAWS)]
     started = time.perf_counter()
@@ -274,18 +291,59 @@ def weight_draw_spread(archs: list[Architecture], target: ImplementationTarget, 
         extend_ground_truth(store, requests, "da4ml", n_workers=workers)
         draws = store.table()
     seconds = time.perf_counter() - started
-    rows, deviations = [], {"lut": [], "ff": []}
+    rows = []
     for _, group in draws.groupby("arch_key", sort=False):
         cv = {name: group[name].std(ddof=0) / group[name].mean() for name in ("lut", "ff")}
-        for name in ("lut", "ff"):
-            # |draw − mean of the draws| / mean, scaled by √(n/(n−1)) for the mean's own noise.
-            deviations[name].extend(np.abs(group[name] / group[name].mean() - 1) * np.sqrt(len(group) / (len(group) - 1)))
         rows.append(
             f"| {group['architecture'].iloc[0].replace(f' @ {target.strategy}', '')} | {group['lut'].mean():,.0f} | {100 * cv['lut']:.1f} % "
             f"| {group['ff'].mean():,.0f} | {100 * cv['ff']:.1f} % | {sorted(group['latency_cycles'].astype(int).unique().tolist())} |"
         )
-    floor = {name: (float(np.median(values)), float(np.percentile(values, 90))) for name, values in deviations.items()}
-    return rows, floor, seconds
+    return rows, _deviations([group for _, group in draws.groupby("arch_key", sort=False)]), seconds, draws
+
+
+def weight_twins(arch: Architecture, n_twins: int) -> list[NetworkWeights]:
+    """Networks whose weight counts equal the seed-0 draw's: its first kernel with each column's weights shuffled among the rows.
+
+    The first layer with weights reads the network's inputs, all of one format, so a column keeps
+    its digits, nonzero weights and value interval, and every later layer its inputs' intervals:
+    :func:`weight_statistics` is unchanged unless an input loses (or gains) its last nonzero weight.
+    Such twins are left out, so the result may hold fewer than ``n_twins``.
+    """
+    network = random_quantized_network(arch, np.random.default_rng(0))
+    counts = weight_statistics(arch, network)
+    twins = []
+    for twin in range(1, n_twins + 1):
+        rng = np.random.default_rng(twin)
+        kernel = np.asarray(network[0][0], dtype=np.float64).copy()
+        for column in range(kernel.shape[1]):
+            kernel[:, column] = kernel[rng.permutation(kernel.shape[0]), column]
+        shuffled = [(kernel, network[0][1]), *network[1:]]
+        if np.array_equal(weight_statistics(arch, shuffled), counts):
+            twins.append(shuffled)
+    return twins
+
+
+def weight_twin_spread(archs: list[Architecture], draws: pd.DataFrame, workers: int) -> tuple[dict, int, float]:
+    """The floor under a weight-aware predictor: how far da4ml's figures move between networks of equal weight counts.
+
+    Each architecture's seed-0 draw (a row of ``draws``, from :func:`weight_draw_spread`) and its
+    :func:`weight_twins` (``N_DRAWS − 1`` asked for) form a group; da4ml's solver shapes each
+    column's adder tree from which inputs its digits read, which the counts do not say.
+
+    Returns:
+        The floor (as :func:`weight_draw_spread`'s), the number of twins costed and the seconds they took.
+    """
+    requests = [DesignRequest(arch=arch, weight_origin="trained", weight_seed=index + 1, weights=twin)
+                for arch in archs for index, twin in enumerate(weight_twins(arch, N_DRAWS - 1))]
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="snac_bench_") as work:
+        store = GroundTruthStore(Path(work) / "twins.jsonl", shipped=None)
+        extend_ground_truth(store, requests, "da4ml", n_workers=workers)
+        twins = store.table()
+    seconds = time.perf_counter() - started
+    originals = draws[draws["design_id"].str.endswith(":random:0")]
+    groups = [pd.concat([original, twins[twins["arch_key"] == key]]) for key, original in originals.groupby("arch_key", sort=False)]
+    return _deviations(groups), len(requests), seconds
 
 
 def stage_registers(target: ImplementationTarget, n_features: int, n_classes: int) -> tuple[str, list[str]]:
@@ -352,15 +410,13 @@ def main() -> None:
     best, best_aware = min(timing["archs"]), min(timing["aware"])
     met["speed, 10,000 architectures"] = best < SECONDS_10K
     met["speed, 1,000 networks weight-aware"] = best_aware < SECONDS_1K_AWARE
-    spreads = {
-        task: weight_draw_spread(plan_architectures(table, results[task]["plan"], target, N_VARIATION_ARCHS[task], seed=4242), target, workers)
-        for task in TASKS
-    }
-    family_spreads = {
-        family: weight_draw_spread(family_architectures(table, family, target, jet.surrogate_training.holdout_fraction,
-                                                        N_FAMILY_VARIATION_ARCHS), target, workers)
-        for family in FAMILIES
-    }
+    floor_archs = {task: plan_architectures(table, results[task]["plan"], target, N_VARIATION_ARCHS[task], seed=4242) for task in TASKS}
+    floor_archs |= {family: family_architectures(table, family, target, jet.surrogate_training.holdout_fraction, N_FAMILY_VARIATION_ARCHS)
+                    for family in FAMILIES}
+    every_spread = {space: weight_draw_spread(archs, target, workers) for space, archs in floor_archs.items()}
+    twin_spreads = {space: weight_twin_spread(floor_archs[space], every_spread[space][3], workers) for space in floor_archs}
+    spreads = {task: every_spread[task] for task in TASKS}
+    family_spreads = {family: every_spread[family] for family in FAMILIES}
     spread_rows = spreads["jet"][0]
     floor_rows = [
         f"| `{results[task]['plan']}` | {N_VARIATION_ARCHS[task]} × {N_DRAWS} | {100 * spreads[task][1]['lut'][0]:.1f} % ({100 * spreads[task][1]['lut'][1]:.1f} %) "
@@ -374,6 +430,33 @@ def main() -> None:
         f"({100 * family_spreads[family][1]['ff'][1]:.1f} %) "
         f"| {_number(family_figures[f'family_{family}_architecture_only_lut_median'], 100, 1, ' %')} | – | {family_spreads[family][2]:.0f} s |"
         for family in FAMILIES
+    ]
+    def space_label(space: str) -> str:
+        return f"`{results[space]['plan']}`" if space in TASKS else f"`families` plan, {space}"
+
+    def weight_aware(space: str, name: str) -> str:
+        if space in FAMILIES:
+            return _number(family_figures[f"family_{space}_weight_aware_lut_median"], 100, 1, " %") if name == "lut" else "–"
+        return _number(_figure(results[space]["groups"]["trained_weight_aware"], name, "median_rel_error"), 100, 1, " %")
+
+    def floor_note(key: str) -> str:
+        """The measured floor under a verdict's predictor, where the page measures one (below)."""
+        space, *_, figure = key.split(" ")
+        name = figure.lower()
+        if name not in ("lut", "ff") or space not in floor_archs:
+            return ""
+        if "architecture-only" in key:
+            return f" (the floor for any architecture-only predictor here: {figure} median {100 * every_spread[space][1][name][0]:.1f} %, below)"
+        if "weight-aware" in key:
+            return f" (the floor for any predictor from the weight counts here: {figure} median {100 * twin_spreads[space][0][name][0]:.1f} %, below)"
+        return ""
+
+    twin_rows = [
+        f"| {space_label(space)} "
+        f"| {len(floor_archs[space])} + {twin_spreads[space][1]} | {100 * twin_spreads[space][0]['lut'][0]:.1f} % "
+        f"({100 * twin_spreads[space][0]['lut'][1]:.1f} %) | {100 * twin_spreads[space][0]['ff'][0]:.1f} % ({100 * twin_spreads[space][0]['ff'][1]:.1f} %) "
+        f"| {weight_aware(space, 'lut')} | {weight_aware(space, 'ff')} | {twin_spreads[space][2]:.0f} s |"
+        for space in floor_archs
     ]
     example, stage_rows = stage_registers(target, n_features, n_classes)
 
@@ -396,9 +479,7 @@ def main() -> None:
         f"{ARCH_LUT_R2:g}, FF median ≤ {100 * ARCH_FF_MEDIAN:g} %, latency within one cycle ≥ {100 * WITHIN_CYCLE:g} %; weight-aware on "
         f"trained networks LUT median ≤ {100 * AWARE_LUT_MEDIAN:g} %, FF median ≤ {100 * AWARE_FF_MEDIAN:g} %, latency ≥ {100 * WITHIN_CYCLE:g} %.",
         "",
-        *[f"- {key}: {value}" + (f" (the space's floor for any architecture-only predictor: FF median "
-                                 f"{100 * spreads[key.split(' ')[0]][1]['ff'][0]:.1f} %, below)" if key.endswith("architecture-only FF") else "")
-          for key, value in verdict.items() if key.split(" ")[0] in TASKS],
+        *[f"- {key}: {value}{floor_note(key)}" for key, value in verdict.items() if key.split(" ")[0] in TASKS],
         "",
         "## Accuracy per network family (held-out architectures)",
         "",
@@ -406,9 +487,7 @@ def main() -> None:
         "",
         f"Targets (issue 17): per family LUT median ≤ {100 * FAMILY_LUT_MEDIAN:g} %, latency within one cycle ≥ {100 * FAMILY_WITHIN_CYCLE:g} %.",
         "",
-        *[f"- {key}: {value}" + (f" (the family's floor for any architecture-only predictor: LUT median "
-                                 f"{100 * family_spreads[key.split(' ')[0]][1]['lut'][0]:.1f} %, below)" if key.endswith("architecture-only LUT") else "")
-          for key, value in verdict.items() if key.split(" ")[0] in FAMILIES],
+        *[f"- {key}: {value}{floor_note(key)}" for key, value in verdict.items() if key.split(" ")[0] in FAMILIES],
         "",
         "## Extrapolation",
         "",
@@ -454,6 +533,26 @@ def main() -> None:
         "|---|---|---|---|---|---|",
         *spread_rows,
         "",
+        "### How much the figures move between networks of equal weight counts",
+        "",
+        "A weight-aware prediction sees the network's counts (`weight_statistics`: nonzero CSD digits, nonzero weights, the "
+        "busiest column's digits, adder bits, used input bits), not where each digit sits. To measure what that leaves, the "
+        f"seed-0 draw of each architecture above is given up to {N_DRAWS - 1} twins: its first kernel with each column's "
+        "weights shuffled among the rows. The first layer reads the network's inputs, all of one format, so a twin has "
+        "exactly the same counts, and the same value interval in every neuron (a twin whose counts differ at all, because an "
+        "input lost its last nonzero weight, is left out). A predictor from the counts gives a network and its twins one "
+        "figure, so it is off a single network by at least the floor below; beside it, what the first run's surrogate "
+        "reaches weight-aware on the space's held-out trained networks (on the families' held-out random draws):",
+        "",
+        "| space | architectures + twins | LUT floor median (p90) | FF floor median (p90) | surrogate weight-aware LUT median | surrogate weight-aware FF median | da4ml time |",
+        "|---|---|---|---|---|---|---|",
+        *twin_rows,
+        "",
+        "The twins are random draws, not trained networks, and the floor is measured on other architectures than the held-out "
+        "ones; it says how far below it no predictor from these counts can go on such designs. What moves between twins is "
+        "da4ml's adder graph: its solver pairs the digits that share inputs across columns and shapes each column's tree "
+        "from that, and the pipeline cuts fall where the trees' levels do.",
+        "",
 
         "Why FFs move: da4ml's FFs are its pipeline registers. It cuts the adder graph every few adder levels (set by the clock) "
         "and a layer's adder depth moves with the weights' digits, so the cuts slide relative to the layer boundaries: a cut at a "
@@ -483,6 +582,7 @@ def main() -> None:
                for task, result in results.items() for group in ("random", "trained_weight_aware") for name in ("lut", "ff")},
             **{f"{task}_architecture_only_ff_floor_median": spreads[task][1]["ff"][0] for task in TASKS},
             **{f"family_{family}_architecture_only_lut_floor_median": family_spreads[family][1]["lut"][0] for family in FAMILIES},
+            **{f"{space}_weight_aware_{name}_floor_median": twin_spreads[space][0][name][0] for space in floor_archs for name in ("lut", "ff")},
             **family_figures,
             "seconds_10k_architectures": best,
             "seconds_1k_weight_aware": best_aware,

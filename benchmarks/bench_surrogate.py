@@ -172,6 +172,15 @@ def extrapolation_designs(target: ImplementationTarget) -> dict[str, list[Design
     }
 
 
+def exact_costs(requests: list[DesignRequest], workers: int) -> tuple[pd.DataFrame, float]:
+    """da4ml's figures of designs, in a scratch table (nothing joins the shipped one), and the seconds they took."""
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="snac_bench_") as work:
+        store = GroundTruthStore(Path(work) / "costs.jsonl", shipped=None)
+        extend_ground_truth(store, requests, "da4ml", n_workers=workers)
+        return store.table(), time.perf_counter() - started
+
+
 def extrapolation(table: pd.DataFrame, target: ImplementationTarget, holdout_fraction: float, workers: int) -> tuple[list[str], float]:
     """Accuracy beyond the table's ranges, of a surrogate fitted on every training row of the table."""
     max_layers = DEEP_HIDDEN + 1
@@ -179,12 +188,8 @@ def extrapolation(table: pd.DataFrame, target: ImplementationTarget, holdout_fra
     archs = [architecture_of(row) for _, row in training.iterrows()]
     surrogate = fit_surrogate(training, archs, max_layers=max_layers, statistics=[row_statistics(row) for _, row in training.iterrows()])
     designs = extrapolation_designs(target)
-    started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="snac_bench_") as work:
-        store = GroundTruthStore(Path(work) / "extrapolation.jsonl", shipped=None)
-        extend_ground_truth(store, [design for group in designs.values() for design in group], "da4ml", workers)
-        costed = store.table().set_index("design_id")
-    seconds = time.perf_counter() - started
+    costed, seconds = exact_costs([design for group in designs.values() for design in group], workers)
+    costed = costed.set_index("design_id")
     lines = []
     for label, group in designs.items():
         rows = costed.loc[[design.design_id() for design in group]].reset_index()
@@ -284,13 +289,7 @@ def weight_draw_spread(archs: list[Architecture], target: ImplementationTarget, 
         draw's deviation from its architecture's mean), the seconds the costs took and the
         draws' rows.
     """
-    requests = [DesignRequest(arch=arch, weight_origin="random", weight_seed=seed) for arch in archs for seed in range(N_DRAWS)]
-    started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="snac_bench_") as work:
-        store = GroundTruthStore(Path(work) / "draws.jsonl", shipped=None)
-        extend_ground_truth(store, requests, "da4ml", n_workers=workers)
-        draws = store.table()
-    seconds = time.perf_counter() - started
+    draws, seconds = exact_costs([DesignRequest(arch=arch, weight_origin="random", weight_seed=seed) for arch in archs for seed in range(N_DRAWS)], workers)
     rows = []
     for _, group in draws.groupby("arch_key", sort=False):
         cv = {name: group[name].std(ddof=0) / group[name].mean() for name in ("lut", "ff")}
@@ -335,12 +334,7 @@ def weight_twin_spread(archs: list[Architecture], draws: pd.DataFrame, workers: 
     """
     requests = [DesignRequest(arch=arch, weight_origin="trained", weight_seed=index + 1, weights=twin)
                 for arch in archs for index, twin in enumerate(weight_twins(arch, N_DRAWS - 1))]
-    started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="snac_bench_") as work:
-        store = GroundTruthStore(Path(work) / "twins.jsonl", shipped=None)
-        extend_ground_truth(store, requests, "da4ml", n_workers=workers)
-        twins = store.table()
-    seconds = time.perf_counter() - started
+    twins, seconds = exact_costs(requests, workers)
     originals = draws[draws["design_id"].str.endswith(":random:0")]
     groups = [pd.concat([original, twins[twins["arch_key"] == key]]) for key, original in originals.groupby("arch_key", sort=False)]
     return _deviations(groups), len(requests), seconds

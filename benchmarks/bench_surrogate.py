@@ -407,10 +407,8 @@ def main() -> None:
     floor_archs = {task: plan_architectures(table, results[task]["plan"], target, N_VARIATION_ARCHS[task], seed=4242) for task in TASKS}
     floor_archs |= {family: family_architectures(table, family, target, jet.surrogate_training.holdout_fraction, N_FAMILY_VARIATION_ARCHS)
                     for family in FAMILIES}
-    every_spread = {space: weight_draw_spread(archs, target, workers) for space, archs in floor_archs.items()}
-    twin_spreads = {space: weight_twin_spread(floor_archs[space], every_spread[space][3], workers) for space in floor_archs}
-    spreads = {task: every_spread[task] for task in TASKS}
-    family_spreads = {family: every_spread[family] for family in FAMILIES}
+    spreads = {space: weight_draw_spread(archs, target, workers) for space, archs in floor_archs.items()}
+    twin_spreads = {space: weight_twin_spread(floor_archs[space], spreads[space][3], workers) for space in floor_archs}
     spread_rows = spreads["jet"][0]
     floor_rows = [
         f"| `{results[task]['plan']}` | {N_VARIATION_ARCHS[task]} × {N_DRAWS} | {100 * spreads[task][1]['lut'][0]:.1f} % ({100 * spreads[task][1]['lut'][1]:.1f} %) "
@@ -419,10 +417,10 @@ def main() -> None:
         f"| {_number(_figure(results[task]['groups']['random'], 'ff', 'median_rel_error'), 100, 1, ' %')} | {spreads[task][2]:.0f} s |"
         for task in TASKS
     ] + [
-        f"| `families` plan, {family} | {N_FAMILY_VARIATION_ARCHS} × {N_DRAWS} | {100 * family_spreads[family][1]['lut'][0]:.1f} % "
-        f"({100 * family_spreads[family][1]['lut'][1]:.1f} %) | {100 * family_spreads[family][1]['ff'][0]:.1f} % "
-        f"({100 * family_spreads[family][1]['ff'][1]:.1f} %) "
-        f"| {_number(family_figures[f'family_{family}_architecture_only_lut_median'], 100, 1, ' %')} | – | {family_spreads[family][2]:.0f} s |"
+        f"| `families` plan, {family} | {N_FAMILY_VARIATION_ARCHS} × {N_DRAWS} | {100 * spreads[family][1]['lut'][0]:.1f} % "
+        f"({100 * spreads[family][1]['lut'][1]:.1f} %) | {100 * spreads[family][1]['ff'][0]:.1f} % "
+        f"({100 * spreads[family][1]['ff'][1]:.1f} %) "
+        f"| {_number(family_figures[f'family_{family}_architecture_only_lut_median'], 100, 1, ' %')} | – | {spreads[family][2]:.0f} s |"
         for family in FAMILIES
     ]
     def space_label(space: str) -> str:
@@ -440,7 +438,7 @@ def main() -> None:
         if name not in ("lut", "ff") or space not in floor_archs:
             return ""
         if "architecture-only" in key:
-            return f" (the floor for any architecture-only predictor here: {figure} median {100 * every_spread[space][1][name][0]:.1f} %, below)"
+            return f" (the floor for any architecture-only predictor here: {figure} median {100 * spreads[space][1][name][0]:.1f} %, below)"
         if "weight-aware" in key:
             return f" (the floor for any predictor from the weight counts here: {figure} median {100 * twin_spreads[space][0][name][0]:.1f} %, below)"
         return ""
@@ -575,7 +573,7 @@ def main() -> None:
             **{f"{task}_{group}_{name}_median": _figure(result["groups"][group], name, "median_rel_error")
                for task, result in results.items() for group in ("random", "trained_weight_aware") for name in ("lut", "ff")},
             **{f"{task}_architecture_only_ff_floor_median": spreads[task][1]["ff"][0] for task in TASKS},
-            **{f"family_{family}_architecture_only_lut_floor_median": family_spreads[family][1]["lut"][0] for family in FAMILIES},
+            **{f"family_{family}_architecture_only_lut_floor_median": spreads[family][1]["lut"][0] for family in FAMILIES},
             **{f"{space}_weight_aware_{name}_floor_median": twin_spreads[space][0][name][0] for space in floor_archs for name in ("lut", "ff")},
             **family_figures,
             "seconds_10k_architectures": best,

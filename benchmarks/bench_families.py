@@ -142,6 +142,88 @@ def run_baseline(task: str, size: int | None) -> None:
     )
 
 
+#: Widths of the ceiling networks as multiples of the space's largest: at the space's limits, and
+#: four times wider (beyond what the search may draw).
+CEILING_SCALES = (1, 4)
+#: Seeds per ceiling network, and its training: longer than a trial's, so the bound is not the budget.
+CEILING_SEEDS = (0, 1, 2)
+CEILING_TRAINING = {"epochs": 60, "patience": 8, "learning_rate": 1e-3}
+
+
+def ceiling_network(space: Any, family: str, scale: int) -> Any:
+    """The float network a family's ceiling is measured on: the deepest body the space allows,
+    its largest widths times ``scale``, and three dense hidden layers (the baseline's depth)."""
+    from snac_pack.models.mlp import BodyLayer, NetworkSpec
+
+    body, width = space.body, max(space.units) * scale
+    channels, tokens = max(body.units) * scale, max(body.token_units) * scale
+    layers: list[Any] = []
+    for _ in range(body.layers.high if family != "mlp" else 0):
+        if family == "deepsets":
+            layers.append(BodyLayer(kind="pointwise", units=channels))
+        elif family == "mixer":
+            layers += [BodyLayer(kind="token_mix", units=tokens), BodyLayer(kind="pointwise", units=channels)]
+        else:
+            layers.append(BodyLayer(kind="conv1d", units=channels, kernel_size=max(body.kernel_size), stride=1))
+    if family in ("deepsets", "mixer"):
+        layers.append(BodyLayer(kind="pool"))
+    elif family == "conv1d":
+        layers.append(BodyLayer(kind="flatten"))
+    return NetworkSpec(hidden_units=(width,) * 3, body=tuple(layers))
+
+
+def run_ceiling(task: str, size: int | None, families: list[str]) -> None:
+    """Float networks at and beyond each family's largest widths, trained longer than a trial: what the data allows.
+
+    Neither quantized nor pruned: a family whose ceiling lies below the MLP's cannot beat it at any
+    cost, whatever the search and the compression do.
+    """
+    import time
+
+    from snac_pack.data.features import FeatureTable
+    from snac_pack.models.mlp import TrainingSettings, build_float_network, early_stopping_split, predict_classes, task_metric, train_classifier
+    from snac_pack.search.sampling import candidate_inputs
+    from snac_pack.search.space import Candidate, SearchSpace
+
+    inputs = _inputs(task, size)
+    params = inputs["parameters"]
+    space = SearchSpace.model_validate(params["search_space"])
+    metric = params["task"]["metric"]
+    train, val, test = (FeatureTable.from_arrays(inputs[name]) for name in MODEL_INPUTS)
+    fraction = params["global_search"]["training"]["early_stopping_fraction"]
+    networks = []
+    for family in families:
+        for scale in CEILING_SCALES:
+            candidate = Candidate(network=ceiling_network(space, family, scale), learning_rate=CEILING_TRAINING["learning_rate"], input_window=None)
+            x_train, x_val, x_test = (candidate_inputs(candidate, table) for table in (train, val, test))
+            for seed in CEILING_SEEDS:
+                settings = TrainingSettings(
+                    epochs=CEILING_TRAINING["epochs"], patience=CEILING_TRAINING["patience"], learning_rate=CEILING_TRAINING["learning_rate"],
+                    batch_size=params["global_search"]["training"]["batch_size"], seed=seed,
+                )
+                started = time.perf_counter()
+                model = build_float_network(x_train.shape[1:], len(train.class_names), candidate.network, seed=seed)
+                fit, watched = early_stopping_split(train.y, fraction, seed)
+                history = train_classifier(model, (x_train[fit], train.y[fit]), (x_train[watched], train.y[watched]), settings)
+                networks.append({
+                    "family": family, "scale": scale, "network": candidate.network.describe(), "seed": seed,
+                    "parameters": int(model.count_params()), "epochs": len(history["loss"]),
+                    "val_metric": task_metric(metric, val.y, predict_classes(model, x_val)),
+                    "test_metric": task_metric(metric, test.y, predict_classes(model, x_test)),
+                    "seconds": time.perf_counter() - started,
+                })
+                logger.info("Ceiling %s x%d seed %d: test %s %.4f", family, scale, seed, metric, networks[-1]["test_metric"])
+    (RESULTS / task).mkdir(parents=True, exist_ok=True)
+    (RESULTS / task / f"{ceiling_name(size)}.json").write_text(json.dumps(
+        {"size": size, "networks": networks, "training": CEILING_TRAINING, "commit": current_commit(),
+         "configuration": conf_values(task, front_benchmark_keys(task))}, indent=1, default=float))
+
+
+def ceiling_name(size: int | None) -> str:
+    """Name of the ceiling result of an input size."""
+    return f"ceiling_{size}c" if size else "ceiling"
+
+
 def current_result(task: str, name: str) -> tuple[dict[str, Any] | None, list[str]]:
     """A study's (or baseline's) result and the measured keys changed since it was measured (see ``read_result``)."""
     return read_result(RESULTS / task / f"{name}.json", task, front_benchmark_keys(task), f"families_{task}.md")
@@ -230,6 +312,7 @@ def _summarise(task: str, families: list[str], sizes: list[int | None], n_trials
             if family != "mlp" and result is not None:
                 checks[f"{family} at 32 constituents reaches the best MLP at 8"] = _best(result["models"])["test_metric"] >= best_mlp_at_8["test_metric"]
     lines += ["", *(f"- {name}: {'yes' if ok else 'NO'}" for name, ok in checks.items())]
+    lines += _ceiling_lines(task, families, sizes, missing, figures)
     commits = sorted({str(r.get("commit")) for r in shown})
     lines += ["", f"- Studies measured at commit(s) {', '.join(commits) or 'none yet'} (each result file records its own)."]
     if missing:
@@ -238,6 +321,57 @@ def _summarise(task: str, families: list[str], sizes: list[int | None], n_trials
         _plot(task, fronts)
         lines += ["", f"![Compressed fronts per input size](families_{task}.png)"]
     return lines, figures, missing, checks
+
+
+def _ceiling_lines(task: str, families: list[str], sizes: list[int | None], missing: list[str], figures: dict[str, Any]) -> list[str]:
+    """The section on what the data allows each family: its float networks at and beyond the space's widths."""
+    metric = "accuracy" if task == "jet" else "fidelity"
+    lines = [
+        "", "## What the data allows each family: float networks at and beyond the space's widths", "",
+        f"Each family's deepest body with the space's largest widths (×1) and four times them (×4, beyond the space), three dense "
+        f"hidden layers, trained in float ({CEILING_TRAINING['epochs']} epochs at most, patience {CEILING_TRAINING['patience']}, "
+        f"learning rate {CEILING_TRAINING['learning_rate']}; early stopping on a slice of the training split), neither quantized nor "
+        f"pruned, {len(CEILING_SEEDS)} seeds. A family whose float networks do not beat the MLP's cannot beat it at equal LUTs, "
+        "whatever the search and the compression do; where they do, the trial budget or the compression is what it lacks.",
+        "",
+        f"| input | family | network | parameters | test {metric}: mean ± std over seeds | per seed | epochs (median) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    means: dict[tuple[int | None, str], float] = {}
+    for size in sizes:
+        label = f"{size} constituents" if size else "traces"
+        result = _shown(task, ceiling_name(size), f"float networks at {label}", missing)
+        if result is None:
+            continue
+        for family in families:
+            for scale in CEILING_SCALES:
+                runs = [n for n in result["networks"] if n["family"] == family and n["scale"] == scale]
+                if not runs:
+                    continue
+                scores = np.array([n["test_metric"] for n in runs])
+                lines.append(
+                    f"| {label} | {family} ×{scale} | {runs[0]['network']} | {runs[0]['parameters']:,} | "
+                    f"{100 * scores.mean():.2f} ± {100 * scores.std(ddof=1) if len(scores) > 1 else 0.0:.2f} % | "
+                    f"{', '.join(f'{100 * v:.2f}' for v in scores)} | {np.median([n['epochs'] for n in runs]):.0f} |"
+                )
+                where = f"{size}c" if size else "traces"
+                figures[f"{family}_{where}_float_x{scale}_test_metric"] = float(scores.mean())
+                means[(size, family)] = max(means.get((size, family), 0.0), float(scores.mean()))
+    verdicts = []
+    for size in sizes:
+        mlp = means.get((size, "mlp"))
+        label = f"{size} constituents" if size else "the traces"
+        for family in families:
+            if family == "mlp" or mlp is None or (size, family) not in means:
+                continue
+            difference = 100 * (means[(size, family)] - mlp)
+            verdicts.append(f"- at {label}, {family}'s best float networks against the MLP's (mean over seeds): {difference:+.2f} points")
+    if task == "jet" and (8, "mlp") in means:
+        for family in families:
+            if family != "mlp" and (32, family) in means:
+                difference = 100 * (means[(32, family)] - means[(8, "mlp")])
+                verdicts.append(f"- {family}'s best float networks at 32 constituents against the MLP's at 8: {difference:+.2f} points")
+    return lines + ([""] + verdicts if verdicts else [])
 
 
 def _plot(task: str, fronts: dict[str, dict[str, np.ndarray]]) -> None:
@@ -287,6 +421,7 @@ def main() -> None:
     parser.add_argument("--families", nargs="+", help="families to study (default: the task's)")
     parser.add_argument("--one", nargs=2, metavar=("FAMILY", "SIZE"), help=argparse.SUPPRESS)  # a subprocess's study
     parser.add_argument("--baseline", metavar="SIZE", help=argparse.SUPPRESS)
+    parser.add_argument("--ceiling", metavar="SIZE", help=argparse.SUPPRESS)
     parser.add_argument("--page-only", action="store_true", help="rewrite the page from the results present; run nothing")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -301,6 +436,9 @@ def main() -> None:
         run_study(args.task, args.one[0], size_of(args.one[1]), args.trials)
         return
     families = args.families or list(FAMILIES[args.task])
+    if args.ceiling:
+        run_ceiling(args.task, size_of(args.ceiling), families)
+        return
     unknown = sorted(set(families) - set(FAMILIES[args.task]))
     if unknown or "mlp" not in families:
         raise SystemExit(f"--families for {args.task}: choose from {FAMILIES[args.task]}, mlp included (the comparison); got {families}")
@@ -314,6 +452,7 @@ def main() -> None:
     for size in sizes:  # one input size after another: its model inputs are prepared once
         named = {study_name("baseline", size, 0): ["--baseline", str(size)]}
         named |= {study_name(family, size, args.trials): ["--one", family, str(size)] for family in families}
+        named[ceiling_name(size)] = ["--ceiling", str(size), "--families", *families]
         for name, job in named.items():
             result, changed = current_result(args.task, name)
             if changed:  # its study would refuse the new configuration, and its figures are not this one's

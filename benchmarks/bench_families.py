@@ -142,18 +142,18 @@ def run_baseline(task: str, size: int | None) -> None:
     )
 
 
-#: The float networks that show what the data allows each family: (label, widths as multiples of
-#: the space's largest, training). ``trial``: as a search trial trains (``global_search.training``,
-#: learning rate 1e-3); ``long``: up to 60 epochs with patience 8, so the bound is not the training.
-CEILING_VARIANTS = (("×1, trained as a trial", 1, "trial"), ("×1", 1, "long"), ("×4", 4, "long"))
-CEILING_SEEDS = (0, 1, 2)
+#: The float networks that compare the families' structures under one training: (label, widths as
+#: multiples of the space's largest, training). ``trial``: as a search trial trains
+#: (``global_search.training``); ``long``: up to 60 epochs with patience 8, past a trial's budget.
+FLOAT_VARIANTS = (("×1, trained as a trial", 1, "trial"), ("×1", 1, "long"), ("×4", 4, "long"))
+FLOAT_SEEDS = (0, 1, 2)
 LONG_TRAINING = {"epochs": 60, "patience": 8}
-CEILING_LEARNING_RATE = 1e-3
+FLOAT_LEARNING_RATE = 1e-3
 
 
-def ceiling_network(space: Any, family: str, scale: int) -> Any:
-    """The float network a family's ceiling is measured on: the deepest body the space allows,
-    its largest widths times ``scale``, and three dense hidden layers (the baseline's depth)."""
+def float_network(space: Any, family: str, scale: int) -> Any:
+    """A family's float network: the deepest body the space allows, its largest widths times
+    ``scale``, and three dense hidden layers (the baseline's depth)."""
     from snac_pack.models.mlp import BodyLayer, NetworkSpec
 
     body, width = space.body, max(space.units) * scale
@@ -173,12 +173,12 @@ def ceiling_network(space: Any, family: str, scale: int) -> Any:
     return NetworkSpec(hidden_units=(width,) * 3, body=tuple(layers))
 
 
-def run_ceiling(task: str, size: int | None, families: list[str]) -> None:
-    """Float networks at and beyond each family's largest widths (:data:`CEILING_VARIANTS`): what the data allows.
+def run_float_networks(task: str, size: int | None, families: list[str]) -> None:
+    """Float networks at and beyond each family's largest widths (:data:`FLOAT_VARIANTS`), trained alike.
 
-    Neither quantized nor pruned: a family whose float networks do not beat the MLP's cannot beat
-    it at any cost, whatever the search and the compression do. Resumable: the result file is
-    written after every network, and a rerun trains only those missing.
+    Neither quantized nor pruned: where a family's beat the MLP's, its structure helps on these
+    inputs. Resumable: the result file is written after every network, and a rerun trains only
+    those missing.
     """
     import time
 
@@ -194,8 +194,8 @@ def run_ceiling(task: str, size: int | None, families: list[str]) -> None:
     train, val, test = (FeatureTable.from_arrays(inputs[name]) for name in MODEL_INPUTS)
     trial_training = params["global_search"]["training"]
     trainings = {"trial": {"epochs": trial_training["epochs"], "patience": trial_training["patience"]}, "long": LONG_TRAINING}
-    path = RESULTS / task / f"{ceiling_name(size)}.json"
-    record = {"size": size, "networks": [], "trainings": trainings, "learning_rate": CEILING_LEARNING_RATE}
+    path = RESULTS / task / f"{float_result_name(size)}.json"
+    record = {"size": size, "networks": [], "trainings": trainings, "learning_rate": FLOAT_LEARNING_RATE}
     configuration = conf_values(task, front_benchmark_keys(task))
     if path.exists():
         earlier = json.loads(path.read_text())
@@ -203,13 +203,13 @@ def run_ceiling(task: str, size: int | None, families: list[str]) -> None:
             record["networks"] = earlier["networks"]
     done = {(n["family"], n["variant"], n["seed"]) for n in record["networks"]}
     for family in families:
-        for label, scale, training in CEILING_VARIANTS:
-            candidate = Candidate(network=ceiling_network(space, family, scale), learning_rate=CEILING_LEARNING_RATE, input_window=None)
+        for label, scale, training in FLOAT_VARIANTS:
+            candidate = Candidate(network=float_network(space, family, scale), learning_rate=FLOAT_LEARNING_RATE, input_window=None)
             x_train, x_val, x_test = (candidate_inputs(candidate, table) for table in (train, val, test))
-            for seed in CEILING_SEEDS:
+            for seed in FLOAT_SEEDS:
                 if (family, label, seed) in done:
                     continue
-                settings = TrainingSettings(**trainings[training], learning_rate=CEILING_LEARNING_RATE,
+                settings = TrainingSettings(**trainings[training], learning_rate=FLOAT_LEARNING_RATE,
                                             batch_size=trial_training["batch_size"], seed=seed)
                 started = time.perf_counter()
                 model = build_float_network(x_train.shape[1:], len(train.class_names), candidate.network, seed=seed)
@@ -227,9 +227,9 @@ def run_ceiling(task: str, size: int | None, families: list[str]) -> None:
                 path.write_text(json.dumps({**record, "commit": current_commit(), "configuration": configuration}, indent=1, default=float))
 
 
-def ceiling_name(size: int | None) -> str:
-    """Name of the ceiling result of an input size."""
-    return f"ceiling_{size}c" if size else "ceiling"
+def float_result_name(size: int | None) -> str:
+    """Name of the float networks' result of an input size."""
+    return f"float_networks_{size}c" if size else "float_networks"
 
 
 def current_result(task: str, name: str) -> tuple[dict[str, Any] | None, list[str]]:
@@ -320,7 +320,7 @@ def _summarise(task: str, families: list[str], sizes: list[int | None], n_trials
             if family != "mlp" and result is not None:
                 checks[f"{family} at 32 constituents reaches the best MLP at 8"] = _best(result["models"])["test_metric"] >= best_mlp_at_8["test_metric"]
     lines += ["", *(f"- {name}: {'yes' if ok else 'NO'}" for name, ok in checks.items())]
-    lines += _ceiling_lines(task, families, sizes, n_trials, missing, figures)
+    lines += _float_network_lines(task, families, sizes, n_trials, missing, figures)
     commits = sorted({str(r.get("commit")) for r in shown})
     lines += ["", f"- Studies measured at commit(s) {', '.join(commits) or 'none yet'} (each result file records its own)."]
     if missing:
@@ -331,16 +331,16 @@ def _summarise(task: str, families: list[str], sizes: list[int | None], n_trials
     return lines, figures, missing, checks
 
 
-def _ceiling_lines(
+def _float_network_lines(
     task: str, families: list[str], sizes: list[int | None], n_trials: int, missing: list[str], figures: dict[str, Any]
 ) -> list[str]:
-    """The section on what the data allows each family: its float networks at and beyond the space's widths."""
+    """The section comparing the families' float networks, trained alike, and the MLP's with its compressed best."""
     metric = "accuracy" if task == "jet" else "fidelity"
     lines = [
         "", "## The families' structure on these inputs: float networks trained alike", "",
         "Each family's deepest body with the space's largest widths (×1) and four times them (×4, beyond the space), three dense "
-        f"hidden layers, learning rate {CEILING_LEARNING_RATE}, early stopping on a slice of the training split; in float, neither "
-        f"quantized nor pruned; {len(CEILING_SEEDS)} seeds. Trained as a search trial trains (`global_search.training`), and for "
+        f"hidden layers, learning rate {FLOAT_LEARNING_RATE}, early stopping on a slice of the training split; in float, neither "
+        f"quantized nor pruned; {len(FLOAT_SEEDS)} seeds. Trained as a search trial trains (`global_search.training`), and for "
         f"up to {LONG_TRAINING['epochs']} epochs with patience {LONG_TRAINING['patience']}. Where a family's float networks beat the "
         "MLP's, its structure helps on these inputs, and what the compressed fronts above lack is cost: its accuracy at the MLP's "
         "LUTs. A float network is no upper bound on a compressed one: pruning also regularises (compared below).",
@@ -351,11 +351,11 @@ def _ceiling_lines(
     means: dict[tuple[int | None, str, str], float] = {}
     for size in sizes:
         label = f"{size} constituents" if size else "traces"
-        result = _shown(task, ceiling_name(size), f"float networks at {label}", missing)
+        result = _shown(task, float_result_name(size), f"float networks at {label}", missing)
         if result is None:
             continue
         for family in families:
-            for variant, _, training in CEILING_VARIANTS:
+            for variant, _, training in FLOAT_VARIANTS:
                 runs = [n for n in result["networks"] if n["family"] == family and n["variant"] == variant]
                 if not runs:
                     continue
@@ -443,7 +443,7 @@ def main() -> None:
     parser.add_argument("--families", nargs="+", help="families to study (default: the task's)")
     parser.add_argument("--one", nargs=2, metavar=("FAMILY", "SIZE"), help=argparse.SUPPRESS)  # a subprocess's study
     parser.add_argument("--baseline", metavar="SIZE", help=argparse.SUPPRESS)
-    parser.add_argument("--ceiling", metavar="SIZE", help=argparse.SUPPRESS)
+    parser.add_argument("--float-networks", metavar="SIZE", help=argparse.SUPPRESS)
     parser.add_argument("--page-only", action="store_true", help="rewrite the page from the results present; run nothing")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -458,8 +458,8 @@ def main() -> None:
         run_study(args.task, args.one[0], size_of(args.one[1]), args.trials)
         return
     families = args.families or list(FAMILIES[args.task])
-    if args.ceiling:
-        run_ceiling(args.task, size_of(args.ceiling), families)
+    if args.float_networks:
+        run_float_networks(args.task, size_of(args.float_networks), families)
         return
     unknown = sorted(set(families) - set(FAMILIES[args.task]))
     if unknown or "mlp" not in families:
@@ -474,7 +474,7 @@ def main() -> None:
     for size in sizes:  # one input size after another: its model inputs are prepared once
         named = {study_name("baseline", size, 0): ["--baseline", str(size)]}
         named |= {study_name(family, size, args.trials): ["--one", family, str(size)] for family in families}
-        named[ceiling_name(size)] = ["--ceiling", str(size), "--families", *families]
+        named[float_result_name(size)] = ["--float-networks", str(size), "--families", *families]
         for name, job in named.items():
             result, changed = current_result(args.task, name)
             if changed:  # its study would refuse the new configuration, and its figures are not this one's

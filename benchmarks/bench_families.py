@@ -393,6 +393,11 @@ def _float_network_lines(
             label = f"{size} constituents" if size else "the traces"
             verdicts.append(f"- at {label}, the best compressed MLP of the search against the best float MLP here: "
                             f"{100 * (compressed - float_mlp):+.2f} points")
+            for family in families:
+                best_float = max((means[(size, family, training)] for training in ("trial", "long") if (size, family, training) in means), default=None)
+                if family != "mlp" and best_float is not None:
+                    verdicts.append(f"- at {label}, {family}'s best float networks against the best compressed MLP of the search: "
+                                    f"{100 * (best_float - compressed):+.2f} points")
     return lines + ([""] + verdicts if verdicts else [])
 
 

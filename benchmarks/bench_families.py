@@ -385,8 +385,12 @@ def _float_network_lines(
                 if family != "mlp" and (32, family, training) in means:
                     difference = 100 * (means[(32, family, training)] - means[(8, "mlp", training)])
                     verdicts.append(f"- {how}: {family}'s best float networks at 32 constituents against the MLP's at 8: {difference:+.2f} points")
+    def best_float(size: int | None, family: str) -> float | None:
+        """A family's best float networks at an input size, either training."""
+        return max((means[(size, family, training)] for training in ("trial", "long") if (size, family, training) in means), default=None)
+
     for size in sizes:
-        float_mlp = max((means[(size, "mlp", training)] for training in ("trial", "long") if (size, "mlp", training) in means), default=None)
+        float_mlp = best_float(size, "mlp")
         result, changed = current_result(task, study_name("mlp", size, n_trials))
         if float_mlp is not None and result is not None and not changed:
             compressed = _best(result["models"])["test_metric"]
@@ -394,10 +398,10 @@ def _float_network_lines(
             verdicts.append(f"- at {label}, the best compressed MLP of the search against the best float MLP here: "
                             f"{100 * (compressed - float_mlp):+.2f} points")
             for family in families:
-                best_float = max((means[(size, family, training)] for training in ("trial", "long") if (size, family, training) in means), default=None)
-                if family != "mlp" and best_float is not None:
+                family_float = best_float(size, family)
+                if family != "mlp" and family_float is not None:
                     verdicts.append(f"- at {label}, {family}'s best float networks against the best compressed MLP of the search: "
-                                    f"{100 * (best_float - compressed):+.2f} points")
+                                    f"{100 * (family_float - compressed):+.2f} points")
     return lines + ([""] + verdicts if verdicts else [])
 
 

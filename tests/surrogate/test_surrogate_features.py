@@ -217,9 +217,14 @@ def test_the_description_scales_a_shared_kernel_and_counts_the_pools_adders() ->
     assert matrix[column_index_of_layer(0, "fan_in")] == arch.n_inputs
     assert matrix[column_index("n_inputs", 3)] == arch.tokens * arch.n_inputs
     assert matrix[column_index("depth", 3)] == len(layers)
-    # The global average sums 4 tokens of 4 features: 3 adders each, at the pool's input width.
-    assert matrix[column_index("pool_adder_bits", 3)] == 3 * 4 * layers[0].activation_bits
+    # The global average sums 4 tokens of 4 features: 2 adders each at the pool's input width,
+    # then 1 a bit wider (it adds two sums).
+    width = layers[0].activation_bits
+    assert matrix[column_index("pool_adder_bits", 3)] == 4 * (2 * width + (width + 1))
     # One token's kernel, drawn alone, has a quarter of the expected digits.
     alone = Architecture(n_inputs=3, layers=(DenseLayerSpec(units=4, weight_bits=6), DenseLayerSpec(units=2, activation="linear", weight_bits=6)))
     single = architecture_matrix([alone], max_layers=3)[0]
     assert matrix[column_index_of_layer(0, "csd_digits")] == pytest.approx(arch.tokens * single[column_index_of_layer(0, "csd_digits")])
+    # Every token's neurons are rounded: the quantizers' bits scale the same way.
+    assert single[column_index_of_layer(0, "rounded_bits")] > 0
+    assert matrix[column_index_of_layer(0, "rounded_bits")] == pytest.approx(arch.tokens * single[column_index_of_layer(0, "rounded_bits")])

@@ -24,7 +24,7 @@ def test_weight_statistics_count_digits_nonzeros_the_busiest_column_and_adder_bi
     # ReLU 0 (3 = 4 - 1, and 1) reaches (4 · 7.9375 + 8 + 7.9375) / 8 = 5.9609375, rounded to
     # 5.96875 on ufixed<8,3>'s steps of 1/32 (192 values); ReLU 1 (-7 = 1 - 8) reaches
     # (7.9375 + 64) / 8, saturated at 7.96875 (256 values: 8 bits).
-    np.testing.assert_allclose(counts, [[5, 3, 3, 5 * 8, 0, 2 * 8], [3, 2, 3, 2 * np.log2(192) + 8, 0, 0]])
+    np.testing.assert_allclose(counts[:, :6], [[5, 3, 3, 5 * 8, 0, 2 * 8], [3, 2, 3, 2 * np.log2(192) + 8, 0, 0]])
 
 
 def test_value_intervals_bound_each_signed_digit_as_da4ml_does() -> None:
@@ -57,14 +57,14 @@ def test_weight_statistics_leave_out_the_weights_of_dead_and_constant_neurons() 
     # Layer 0 keeps neurons 0 (digits 2 + 1) and 2 (2 + 2): 7 digits, 4 weights, busiest column 4,
     # on 8-bit inputs; layer 1 reads neuron 0 (3 = 4 - 1 and 1, each digit bounded on its own: up to
     # (4 · 7.9375 + 8 + 7.9375) / 8, rounded to 5.96875, 192 values) and neuron 2 (saturated: 8 bits).
-    np.testing.assert_allclose(counts, [[7, 4, 4, 7 * 8, 0, 2 * 8], [3, 2, 3, 1 * np.log2(192) + 2 * 8, 0, 0]])
+    np.testing.assert_allclose(counts[:, :6], [[7, 4, 4, 7 * 8, 0, 2 * 8], [3, 2, 3, 1 * np.log2(192) + 2 * 8, 0, 0]])
     # A zero in a chain: before it nothing is used (dead), after it nothing varies (constant).
     deep = Architecture.from_widths([1, 1, 1, 1], weight_bits=8, weight_integer_bits=4)
     zero_middle = [(np.array([[3.0]]) * lsb, np.zeros(1)), (np.array([[0.0]]), np.zeros(1)), (np.array([[1.0]]) * lsb, np.zeros(1))]
-    np.testing.assert_array_equal(weight_statistics(deep, zero_middle), np.zeros((3, 6)))  # the input reaches nothing live
+    np.testing.assert_array_equal(weight_statistics(deep, zero_middle)[:, :6], np.zeros((3, 6)))  # the input reaches nothing live
     # Hidden neuron 1 reads nothing: a constant, so its outgoing weight (3: 2 digits) builds nothing.
     constant = [(np.array([[1, 0], [2, 0]]) * lsb, np.zeros(2)), (np.array([[1], [3]]) * lsb, np.zeros(1))]
-    np.testing.assert_allclose(weight_statistics(Architecture.from_widths([2, 2, 1], weight_bits=8, weight_integer_bits=4), constant),
+    np.testing.assert_allclose(weight_statistics(Architecture.from_widths([2, 2, 1], weight_bits=8, weight_integer_bits=4), constant)[:, :6],
                                [[2, 2, 2, 2 * 8, 0, 2 * 8], [1, 1, 1, np.log2(96), 0, 0]])  # neuron 0 reaches 2.96875: 96 values
 
 
@@ -97,21 +97,23 @@ def test_a_pool_sums_only_the_values_that_vary_into_outputs_that_are_used() -> N
     live_head = (np.array([[1.0], [1.0]]) * lsb, np.zeros(1))
     # Feature 1's weight is zero: a constant on every token, its average costs nothing.
     network = [(np.array([[3.0, 0.0]]) * lsb, np.zeros(2)), live_head]
-    low, high, step = value_intervals(arch, network)[1]  # the pool's input
-    width = np.log2((high[0, 0] - low[0, 0]) / step + 1.0)
     counts = weight_statistics(arch, network)
-    # 3 adders sum feature 0's 4 tokens; they go to the pointwise layer, the one before the pool.
-    np.testing.assert_allclose(counts[:, 4], [3 * width, 0.0])
+    # 3 adders sum feature 0's 4 tokens, each as wide as da4ml makes it; they go to the pointwise
+    # layer, the one before the pool.
+    pool_bits = _da4ml_costs(arch, network)[0][1]
+    assert pool_bits > 0
+    np.testing.assert_allclose(counts[:, 4], [pool_bits, 0.0])
     # The head does not read feature 0: its average and the weights into it are removed.
     unread = [network[0], (np.array([[0.0], [1.0]]) * lsb, np.zeros(1))]
-    np.testing.assert_array_equal(weight_statistics(arch, unread)[0], np.zeros(6))
+    np.testing.assert_array_equal(weight_statistics(arch, unread)[0], np.zeros(7))
     # The weight-aware description carries the counted bits; the architecture-only one, every sum.
     columns = matrix_columns(2)
     aware = dict(zip(columns, realised_matrix([arch], [counts], max_layers=2)[0], strict=True))
-    assert aware["pool_adder_bits"] == pytest.approx(3 * width)
+    assert aware["pool_adder_bits"] == pytest.approx(pool_bits)
     from snac_pack.hardware.surrogate_features import architecture_matrix
 
-    assert dict(zip(columns, architecture_matrix([arch], max_layers=2)[0], strict=True))["pool_adder_bits"] == 3 * 2 * 8
+    # Per feature, 2 adders of the 8-bit activations, then 1 of their 9-bit sums.
+    assert dict(zip(columns, architecture_matrix([arch], max_layers=2)[0], strict=True))["pool_adder_bits"] == 2 * (2 * 8 + 9)
 
 
 def test_the_used_input_bits_are_those_da4ml_registers() -> None:
@@ -134,19 +136,20 @@ def test_the_used_input_bits_are_those_da4ml_registers() -> None:
 
 def test_realised_matrix_holds_the_counts_and_the_realised_sparsity() -> None:
     arch = Architecture.from_widths([2, 2, 1], weight_bits=8, weight_integer_bits=4)
-    counts = np.array([[5.0, 3.0, 3.0, 40.0, 0.0, 8.0], [2.0, 1.0, 2.0, 11.0, 0.0, 0.0]])
+    counts = np.array([[5.0, 3.0, 3.0, 40.0, 0.0, 8.0, 30.0], [2.0, 1.0, 2.0, 11.0, 0.0, 0.0, 12.0]])
     matrix = realised_matrix([arch], [counts], max_layers=3)
     columns = dict(zip(matrix_columns(3), matrix[0], strict=True))
     assert columns["layer0_csd_digits"] == 5 and columns["layer1_csd_digits"] == 2
     assert columns["layer0_sparsity"] == pytest.approx(0.25) and columns["layer1_sparsity"] == pytest.approx(0.5)
     assert columns["layer0_digit_bits"] == 40 and columns["layer1_digit_bits"] == 11
     assert columns["layer1_input_bits"] == 5.5  # the interval width the digits read, on average
+    assert columns["layer0_rounded_bits"] == 30 and columns["layer1_rounded_bits"] == 12
     assert columns["layer2_units"] == 0  # padding stays empty
     assert matrix[0, column_index("unpruned_weights", 3)] == 4
     # The registers count the used input bits (one 8-bit input of two), not every input's.
-    every_input = realised_matrix([arch], [np.column_stack([counts[:, :5], [16.0, 0.0]])], max_layers=3)
+    every_input = realised_matrix([arch], [np.column_stack([counts[:, :5], [16.0, 0.0], counts[:, 6]])], max_layers=3)
     assert every_input[0, column_index("register_bits", 3)] - matrix[0, column_index("register_bits", 3)] == 8
-    with pytest.raises(ValueError, match="expected \\(2, 6\\)"):
+    with pytest.raises(ValueError, match="expected \\(2, 7\\)"):
         realised_matrix([arch], [counts[:1]], max_layers=3)
 
 
@@ -259,3 +262,55 @@ def test_architecture_only_regressors_learn_from_glorot_draws_only_and_say_so_wi
     pd.testing.assert_frame_equal(mixed.predict(archs[:10]), alone.predict(archs[:10]))
     with pytest.raises(ValueError, match="no ground-truth row is a random Glorot-normal weight draw.*n_random_designs"):
         fit_surrogate(trained, mixed_archs[40:], max_layers=4)
+
+
+def _da4ml_costs(arch: Architecture, network: list) -> tuple[list[float], list[float]]:
+    """da4ml's adder bits of each layer and of each layer's quantizer, from traces of the network cut after each."""
+    from da4ml.trace import FixedVariableArrayInput, HWConfig, comb_trace
+    from da4ml.trace.ops import quantize
+
+    from snac_pack.hardware.architecture import quantizes
+    from snac_pack.hardware.exact import HARD_DELAY_CONSTRAINT, _round_half_even
+    from snac_pack.hardware.layers import apply_layer
+    from snac_pack.hardware.network import layer_weights
+
+    inputs = FixedVariableArrayInput(arch.input_shape, HWConfig(1, -1, -1), solver_options={"hard_dc": HARD_DELAY_CONSTRAINT})
+    x = quantize(inputs, *arch.input_format.kif)
+    layer_bits, quantizer_bits, before = [], [], 0.0
+    for layer, own in zip(arch.layers, layer_weights(arch, network), strict=True):
+        x = apply_layer(layer, x, own)
+        computed = float(comb_trace(inputs, x).cost)
+        if quantizes(layer):
+            x = _round_half_even(x, *layer.activation_format.kif)
+        rounded = float(comb_trace(inputs, x).cost)
+        layer_bits.append(computed - before)
+        quantizer_bits.append(rounded - computed)
+        before = rounded
+    return layer_bits, quantizer_bits
+
+
+def test_the_quantizers_bits_are_what_da4ml_builds_for_them() -> None:
+    """Each layer's rounding and saturation, and a pool's, counted as da4ml's netlist costs them.
+
+    Where da4ml's adder graph shares subexpressions its bounds of a sum can be looser than the
+    digits' (a neuron of weights 5, 1, 1 reached ±8.7 where the digits bound it by ±7): these
+    kernels share nothing, so the intervals, and the quantizers' bits, are exactly da4ml's.
+    """
+    from snac_pack.hardware.architecture import DenseLayerSpec, PointwiseLayerSpec, PoolLayerSpec
+
+    lsb = 2.0**-3
+    mlp = Architecture.from_widths([3, 4, 2], weight_bits=6, weight_integer_bits=2, input_bits=6)
+    network = [(np.array([[1, 2, 0, 4], [3, 0, 1, 1], [0, 6, 2, 1]]) * lsb, np.array([0, 1, 0, 2]) * lsb),
+               (np.array([[1, 0], [2, 3], [1, 1], [0, 5]]) * lsb, np.zeros(2))]
+    np.testing.assert_array_equal(weight_statistics(mlp, network)[:, 6], _da4ml_costs(mlp, network)[1])
+    formats = {"weight_bits": 6, "weight_integer_bits": 2, "activation_bits": 6, "activation_integer_bits": 2}
+    tokens = Architecture(
+        n_inputs=2, tokens=4, input_bits=6, input_integer_bits=2,
+        layers=(PointwiseLayerSpec(units=3, **formats), PoolLayerSpec(), DenseLayerSpec(units=2, activation="linear", **formats)),
+    )
+    pooled = [(np.array([[1, 2, 0], [3, 1, 1]]) * lsb, np.zeros(3)), (np.array([[1, 2], [0, 1], [3, 1]]) * lsb, np.zeros(2))]
+    layer_bits, quantizer_bits = _da4ml_costs(tokens, pooled)
+    counts = weight_statistics(tokens, pooled)
+    # The pool's quantizer goes to the layer before it, as its adders do.
+    np.testing.assert_array_equal(counts[:, 6], [quantizer_bits[0] + quantizer_bits[1], quantizer_bits[2]])
+    assert counts[0, 4] == layer_bits[1]

@@ -25,6 +25,7 @@ from numpy.typing import ArrayLike, NDArray
 from snac_pack.hardware.architecture import Architecture, has_weights, quantizes
 from snac_pack.hardware.fixed_point import FixedFormat, is_representable, quantize_to_format, signed_digit_parts
 from snac_pack.hardware.layers import apply_layer
+from snac_pack.hardware.operation_cost import constant_step
 
 LayerWeights = tuple[NDArray[np.float64], NDArray[np.float64]]
 NetworkWeights = Sequence[LayerWeights]
@@ -185,8 +186,8 @@ def forward_quantized(arch: Architecture, weights: NetworkWeights, x: ArrayLike)
     return activations
 
 
-#: One value range per layer input (and the network's output): lows, highs and the grid step, same shape as the values.
-ValueInterval = tuple[NDArray[np.float64], NDArray[np.float64], float]
+#: A value range: lows, highs (same shape as the values) and the grid step (one, or one per value).
+ValueInterval = tuple[NDArray[np.float64], NDArray[np.float64], float | NDArray[np.float64]]
 
 
 def value_intervals(arch: Architecture, weights: NetworkWeights) -> list[ValueInterval]:
@@ -210,25 +211,51 @@ def value_intervals(arch: Architecture, weights: NetworkWeights) -> list[ValueIn
     Returns:
         ``arch.depth + 1`` intervals: the input of every layer, then the network's output.
     """
+    return layer_intervals(arch, weights)[0]
+
+
+def layer_intervals(arch: Architecture, weights: NetworkWeights) -> tuple[list[ValueInterval], list[ValueInterval]]:
+    """The intervals of :func:`value_intervals`, and each layer's exact result before its quantizer, on its own grid.
+
+    The grid of a result of a layer with weights is its input's times the lowest digit of the
+    unit's weights, or the bias's grid where finer, as da4ml's adder graph gives it (a neuron of
+    few digits is coarser than its input times the weights' LSB); a pool's is its input's divided
+    by its size (the average's division is a shift); a flatten's is its input's. The quantizer
+    reads the result: its rounding adds at this width.
+
+    Returns:
+        The ``arch.depth + 1`` intervals of :func:`value_intervals`, and ``arch.depth`` results.
+    """
     low = np.full(arch.input_shape, arch.input_format.min_value)
     high = np.full(arch.input_shape, arch.input_format.max_value)
     step = arch.input_format.step
     intervals: list[ValueInterval] = []
+    results: list[ValueInterval] = []
     for layer, own in zip(arch.layers, layer_weights(arch, weights), strict=True):
         intervals.append((low, high, step))
         if own is None:
             low, high = apply_layer(layer, low[None], None)[0], apply_layer(layer, high[None], None)[0]
+            if layer.kind == "pool":  # the average's division by its power-of-two size is a shift
+                step = step / (intervals[-1][0].shape[0] if layer.size is None else layer.size)
         else:
             kernel, bias = (np.asarray(array, dtype=np.float64) for array in own)
             lsb = layer.weight_format.step
-            positive, negative = (part * lsb for part in signed_digit_parts(np.rint(kernel / lsb)))
+            integers = np.rint(kernel / lsb)
+            positive, negative = (part * lsb for part in signed_digit_parts(integers))
             no_bias = np.zeros_like(bias)
             low, high = (
                 apply_layer(layer, low[None], (positive, bias))[0] - apply_layer(layer, high[None], (negative, no_bias))[0],
                 apply_layer(layer, high[None], (positive, bias))[0] - apply_layer(layer, low[None], (negative, no_bias))[0],
             )
+            # Each unit's grid: its lowest digit times the input's, or its bias's where finer.
+            magnitudes = np.abs(integers).astype(np.int64)
+            lowest_digit = np.where(magnitudes > 0, magnitudes & -magnitudes, np.iinfo(np.int64).max).min(axis=0)
+            unit_step = np.minimum(step * lsb * lowest_digit, constant_step(bias))
+            unit_step = np.where(np.isfinite(unit_step), unit_step, step * lsb)  # a constant result: any grid
+            step = apply_layer(layer, np.zeros_like(intervals[-1][0])[None], (np.zeros_like(kernel), unit_step))[0]
+        results.append((low, high, step))
         if quantizes(layer):
             low, high = quantize_to_format(low, layer.activation_format), quantize_to_format(high, layer.activation_format)
             step = layer.activation_format.step
     intervals.append((low, high, step))
-    return intervals
+    return intervals, results

@@ -81,7 +81,7 @@ _LAYER_PROXY_FIGURES = ("lut",)
 REGRESSOR_SETTINGS = {"max_iter": 400, "learning_rate": 0.1, "max_leaf_nodes": 8, "min_samples_leaf": 4}
 #: Version of the regressors' inputs (:func:`architecture_matrix`'s columns, the layer proxies,
 #: and the weight counts of ``STATISTICS_VERSION``); a surrogate fitted on other inputs is refused.
-FEATURES_VERSION = 10
+FEATURES_VERSION = 11
 
 
 class SurrogateTargetMismatch(ValueError):
@@ -102,22 +102,23 @@ LAYER_PROXY_FEATURES = (
 
 @dataclass
 class LayerProxy:
-    """A figure estimated as Σ over layers of the layer's adder bits × exp(θ · features of the layer), plus the pools'.
+    """A figure estimated as Σ over layers of the layer's adder bits × exp(θ · features of the layer), plus the pools' and quantizers'.
 
     A pool's adders (``pool_adder_bits``: plain sums, no constants) enter with one factor of
-    their own, exp(θ_pool). Fitted by robust least squares on the log of the figure (a dozen
-    coefficients, on every training row), it is the estimate the figure's regressor learns the
-    ratio to.
+    their own, exp(θ_pool), and so do the quantizers' (``rounded_bits``: rounding and saturating
+    every result, exp(θ_round)); both are counted as da4ml counts them, so their factors stay
+    near one. Fitted by robust least squares on the log of the figure (a dozen coefficients, on
+    every training row), it is the estimate the figure's regressor learns the ratio to.
 
     Attributes:
-        coefficients: θ, one per name of :data:`LAYER_PROXY_FEATURES`, then θ_pool.
+        coefficients: θ, one per name of :data:`LAYER_PROXY_FEATURES`, then θ_pool, then θ_round.
     """
 
     coefficients: np.ndarray
 
     @staticmethod
-    def layer_features(matrix: np.ndarray, max_layers: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Per row and layer: the features ``(n, max_layers, k)``, adder bits ``(n, max_layers)``, presence mask; per row the pools' adder bits."""
+    def layer_features(matrix: np.ndarray, max_layers: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per row and layer: the features ``(n, max_layers, k)``, adder bits, presence mask; per row the pools' adder bits; per layer the quantizer's."""
         per_layer = matrix[:, : max_layers * len(LAYER_COLUMNS)].reshape(len(matrix), max_layers, len(LAYER_COLUMNS))
         column = {name: per_layer[:, :, index] for index, name in enumerate(LAYER_COLUMNS)}
         units, fan_in = np.maximum(column["units"], 1.0), np.maximum(column["fan_in"], 1.0)
@@ -138,7 +139,7 @@ class LayerProxy:
             column["adder_depth"],
         ], axis=-1)
         pool_bits = matrix[:, column_index("pool_adder_bits", max_layers)]
-        return features, column["digit_bits"], column["units"] > 0, pool_bits
+        return features, column["digit_bits"], column["units"] > 0, pool_bits, column["rounded_bits"]
 
     def __call__(self, matrix: np.ndarray, max_layers: int) -> np.ndarray:
         """The estimate for each row of a description matrix (plus one, so empty networks stay finite)."""
@@ -146,10 +147,12 @@ class LayerProxy:
 
     @staticmethod
     def _estimate(
-        coefficients: np.ndarray, features: np.ndarray, adder_bits: np.ndarray, present: np.ndarray, pool_bits: np.ndarray
+        coefficients: np.ndarray, features: np.ndarray, adder_bits: np.ndarray, present: np.ndarray, pool_bits: np.ndarray,
+        rounded_bits: np.ndarray,
     ) -> np.ndarray:
-        layers = np.where(present, adder_bits * np.exp(features @ coefficients[:-1]), 0.0).sum(axis=1)
-        return layers + pool_bits * np.exp(coefficients[-1]) + 1.0
+        layers = np.where(present, adder_bits * np.exp(features @ coefficients[:-2]), 0.0).sum(axis=1)
+        quantizers = np.where(present, rounded_bits, 0.0).sum(axis=1)
+        return layers + pool_bits * np.exp(coefficients[-2]) + quantizers * np.exp(coefficients[-1]) + 1.0
 
     @classmethod
     def fit(cls, matrix: np.ndarray, values: np.ndarray, max_layers: int) -> LayerProxy:
@@ -162,7 +165,7 @@ class LayerProxy:
         def residuals(coefficients: np.ndarray) -> np.ndarray:
             return np.log(cls._estimate(coefficients, *layers)) - goal
 
-        fitted = least_squares(residuals, np.zeros(layers[0].shape[-1] + 1), loss="soft_l1", f_scale=0.05)
+        fitted = least_squares(residuals, np.zeros(layers[0].shape[-1] + 2), loss="soft_l1", f_scale=0.05)
         return cls(coefficients=fitted.x)
 
 

@@ -18,7 +18,14 @@ Per layer this gives, besides the raw shape and bit widths:
   sparsities of up to 0.8 that is up to a fifth of the digits);
 - ``digit_bits``: digits × input width, the expected adder bits (≈ LUTs, da4ml's cost model);
 - ``adder_depth``: ``⌈log2(fan_in · digits per weight + 1)⌉`` adder levels for a column's
-  digits and the bias, plus the quantizer (1 level; 2 for the signed, saturating head).
+  digits and the bias, plus the quantizer (1 level; 2 for the signed, saturating head);
+- ``rounded_bits``: the adder bits of the layer's quantizer, which rounds (ties to even) and
+  saturates every result to the activation format. It costs about two adders at the result's
+  width per varying output, whatever the layer's fan-in: in a pointwise layer of 3 features per
+  token it is twice the layer's own adder graph. With known weights it is da4ml's count over
+  the results' intervals (:func:`snac_pack.hardware.operation_cost.quantizer_adder_bits`);
+  otherwise the same count on the interval a Glorot-normal kernel gives in expectation, times
+  the expected neurons built (:func:`_expected_quantizer_bits`).
 
 and for the network: the summed depth, the pipeline stages it needs at the target's levels
 per stage (:func:`snac_pack.hardware.exact.latency_cutoff_for_clock`) and ``register_bits``,
@@ -43,11 +50,12 @@ Networks over tokens are described the same way, one entry per layer with weight
 ``(fan_in, units)`` and ``applications``, the times da4ml builds its adders (every token of a
 ``pointwise`` layer, every position of a ``conv1d``, every feature of a ``token_mix``; 1 for
 ``dense``); digits, adder bits and registers count every application, the adder depth one. A
-pool adds ``pool_adder_bits`` (its sums: ``size − 1`` adders per output at the width it reads;
-with known weights, over the values that vary into live outputs, at their interval widths: of
+pool adds ``pool_adder_bits`` (its sums: ``size − 1`` adders per output, each as wide as its
+wider operand, so a level wider than the one before; with known weights, over the values that
+vary into live outputs, summed pairwise from their intervals as da4ml's reduction sums them: of
 the features the table's random pooled designs average, a median 17 % are constants, over 37 %
-in a quarter of them)
-and ``⌈log2 size⌉`` adder levels; a flatten adds nothing. For an MLP these columns are 1 and 0
+in a quarter of them) and ``⌈log2 size⌉`` adder levels, and its quantizer's bits to the
+``rounded_bits`` of the layer before it; a flatten adds nothing. For an MLP these columns are 1 and 0
 and every other column is what it was.
 
 Everything is computed with numpy over the batch; only reading the layers off the
@@ -57,18 +65,20 @@ Everything is computed with numpy over the batch; only reading the layers off th
 from __future__ import annotations
 
 import functools
+import heapq
 import operator
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from snac_pack.hardware.architecture import Architecture, LayerSpec, has_weights
+from snac_pack.hardware.architecture import Architecture, LayerSpec, has_weights, quantizes
 from snac_pack.hardware.exact import latency_cutoff_for_clock
 from snac_pack.hardware.fixed_point import signed_digit_parts
+from snac_pack.hardware.operation_cost import adder_bits, quantizer_adder_bits
 
 if TYPE_CHECKING:
-    from snac_pack.hardware.network import NetworkWeights
+    from snac_pack.hardware.network import NetworkWeights, ValueInterval
 
 #: Per-layer columns of :func:`architecture_matrix` (each repeated for ``layer0`` … ``layer{max_layers-1}``).
 LAYER_COLUMNS = (
@@ -83,6 +93,7 @@ LAYER_COLUMNS = (
     "digit_bits",
     "adder_depth",
     "applications",
+    "rounded_bits",
 )
 #: Network columns of :func:`architecture_matrix`, after the per-layer ones.
 NETWORK_COLUMNS = (
@@ -104,6 +115,7 @@ NETWORK_COLUMNS = (
 #: Per-layer counts of :func:`weight_statistics`, in this order.
 WEIGHT_STATISTICS = (
     "csd_digits", "nonzero_weights", "busiest_column_digits", "digit_bits", "pool_adder_bits", "input_register_bits",
+    "rounded_bits",
 )
 #: Version of what :func:`weight_statistics` counts; rows record it. 2: only weights da4ml builds
 #: adders for are counted (not those of constant or dead neurons). 3: constants by interval
@@ -112,7 +124,9 @@ WEIGHT_STATISTICS = (
 #: 5: the bits of the network's inputs that reach a live output (da4ml registers no other input).
 #: 6: intervals bounded over the kernels' signed digits, as da4ml's adder graphs bound them
 #: (a ReLU with only negative weights whose digits have both signs varies, and is built).
-STATISTICS_VERSION = 6
+#: 7: the pools' adder bits as da4ml's reduction widens its partial sums; the bits of the values
+#: each quantizer rounds (a neuron's or a pool's result, at its interval's width).
+STATISTICS_VERSION = 7
 
 # Grid of expected_csd_digits: log2 of the weights' standard deviation in LSBs, and sparsity.
 _LOG2_SCALE_GRID = np.arange(-6.0, 8.0 + 1e-9, 0.125)
@@ -222,24 +236,30 @@ def single_signed_share(log2_scale: np.ndarray, sparsity: np.ndarray) -> np.ndar
 
 #: Values :func:`_layer_values` reads off each layer with weights, and off each network.
 _LAYER_VALUES = ("units", "fan_in", "applications", "weight_bits", "weight_integer_bits", "activation_bits",
-                 "sparsity", "linear", "input_bits")
+                 "sparsity", "linear", "input_bits", "activation_integer_bits", "input_integer_bits", "input_signed")
 _NETWORK_VALUES = ("n_inputs", "input_bits", "depth", "clock", "tokens", "pool_adder_bits", "pool_depth")
 
 
 def _pool_work(arch: Architecture) -> tuple[float, float]:
-    """Adder bits and adder levels of a network's pools: each output sums ``size`` inputs of the format it reads."""
+    """Adder bits and adder levels of a network's pools: each output sums ``size`` inputs of the format it reads.
+
+    As :func:`_pool_adder_bits` counts a reduction, on the format's full range: the ``size / 2^j``
+    adders of level ``j`` read sums of ``2^(j−1)`` inputs, a bit wider per level.
+    """
     adder_bits = levels = 0.0
     for layer, (shape_in, _), read in zip(arch.layers, arch.layer_io_shapes(), arch.layer_input_formats(), strict=True):
         if layer.kind == "pool":
             tokens, features = shape_in
             size = tokens if layer.size is None else layer.size
-            adder_bits += (tokens - tokens // size) * features * read.bits
-            levels += np.ceil(np.log2(size))
+            n_levels = int(np.ceil(np.log2(size)))
+            per_output = sum(size / 2**level * (read.bits + level - 1) for level in range(1, n_levels + 1))
+            adder_bits += tokens // size * features * per_output
+            levels += n_levels
     return adder_bits, levels
 
 
 #: The attributes of an MLP's dense layer :func:`_layer_values` reads, in C (``map``), for the search's batches.
-_DENSE_NUMBERS = operator.attrgetter("units", "weight_bits", "weight_integer_bits", "activation_bits", "sparsity")
+_DENSE_NUMBERS = operator.attrgetter("units", "weight_bits", "weight_integer_bits", "activation_bits", "sparsity", "activation_integer_bits")
 _ACTIVATION = operator.attrgetter("activation")
 
 
@@ -265,13 +285,13 @@ def _layer_values(archs: Sequence[Architecture], max_layers: int) -> tuple[np.nd
         other.append(index)
         weighted = arch.weighted_layers()
         shapes, uses = arch.layer_shapes(), arch.kernel_uses()
-        reads = [fmt.bits for fmt, layer in zip(arch.layer_input_formats(), arch.layers, strict=True) if has_weights(layer)]
+        reads = [fmt for fmt, layer in zip(arch.layer_input_formats(), arch.layers, strict=True) if has_weights(layer)]
         pool_bits, pool_levels = _pool_work(arch)
         network[index] = (int(np.prod(arch.input_shape)), arch.input_bits, len(weighted), arch.target.clock_period_ns,
                           arch.tokens or 0, pool_bits, pool_levels)
         other_rows.extend(
             (units, fan_in, applications, layer.weight_bits, layer.weight_integer_bits, layer.activation_bits,
-             layer.sparsity, layer.activation == "linear", read)
+             layer.sparsity, layer.activation == "linear", read.bits, layer.activation_integer_bits, read.integer_bits, read.signed)
             for layer, (fan_in, units), applications, read in zip(weighted, shapes, uses, reads, strict=True)
         )
     depth = network[:, 2].astype(np.intp)
@@ -281,14 +301,18 @@ def _layer_values(archs: Sequence[Architecture], max_layers: int) -> tuple[np.nd
     mask = np.arange(max_layers)[None, :] < depth[:, None]
     layers = np.zeros((len(archs), max_layers, len(_LAYER_VALUES)))
     if mlp:
-        units, weight_bits, weight_integer_bits, activation_bits, sparsity = np.array(dense_numbers, dtype=np.float64).T
+        units, weight_bits, weight_integer_bits, activation_bits, sparsity, activation_integer_bits = (
+            np.array(dense_numbers, dtype=np.float64).T
+        )
         first = np.concatenate([[0], np.cumsum(depth[mlp])[:-1]])
-        fan_in, read = np.empty_like(units), np.empty_like(units)
-        fan_in[1:], read[1:] = units[:-1], activation_bits[:-1]
-        fan_in[first], read[first] = network[mlp, 0], network[mlp, 1]
         linear = np.array(activations) == "linear"
+        # A layer reads its predecessor's activations; the first, the network's signed input.
+        fan_in, read, read_integer_bits, read_signed = (np.empty_like(units) for _ in range(4))
+        fan_in[1:], read[1:], read_integer_bits[1:], read_signed[1:] = units[:-1], activation_bits[:-1], activation_integer_bits[:-1], linear[:-1]
+        fan_in[first], read[first], read_signed[first] = network[mlp, 0], network[mlp, 1], 1.0
+        read_integer_bits[first] = [archs[index].input_integer_bits for index in mlp]
         chained = np.stack([units, fan_in, np.ones_like(units), weight_bits, weight_integer_bits, activation_bits, sparsity,
-                            linear, read], axis=1)
+                            linear, read, activation_integer_bits, read_integer_bits, read_signed], axis=1)
         of_mlps = np.zeros((len(mlp), max_layers, len(_LAYER_VALUES)))
         of_mlps[mask[mlp]] = chained
         layers[mlp] = of_mlps
@@ -299,20 +323,54 @@ def _layer_values(archs: Sequence[Architecture], max_layers: int) -> tuple[np.nd
     return layers, network, mask
 
 
-def _pool_adder_bits(layer: LayerSpec, varying: np.ndarray, width: np.ndarray, live: np.ndarray) -> float:
-    """A pool's adder bits over the values it sums that vary: each live output adds its group's varying inputs.
+def _pool_adder_bits(layer: LayerSpec, low: np.ndarray, high: np.ndarray, step: float, live: np.ndarray) -> float:
+    """A pool's adder bits: each live output sums its group's varying inputs as da4ml's reduction does.
 
-    ``varying`` and ``width`` are over the pool's input ``(tokens, features)``, ``live`` over its
-    output; a constant input (a dead neuron's) is folded, not added. Each adder is counted at
-    the mean width of the inputs it sums, as :func:`_pool_work` counts it at the read format's.
+    ``low`` and ``high`` bound the pool's input ``(tokens, features)`` (on the grid ``step``),
+    ``live`` marks its outputs. A constant input (a dead neuron's) is folded, not added. da4ml
+    sums a group by repeatedly adding the two narrowest values (its reduction's heap), and an
+    adder's width is its wider operand's: the partial sums widen by about a bit per level, so
+    summing ``n`` values of ``w`` bits costs about ``(n − 1) w + n`` bits, not ``(n − 1) w``.
     """
-    tokens, features = varying.shape
+    tokens, features = low.shape
     size = tokens if layer.size is None else layer.size
-    varying = varying.reshape(tokens // size, size, features)
-    width = width.reshape(tokens // size, size, features)
-    summed = varying.sum(axis=1)
-    mean_width = (width * varying).sum(axis=1) / np.maximum(summed, 1.0)
-    return float((np.maximum(summed - 1.0, 0.0) * mean_width * live.reshape(summed.shape)).sum())
+    low = low.reshape(tokens // size, size, features)
+    high = high.reshape(tokens // size, size, features)
+    live = live.reshape(tokens // size, features)
+    bits = 0.0
+    for group, feature in zip(*np.nonzero(live), strict=True):
+        lows, highs = low[group, :, feature], high[group, :, feature]
+        varying = highs > lows
+        heap = [(float(np.log2(max(abs(lo), hi + step))), float(lo), float(hi)) for lo, hi in zip(lows[varying], highs[varying], strict=True)]
+        heapq.heapify(heap)
+        while len(heap) > 1:
+            _, low0, high0 = heapq.heappop(heap)
+            _, low1, high1 = heapq.heappop(heap)
+            bits += float(adder_bits(low0, high0, step, low1, high1, step))
+            total_low, total_high = low0 + low1, high0 + high1
+            heapq.heappush(heap, (float(np.log2(max(abs(total_low), total_high + step))), total_low, total_high))
+    return bits
+
+
+def _quantizer_bits(rounded: list[tuple[int, LayerSpec, ValueInterval, np.ndarray]], n_rows: int) -> np.ndarray:
+    """The adder bits of the quantizers, summed per row of :func:`weight_statistics`, in one pass over every value.
+
+    ``rounded``: per quantizing layer, its row, the layer, its result's interval and which of its
+    outputs vary after it and are used (the others are not built).
+    """
+    if not rounded:
+        return np.zeros(n_rows)
+    rows, low, high, step, kif = [], [], [], [], []
+    for row, layer, (result_low, result_high, result_step), built in rounded:
+        n = int(built.sum())
+        rows.append(np.full(n, row))
+        low.append(result_low[built])
+        high.append(result_high[built])
+        step.append(np.broadcast_to(result_step, result_low.shape)[built])
+        kif.append(np.broadcast_to(np.array(layer.activation_format.kif, dtype=np.float64), (n, 3)))
+    kif_columns = np.concatenate(kif)
+    bits = quantizer_adder_bits(np.concatenate(low), np.concatenate(high), np.concatenate(step), tuple(kif_columns.T))
+    return np.bincount(np.concatenate(rows), weights=bits, minlength=n_rows)
 
 
 def weight_statistics(arch: Architecture, weights: NetworkWeights) -> np.ndarray:
@@ -343,17 +401,18 @@ def weight_statistics(arch: Architecture, weights: NetworkWeights) -> np.ndarray
         weights: one ``(kernel, bias)`` per layer with weights, on the layers' weight grids.
 
     Returns:
-        Array of shape ``(n layers with weights, 6)``: nonzero CSD digits of the kernel, nonzero
+        Array of shape ``(n layers with weights, 7)``: nonzero CSD digits of the kernel, nonzero
         weights, the most digits of any one output (column at one application), and the digits'
         adder bits (each digit times the bits of its input's interval), over the weights from
         varying inputs to live outputs, summed over the kernel's applications; then the adder
-        bits of the pools after the layer; then the used input bits (first row; 0 below it).
+        bits of the pools after the layer; then the used input bits (first row; 0 below it);
+        then the adder bits of the quantizers of the layer and of the pools after it.
 
     Raises:
         ValueError: the weights do not match the architecture's layers.
     """
     from snac_pack.hardware.layers import apply_layer  # lazy: layers imports the architecture module too
-    from snac_pack.hardware.network import layer_weights, value_intervals
+    from snac_pack.hardware.network import layer_intervals, layer_weights
 
     weighted = arch.weighted_layers()
     if len(weights) != len(weighted):
@@ -365,11 +424,12 @@ def weight_statistics(arch: Architecture, weights: NetworkWeights) -> np.ndarray
         nonzero_kernels.append((integers != 0).astype(np.float64))
     indicators = iter(nonzero_kernels)
     reach = [None if own is None else (next(indicators), np.zeros(np.shape(own[1]))) for own in layer_weights(arch, weights)]
-    intervals = value_intervals(arch, weights)
+    intervals, results = layer_intervals(arch, weights)
 
     counts = np.zeros((len(weighted), len(WEIGHT_STATISTICS)))
     live = np.ones(intervals[-1][0].shape)  # every output is used
     position = len(weighted)
+    rounded: list[tuple[int, LayerSpec, ValueInterval, np.ndarray]] = []  # costed at once below: numpy's overhead is per call
     for index in range(arch.depth - 1, -1, -1):
         layer, own = arch.layers[index], reach[index]
         low, high, step = intervals[index]
@@ -383,12 +443,16 @@ def weight_statistics(arch: Architecture, weights: NetworkWeights) -> np.ndarray
             digit_bits = apply_layer(layer, width[None], (digit_kernels[position], zero_bias))[0] * live
             counts[position, :4] = (digits.sum(), nonzero.sum(), digits.max(initial=0.0), digit_bits.sum())
         elif layer.kind == "pool":
-            counts[max(position - 1, 0), 4] += _pool_adder_bits(layer, varying_in, width, live)
+            counts[max(position - 1, 0), 4] += _pool_adder_bits(layer, low, high, step, live)
+        if quantizes(layer):
+            varies_after = (intervals[index + 1][1] > intervals[index + 1][0]) & (live > 0)  # a constant is folded
+            rounded.append((position if own is not None else max(position - 1, 0), layer, results[index], varies_after))
         # Each varying input's reach, one input at a time: live where it reaches a live output.
         basis = np.diag(varying_in.ravel()).reshape(varying_in.size, *varying_in.shape)
         reached = apply_layer(layer, basis, own) > 0
         live = (reached & (live[None] > 0)).reshape(varying_in.size, -1).any(axis=1).reshape(varying_in.shape).astype(np.float64)
     counts[0, 5] = float((live * width).sum())  # the network's inputs: `live` and `width` of layer 0's input
+    counts[:, 6] = _quantizer_bits(rounded, len(weighted))
     return counts
 
 
@@ -406,10 +470,38 @@ def _all_zero_probability(zero_share: np.ndarray, n_weights: np.ndarray, m: np.n
     return np.where(spare > 0.0, np.exp(np.minimum(log_probability, 0.0)), 0.0)
 
 
+def _expected_quantizer_bits(
+    fan_in: np.ndarray, units: np.ndarray, sparsity: np.ndarray, weight_bits: np.ndarray, weight_integer_bits: np.ndarray,
+    input_bits: np.ndarray, input_integer_bits: np.ndarray, input_signed: np.ndarray, activation_bits: np.ndarray,
+    activation_integer_bits: np.ndarray, linear: np.ndarray, mask: np.ndarray,
+) -> np.ndarray:
+    """A neuron's expected quantizer bits for random Glorot-normal weights, per layer ``(n, max_layers)``.
+
+    The quantizer's adders follow from the neuron's interval (:func:`quantizer_adder_bits`), which
+    da4ml bounds by Σ |w| · the input's largest magnitude (each sign of weight at its own end of
+    the input's range; half of that each way for unsigned inputs). After magnitude pruning at
+    sparsity ``s`` the kept weights of a Glorot-normal kernel (σ = √(2 / (fan_in + units))) sum to
+    ``fan_in · σ · √(2/π) · exp(−z²/2)`` in expectation, ``z`` the half-normal's ``s`` quantile.
+    """
+    from scipy.special import ndtri  # lazy, as in _level_tables
+
+    sigma = np.sqrt(2.0 / np.where(mask, fan_in + units, 2.0))
+    quantile = ndtri((1.0 + np.clip(sparsity, 0.0, 0.999)) / 2.0)
+    magnitude_sum = fan_in * sigma * np.sqrt(2.0 / np.pi) * np.exp(-(quantile**2) / 2.0)
+    reach = magnitude_sum * 2.0**input_integer_bits * np.where(input_signed > 0, 1.0, 0.5)
+    input_step = 2.0 ** -(input_bits - input_integer_bits - input_signed)
+    weight_step = 2.0 ** -(weight_bits - weight_integer_bits - 1.0)
+    kif = (linear, activation_integer_bits, activation_bits - activation_integer_bits - linear)
+    bits = np.zeros_like(fan_in)
+    built = mask & (reach > 0)
+    bits[built] = quantizer_adder_bits(-reach[built], reach[built], (input_step * weight_step)[built], tuple(part[built] for part in kif))
+    return bits
+
+
 def _expected_built_fraction(
     units: np.ndarray, fan_in: np.ndarray, log2_scale: np.ndarray, sparsity: np.ndarray, mask: np.ndarray, sign_constant: np.ndarray
-) -> np.ndarray:
-    """Expected share of each layer's kernel that da4ml builds adders for, for random Glorot-normal weights.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Expected share of each layer's kernel that da4ml builds adders for, and of its neurons, for random Glorot-normal weights.
 
     The expectation of what :func:`weight_statistics` counts. A layer's ``n = fan_in · units``
     weights hold ``k = max(round(sparsity · n), n · P(|w| < LSB/2))`` zeros: magnitude pruning
@@ -426,7 +518,8 @@ def _expected_built_fraction(
     is live unless its weights to live, varying neurons are all zero:
     ``live_l = 1 − h_{l+1}(units_{l+1} · live_{l+1} · g_{l+1})``, where
     ``g_l = 1 − s_l q_l^{m−1} r_l / 2`` is the chance that a neuron varies given that one of its
-    weights is nonzero. A kernel keeps the share ``v_{l−1} · live_l · g_l`` of its digits.
+    weights is nonzero. A kernel keeps the share ``v_{l−1} · live_l · g_l`` of its digits, a
+    layer the share ``v_l · live_l`` of its neurons (each one quantizer).
     The counts of varying inputs and live neurons enter at their expectation, and the signs as if
     independent (up to 3 % too many digits in 8-wide layers at 75-80 % sparsity).
 
@@ -436,7 +529,7 @@ def _expected_built_fraction(
         sign_constant: per layer, ``s`` above.
 
     Returns:
-        Array ``(n, max_layers)``; zeros where a network has no layer.
+        Two arrays ``(n, max_layers)``, digits and neurons; zeros where a network has no layer.
     """
     from scipy.special import erf  # lazy, as in _level_tables
 
@@ -467,7 +560,7 @@ def _expected_built_fraction(
         consumers = units[:, following] * live[:, following] * varies_given_a_weight[:, following]
         dead = _all_zero_probability(zero[:, following], n_weights[:, following], consumers)
         live[:, index] = np.where(following < depth, 1.0 - dead, 1.0)
-    return varying_inputs * live * varies_given_a_weight * mask
+    return varying_inputs * live * varies_given_a_weight * mask, varies * live * mask
 
 
 def _sign_constant(linear: np.ndarray, weight_bits: np.ndarray, weight_integer_bits: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -525,9 +618,8 @@ def realised_matrix(archs: Sequence[Architecture], statistics: Sequence[np.ndarr
 def _description(archs: Sequence[Architecture], max_layers: int, statistics: Sequence[np.ndarray] | None) -> np.ndarray:
     """The shared core of :func:`architecture_matrix` (expected counts) and :func:`realised_matrix` (counted)."""
     layers, network, mask = _layer_values(archs, max_layers)
-    units, fan_in, applications, weight_bits, weight_integer_bits, activation_bits, sparsity, linear, input_bits = (
-        np.moveaxis(layers, -1, 0)
-    )
+    (units, fan_in, applications, weight_bits, weight_integer_bits, activation_bits, sparsity, linear, input_bits,
+     activation_integer_bits, input_integer_bits, input_signed) = np.moveaxis(layers, -1, 0)
     n_inputs, net_input_bits, depth, clock, tokens, pool_adder_bits, pool_depth = network.T
     if statistics is None:
         weights = applications * fan_in * units * (1.0 - sparsity)
@@ -538,16 +630,22 @@ def _description(archs: Sequence[Architecture], max_layers: int, statistics: Seq
         # For a shared kernel the chain's expectation is taken per application (an approximation:
         # which inputs vary and which outputs live differs between tokens).
         column_digits = fan_in * digits_per_weight
-        built = _expected_built_fraction(units, fan_in, log2_scale, sparsity, mask, _sign_constant(linear, weight_bits, weight_integer_bits, mask))
+        built, neurons_built = _expected_built_fraction(
+            units, fan_in, log2_scale, sparsity, mask, _sign_constant(linear, weight_bits, weight_integer_bits, mask)
+        )
         csd_digits = applications * fan_in * units * digits_per_weight * built
         # Every input: the share a random draw leaves unused is small in the spaces (its expectation
         # in the registers made the held-out FF of the jet and tabular spaces worse, 6.2 -> 7.0 %).
         input_register = n_inputs * net_input_bits
+        rounded_bits = applications * units * neurons_built * _expected_quantizer_bits(
+            fan_in, units, sparsity, weight_bits, weight_integer_bits, input_bits, input_integer_bits, input_signed,
+            activation_bits, activation_integer_bits, linear, mask,
+        )
     else:
         counts = np.zeros((len(archs), max_layers, len(WEIGHT_STATISTICS)))
         if len(archs):
             counts[mask] = np.concatenate([np.asarray(c, dtype=np.float64) for c in statistics])
-        csd_digits, weights, column_digits, counted_digit_bits, counted_pool_bits, counted_input_bits = np.moveaxis(counts, -1, 0)
+        csd_digits, weights, column_digits, counted_digit_bits, counted_pool_bits, counted_input_bits, rounded_bits = np.moveaxis(counts, -1, 0)
         sparsity = np.where(mask, 1.0 - weights / np.maximum(applications * fan_in * units, 1.0), 0.0)
         pool_adder_bits = counted_pool_bits.sum(axis=1)
         input_register = counted_input_bits.sum(axis=1)
@@ -567,7 +665,7 @@ def _description(archs: Sequence[Architecture], max_layers: int, statistics: Seq
     )
     per_layer = np.stack(
         [units, fan_in, weight_bits, input_bits, activation_bits, sparsity, adder_bits, csd_digits, digit_bits, adder_depth,
-         applications],
+         applications, rounded_bits],
         axis=-1,
     ).reshape(len(archs), max_layers * len(LAYER_COLUMNS))
     totals = np.stack(
